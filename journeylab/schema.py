@@ -1,0 +1,165 @@
+"""Column roles: which column of the user's data plays which part in an event log.
+
+Names are mapped, never guessed blindly: a role left as ``None`` is looked up among a short,
+documented list of usual names (``case_id``, ``case:concept:name``, ...), and every mapping
+made is reported. A role named explicitly must exist, or :class:`MissingColumnError` lists the
+columns there are and the closest names.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
+
+from .errors import InvalidInputError, MissingColumnError
+
+__all__ = ["Schema", "ROLES", "CANONICAL", "PM4PY_NAMES"]
+
+#: The roles, in the order every function takes them.
+ROLES: tuple[str, ...] = ("case_id", "activity", "timestamp", "channel", "stage", "satisfaction")
+REQUIRED: tuple[str, ...] = ("case_id", "activity", "timestamp")
+
+#: Column names journeylab uses inside an :class:`~journeylab.log.EventLog`.
+CANONICAL: dict[str, str] = {role: role for role in ROLES}
+
+#: pm4py's column convention for the three required roles.
+PM4PY_NAMES: dict[str, str] = {
+    "case_id": "case:concept:name",
+    "activity": "concept:name",
+    "timestamp": "time:timestamp",
+}
+
+# Usual names looked up (case-insensitively) when a role is not given.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "case_id": ("case_id", "case:concept:name", "caseid", "case"),
+    "activity": ("activity", "concept:name", "touchpoint"),
+    "timestamp": ("timestamp", "time:timestamp"),
+    "channel": ("channel", "case:channel"),
+    "stage": ("stage",),
+    "satisfaction": ("satisfaction",),
+}
+
+_FLAG = {
+    "case_id": "case_id_key (CLI --case-id)",
+    "activity": "activity_key (CLI --activity)",
+    "timestamp": "timestamp_key (CLI --timestamp)",
+    "channel": "channel_key (CLI --channel)",
+    "stage": "stage_key (CLI --stage)",
+    "satisfaction": "satisfaction_key (CLI --satisfaction)",
+}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Which column plays which role, and how satisfaction is measured.
+
+    Parameters
+    ----------
+    case_id_key, activity_key, timestamp_key : str or None
+        Required roles. ``None`` looks the role up among the usual names.
+    channel_key, stage_key, satisfaction_key : str or None
+        Optional roles. ``None`` looks for a column named exactly like the role.
+    instruments : mapping of str to (low, high)
+        Survey activities and their scales, e.g. ``{"csat_survey": (1, 5),
+        "nps_survey": (0, 10)}``. Their rows carry the score in ``satisfaction_key``
+        and are never treated as touchpoints.
+    satisfaction_scale : (low, high) or None
+        Scale of a case-level satisfaction column (one score per journey).
+
+    Examples
+    --------
+    >>> s = Schema(case_id_key="customer", activity_key="step", timestamp_key="at")
+    >>> s.resolve(["customer", "step", "at", "channel"]).channel_key
+    'channel'
+    """
+
+    case_id_key: str | None = None
+    activity_key: str | None = None
+    timestamp_key: str | None = None
+    channel_key: str | None = None
+    stage_key: str | None = None
+    satisfaction_key: str | None = None
+    instruments: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    satisfaction_scale: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        for name, scale in dict(self.instruments).items():
+            _check_scale(scale, f"instruments[{name!r}]")
+        if self.satisfaction_scale is not None:
+            _check_scale(self.satisfaction_scale, "satisfaction_scale")
+        object.__setattr__(self, "instruments", {str(k): (float(v[0]), float(v[1]))
+                                                  for k, v in dict(self.instruments).items()})
+
+    def key(self, role: str) -> str | None:
+        """The column mapped to ``role``."""
+        return getattr(self, f"{role}_key")
+
+    def mapping(self) -> dict[str, str]:
+        """Role -> column for every mapped role."""
+        return {r: self.key(r) for r in ROLES if self.key(r) is not None}
+
+    def resolve(self, columns: Sequence[str]) -> "Schema":
+        """Return a schema whose roles all name existing columns.
+
+        Raises
+        ------
+        MissingColumnError
+            A required role cannot be found, or a named column does not exist.
+        """
+        columns = [str(c) for c in columns]
+        lower = {c.lower().strip(): c for c in reversed(columns)}
+        found: dict[str, str | None] = {}
+        for role in ROLES:
+            given = self.key(role)
+            if given is not None:
+                if given not in columns:
+                    near = lower.get(given.lower().strip())
+                    if near is not None:
+                        given = near
+                    else:
+                        raise MissingColumnError(_missing_message(role, given, columns))
+                found[role] = given
+                continue
+            hit = next((lower[a] for a in _ALIASES[role] if a in lower), None)
+            if hit is None and role in REQUIRED:
+                raise MissingColumnError(
+                    f"No column for the {role} role. Available columns: {_fmt(columns)}. "
+                    f"Name it with {_FLAG[role]}."
+                )
+            found[role] = hit
+        taken = [c for c in found.values() if c is not None]
+        dup = {c for c in taken if taken.count(c) > 1}
+        if dup:
+            roles = [r for r, c in found.items() if c in dup]
+            raise InvalidInputError(
+                f"Column {sorted(dup)[0]!r} is mapped to several roles ({', '.join(roles)}). "
+                "Give each role its own column."
+            )
+        return replace(self, **{f"{r}_key": c for r, c in found.items()})
+
+    def scale_of(self, activity: str) -> tuple[float, float] | None:
+        """The scale of a survey activity, or ``None`` when it is not a survey."""
+        return self.instruments.get(activity)
+
+
+def _check_scale(scale, what: str) -> None:
+    try:
+        low, high = (float(scale[0]), float(scale[1]))
+    except (TypeError, ValueError, IndexError):
+        raise InvalidInputError(f"{what} must be a (low, high) pair of numbers, got {scale!r}.") from None
+    if not low < high:
+        raise InvalidInputError(f"{what} must have low < high, got {scale!r}.")
+
+
+def _fmt(columns: Sequence[str], limit: int = 30) -> str:
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (f", ... ({len(columns)} in all)" if len(columns) > limit else "")
+
+
+def _missing_message(role: str, given: str, columns: Sequence[str]) -> str:
+    close = difflib.get_close_matches(given, columns, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return (
+        f"Column {given!r} (the {role} role) is not in the data.{hint} "
+        f"Available columns: {_fmt(columns)}. Fix {_FLAG[role]}."
+    )

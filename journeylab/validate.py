@@ -1,0 +1,599 @@
+"""Validation: turn raw rows into usable events, quarantine the rest, and report it all.
+
+The accounting always balances: ``rows_in == rows_kept + rows_quarantined``. Every
+quarantined row carries its source row number and the reason; nothing is dropped silently.
+"""
+from __future__ import annotations
+
+import html
+import json
+import unicodedata
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import EmptyLogError, InvalidInputError, ValidationError
+from .io import RawTable, read_catalogue, read_table, write_table
+from .schema import CANONICAL, ROLES, Schema
+
+__all__ = ["Finding", "ValidationReport", "validate_events", "QUARANTINE_REASONS"]
+
+#: Why a row is quarantined, in the order they are checked (a row gets the first that applies).
+QUARANTINE_REASONS: dict[str, str] = {
+    "malformed_line": "the line could not be parsed (wrong number of fields or not valid JSON)",
+    "null_case_id": "the case id is empty",
+    "null_activity": "the activity is empty",
+    "null_timestamp": "the timestamp is empty",
+    "unparsable_timestamp": "the timestamp is not a date and time",
+    "satisfaction_not_numeric": "the satisfaction score is not a number",
+    "satisfaction_out_of_range": "the satisfaction score is outside its declared scale",
+    "duplicate_event": "an exact copy of an earlier row",
+}
+_FIXES: dict[str, str] = {
+    "malformed_line": "check the delimiter (sep=, CLI --sep) and quoting of that line",
+    "null_case_id": "fill the case id, or leave the rows out on purpose",
+    "null_activity": "fill the activity name",
+    "null_timestamp": "fill the timestamp",
+    "unparsable_timestamp": "correct the value, or give timestamp_format= (e.g. '%d/%m/%Y %H:%M')",
+    "satisfaction_not_numeric": "scores must be numbers; correct the value",
+    "satisfaction_out_of_range": "correct the score, or declare the right scale in instruments=",
+    "duplicate_event": "nothing, if the copy was an export glitch; otherwise add a distinguishing column",
+}
+_EXAMPLES = 5
+_MAX_ACTIVITIES = 1000
+_TZ_RE = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+_ISO_RE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+           r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?")
+_DATEISH_RE = (r"^\s*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}"
+               r"|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{2,4}|\d{8}(?:[T ]?\d{4,6})?)")
+
+
+@dataclass
+class Finding:
+    """One thing validation noticed.
+
+    ``severity`` is ``"error"`` for quarantined rows, ``"warning"`` for rows kept but
+    repaired or suspicious, ``"info"`` for how the data was read.
+    """
+
+    code: str
+    severity: str
+    message: str
+    rows: int = 0
+    column: str | None = None
+    examples: list = field(default_factory=list)
+    fix: str = ""
+
+
+@dataclass
+class ValidationReport:
+    """What validation did to every row.
+
+    Attributes
+    ----------
+    rows_in, rows_kept, rows_quarantined : int
+        ``rows_in == rows_kept + rows_quarantined`` always.
+    findings : list of Finding
+    quarantined : DataFrame
+        The quarantined rows as read, with ``row`` (0-based data row, or -1 for a malformed
+        line), ``line`` (file line of a malformed line, else -1) and ``reason``.
+    schema : Schema
+        The resolved column roles.
+    source : dict
+        What was read (path, format, encoding, delimiter).
+    """
+
+    rows_in: int
+    rows_kept: int
+    rows_quarantined: int
+    findings: list[Finding]
+    quarantined: pd.DataFrame
+    schema: Schema
+    source: dict
+
+    def __post_init__(self) -> None:
+        if self.rows_in != self.rows_kept + self.rows_quarantined:  # pragma: no cover - invariant
+            raise AssertionError("row accounting does not balance")
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was quarantined."""
+        return self.rows_quarantined == 0
+
+    def findings_frame(self) -> pd.DataFrame:
+        """The findings as a table (one row each)."""
+        cols = ["code", "severity", "column", "rows", "message", "fix", "examples"]
+        return pd.DataFrame([asdict(f) for f in self.findings], columns=cols)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the CLI's ``--json`` output)."""
+        return {
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_quarantined": self.rows_quarantined,
+            "quarantine_reasons": self.quarantined["reason"].value_counts().sort_index().to_dict()
+            if len(self.quarantined) else {},
+            "mapping": self.schema.mapping(),
+            "source": self.source,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), default=str, ensure_ascii=False, **kwargs)
+
+    def write_quarantine(self, path) -> Any:
+        """Write the quarantined rows (CSV safe for spreadsheets, Parquet or JSON lines)."""
+        return write_table(self.quarantined, path)
+
+    def summary(self) -> str:
+        """A few plain lines: the accounting, then one line per finding."""
+        lines = [f"rows in {self.rows_in:,} = kept {self.rows_kept:,} + "
+                 f"quarantined {self.rows_quarantined:,}"]
+        for f in self.findings:
+            fix = f" Fix: {f.fix}." if f.fix else ""
+            lines.append(f"[{f.severity}] {f.code}: {f.message}{fix}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(f.severity)}</td><td>{html.escape(f.code)}</td>"
+            f"<td>{f.rows:,}</td><td>{html.escape(f.message)}</td>"
+            f"<td>{html.escape(f.fix)}</td></tr>" for f in self.findings)
+        return (f"<p><b>Validation</b>: rows in {self.rows_in:,} = kept {self.rows_kept:,} + "
+                f"quarantined {self.rows_quarantined:,}</p><table><tr><th>severity</th>"
+                f"<th>finding</th><th>rows</th><th>what</th><th>fix</th></tr>{rows}</table>")
+
+
+def validate_events(source: Any, *, case_id_key: str | None = None,
+                    activity_key: str | None = None, timestamp_key: str | None = None,
+                    channel_key: str | None = None, stage_key: str | None = None,
+                    satisfaction_key: str | None = None,
+                    instruments: Mapping[str, tuple[float, float]] | None = None,
+                    satisfaction_scale: tuple[float, float] | None = None,
+                    catalogue: Any = None, timestamp_format: str | None = None,
+                    dayfirst: bool = False, assume_timezone: str = "UTC",
+                    strict: bool = False, sep: str | None = None, encoding: str | None = None,
+                    format: str | None = None, table: str | None = None) -> ValidationReport:
+    """Check an event source and report what would be kept and what quarantined.
+
+    Parameters
+    ----------
+    source : DataFrame, path or DuckDB relation
+        See :func:`journeylab.io.read_table`.
+    case_id_key, activity_key, timestamp_key, channel_key, stage_key, satisfaction_key : str
+        Column roles (see :class:`~journeylab.schema.Schema`).
+    instruments : mapping, optional
+        Survey activity -> (low, high) scale, e.g. ``{"nps_survey": (0, 10)}``.
+    satisfaction_scale : (low, high), optional
+        Scale of a case-level satisfaction column.
+    catalogue : dict, DataFrame or path, optional
+        Touchpoint catalogue supplying stage/channel when the log lacks them.
+    timestamp_format : str, optional
+        A strptime format; when given, values not in it are quarantined.
+    dayfirst : bool
+        Read ambiguous dates like 03/04/2024 as 3 April.
+    assume_timezone : str
+        The zone of timestamps written without an offset when others carry one.
+    strict : bool
+        Raise :class:`ValidationError` instead of quarantining.
+    sep, encoding, format, table :
+        Passed to :func:`journeylab.io.read_table`.
+
+    Returns
+    -------
+    ValidationReport
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"case_id": ["a", "a", None], "activity": ["x", "y", "x"],
+    ...                    "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]})
+    >>> r = validate_events(df)
+    >>> (r.rows_in, r.rows_kept, r.rows_quarantined)
+    (3, 2, 1)
+    """
+    schema = Schema(case_id_key, activity_key, timestamp_key, channel_key, stage_key,
+                    satisfaction_key, instruments or {}, satisfaction_scale)
+    raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table)
+    _, report = clean_events(raw, schema, catalogue=catalogue, timestamp_format=timestamp_format,
+                             dayfirst=dayfirst, assume_timezone=assume_timezone, strict=strict)
+    return report
+
+
+# ----------------------------------------------------------------------------- the pass itself
+def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
+                 timestamp_format: str | None = None, dayfirst: bool = False,
+                 assume_timezone: str = "UTC", strict: bool = False,
+                 allow_empty: bool = True) -> tuple[pd.DataFrame, ValidationReport]:
+    """Validate ``raw`` and return the kept events in canonical columns with the report.
+
+    The kept frame has ``case_id``, ``activity``, ``timestamp`` and any mapped optional role
+    under its canonical name, then every other column as an attribute, plus ``row`` (the
+    source row). Used by :func:`validate_events` and :func:`journeylab.read_events`.
+    """
+    frame = raw.frame
+    findings: list[Finding] = []
+    stripped = [str(c).strip() for c in frame.columns]
+    if stripped != [str(c) for c in frame.columns]:
+        findings.append(Finding("column_names_trimmed", "info",
+                                "Spaces around column names were removed."))
+        frame = frame.set_axis(stripped, axis=1)
+    schema = schema.resolve(list(frame.columns))
+    for role, col in schema.mapping().items():
+        if col != role:
+            findings.append(Finding("role_mapped", "info", f"The {role} role is column {col!r}.",
+                                    column=col))
+    n = len(frame)
+    reason = np.full(n, None, dtype=object)
+    out: dict[str, Any] = {}
+
+    def flag(mask: np.ndarray, code: str) -> None:
+        reason[np.asarray(mask, dtype=bool) & pd.isna(reason)] = code
+
+    # keys ---------------------------------------------------------------------------------
+    for role, code in (("case_id", "null_case_id"), ("activity", "null_activity")):
+        col = schema.key(role)
+        cat, null, changed = _labels(frame[col])
+        flag(null, code)
+        if changed:
+            findings.append(Finding("labels_normalised", "warning",
+                                    f"{changed:,} rows of {col!r} had spaces around the text or "
+                                    "non-canonical Unicode; they were trimmed and NFC-normalised.",
+                                    rows=changed, column=col))
+        out[role] = cat
+    for role in ("channel", "stage"):
+        col = schema.key(role)
+        if col is not None:
+            out[role] = _labels(frame[col])[0]
+
+    # timestamps ---------------------------------------------------------------------------
+    tcol = schema.key("timestamp")
+    ts, t_null, t_bad, t_findings = _parse_timestamps(
+        frame[tcol], column=tcol, fmt=timestamp_format, dayfirst=dayfirst,
+        assume_timezone=assume_timezone)
+    findings += t_findings
+    flag(t_null, "null_timestamp")
+    flag(t_bad, "unparsable_timestamp")
+    out["timestamp"] = ts
+
+    # satisfaction -------------------------------------------------------------------------
+    scol = schema.key("satisfaction")
+    if scol is not None:
+        score, s_bad, s_out, s_findings = _check_scores(frame[scol], out["activity"], schema)
+        findings += s_findings
+        flag(s_bad, "satisfaction_not_numeric")
+        flag(s_out, "satisfaction_out_of_range")
+        out["satisfaction"] = score
+
+    # exact duplicates (cheap integer pre-check, full comparison on candidates only) -------
+    dup = _exact_duplicates(frame, out, pd.isna(reason))
+    flag(dup, "duplicate_event")
+
+    # assemble -----------------------------------------------------------------------------
+    keep = pd.isna(reason)
+    events = _assemble(frame, out, schema, keep, findings)
+    if catalogue is not None:
+        events = _apply_catalogue(events, catalogue, findings)
+    quarantined = _quarantine_frame(frame, reason, ~keep, raw.bad_lines)
+    for code in QUARANTINE_REASONS:
+        m = quarantined["reason"].astype(str).str.startswith(code) if len(quarantined) else []
+        cnt = int(np.sum(m))
+        if cnt:
+            ex = quarantined.loc[np.asarray(m)].head(_EXAMPLES)
+            col = {"null_case_id": schema.case_id_key, "null_activity": schema.activity_key,
+                   "null_timestamp": tcol, "unparsable_timestamp": tcol,
+                   "satisfaction_not_numeric": scol, "satisfaction_out_of_range": scol}.get(code)
+            examples = [{"row": int(r["row"]), **({"line": int(r["line"])} if r["line"] >= 0 else {}),
+                         **({"value": _short(r.get(col))} if col else {})}
+                        for r in ex.to_dict("records")]
+            where = ", ".join(_where(e) for e in examples)
+            findings.append(Finding(code, "error",
+                                    f"{cnt:,} rows quarantined: {QUARANTINE_REASONS[code]} "
+                                    f"({where}{', ...' if cnt > len(examples) else ''}).",
+                                    rows=cnt, column=col, examples=examples, fix=_FIXES[code]))
+    findings += _log_findings(events, schema)
+    report = ValidationReport(rows_in=n + len(raw.bad_lines), rows_kept=len(events),
+                              rows_quarantined=len(quarantined), findings=findings,
+                              quarantined=quarantined, schema=schema, source=dict(raw.source))
+    if strict and report.rows_quarantined:
+        raise ValidationError("Strict validation failed:\n" + report.summary(), report)
+    if not allow_empty and report.rows_kept == 0:
+        raise EmptyLogError("No usable events remain after validation:\n" + report.summary())
+    return events, report
+
+
+def _where(ex: dict) -> str:
+    loc = f"line {ex['line']}" if "line" in ex else f"row {ex['row']}"
+    return f"{loc}: {ex['value']!r}" if "value" in ex else loc
+
+
+def _short(v: Any, limit: int = 60) -> Any:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _labels(s: pd.Series) -> tuple[pd.Categorical, np.ndarray, int]:
+    """Categorical of trimmed, NFC-normalised text; mask of empty values; rows changed."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = s.cat.codes.to_numpy(), pd.Index(s.cat.categories)
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        uniques = pd.Index(uniques)
+    text = [_text_label(u) for u in uniques]
+    new_uniques, remap = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=True)
+    remap_arr = np.asarray(new_uniques, dtype=np.int64)
+    changed_u = np.array([t is not None and t != (str(u) if not isinstance(u, str) else u)
+                          for t, u in zip(text, uniques)], dtype=bool)
+    codes = np.asarray(codes, dtype=np.int64)
+    valid = codes >= 0
+    new_codes = np.full(len(codes), -1, dtype=np.int64)
+    new_codes[valid] = remap_arr[codes[valid]]
+    is_str_u = np.array([isinstance(u, str) for u in uniques], dtype=bool)
+    changed = int(np.sum(valid & (changed_u & is_str_u)[np.where(valid, codes, 0)]))
+    cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(list(remap), dtype=object))
+    return cat, new_codes < 0, changed
+
+
+def _text_label(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        v = int(v)
+    s = unicodedata.normalize("NFC", str(v)).strip()
+    return s or None
+
+
+def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bool,
+                      assume_timezone: str):
+    findings: list[Finding] = []
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        ts = s
+        if getattr(s.dtype, "tz", None) is not None:
+            ts = s.dt.tz_convert("UTC")
+        null = ts.isna().to_numpy()
+        return _to_ns(ts), null, np.zeros(len(s), bool), findings
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        raise InvalidInputError(
+            f"Column {column!r} (the timestamp role) holds numbers, not dates. Convert it first, "
+            f"e.g. df[{column!r}] = pd.to_datetime(df[{column!r}], unit='s'), or map the "
+            "timestamp role to another column.")
+    text = s.astype("string[pyarrow]").str.strip()
+    null = (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+    text = text.where(~null)
+    has_tz = text.str.contains(_TZ_RE, regex=True).to_numpy(dtype=bool, na_value=False)
+    repaired = np.zeros(len(s), bool)
+    if fmt is not None:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+    else:
+        iso = text.str.fullmatch(_ISO_RE).to_numpy(dtype=bool, na_value=False)
+        parsed = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce", utc=True)
+        retry = (~iso & ~null
+                 & text.str.contains(_DATEISH_RE, regex=True).to_numpy(dtype=bool, na_value=False))
+        if retry.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fb = pd.to_datetime(text[retry].astype(object), format="mixed",
+                                    dayfirst=dayfirst, errors="coerce", utc=True)
+            parsed = parsed.copy()
+            parsed[retry] = fb.to_numpy()
+            repaired = retry & parsed.notna().to_numpy()
+            if repaired.any():
+                idx = np.flatnonzero(repaired)[:_EXAMPLES]
+                ex = [{"row": int(i), "value": _short(text.iloc[i]),
+                       "parsed": str(parsed.iloc[i])} for i in idx]
+                findings.append(Finding(
+                    "mixed_timestamp_formats", "warning",
+                    f"{int(repaired.sum()):,} rows of {column!r} are not ISO 8601 and were read "
+                    f"{'day-first' if dayfirst else 'month-first'} (e.g. "
+                    + ", ".join(f"row {e['row']}: {e['value']!r} -> {e['parsed']}" for e in ex)
+                    + ").", rows=int(repaired.sum()), column=column, examples=ex,
+                    fix="check the examples; pass dayfirst=True or timestamp_format= if they "
+                        "are read wrongly"))
+    bad = parsed.isna().to_numpy() & ~null
+    naive = ~has_tz & ~null & ~bad
+    aware = has_tz & ~null & ~bad
+    if aware.any() and naive.any():
+        if assume_timezone.upper() != "UTC":
+            wall = parsed[naive].dt.tz_localize(None)
+            parsed = parsed.copy()
+            parsed[naive] = wall.dt.tz_localize(assume_timezone, ambiguous="NaT",
+                                                nonexistent="NaT").dt.tz_convert("UTC").to_numpy()
+            bad = parsed.isna().to_numpy() & ~null
+        idx = np.flatnonzero(naive)[:_EXAMPLES]
+        ex = [{"row": int(i), "value": _short(text.iloc[i])} for i in idx]
+        findings.append(Finding(
+            "mixed_timezones", "warning",
+            f"{int(naive.sum()):,} rows of {column!r} have no UTC offset while "
+            f"{int(aware.sum()):,} have one; the former were taken as {assume_timezone} and all "
+            "timestamps converted to UTC (e.g. " + ", ".join(f"row {e['row']}: {e['value']!r}"
+                                                          for e in ex) + ").",
+            rows=int(naive.sum()), column=column, examples=ex,
+            fix="pass assume_timezone= (e.g. 'Europe/Amsterdam') if those rows are local time"))
+        ts = parsed
+    elif aware.any():
+        ts = parsed
+    else:
+        ts = parsed.dt.tz_localize(None)
+    return _to_ns(ts), null, bad, findings
+
+
+def _to_ns(ts: pd.Series) -> pd.Series:
+    tz = getattr(ts.dtype, "tz", None)
+    target = f"datetime64[ns, {tz}]" if tz is not None else "datetime64[ns]"
+    return pd.Series(ts.to_numpy() if tz is None else ts.array, copy=False).astype(target) \
+        .reset_index(drop=True)
+
+
+def _check_scores(s: pd.Series, activity: pd.Categorical, schema: Schema):
+    findings: list[Finding] = []
+    col = schema.satisfaction_key
+    present = s.notna().to_numpy()
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        txt = s.astype(object).map(lambda v: v.strip().replace(",", ".") if isinstance(v, str)
+                                   else v, na_action="ignore")
+        present = present & (txt != "").to_numpy()
+        score = pd.to_numeric(txt.where(present, None), errors="coerce")
+    else:
+        score = pd.to_numeric(s, errors="coerce")
+    score = score.astype("float64").reset_index(drop=True)
+    bad = present & score.isna().to_numpy()
+    low = np.full(len(s), -np.inf)
+    high = np.full(len(s), np.inf)
+    act = pd.Series(activity).astype(object)
+    if schema.instruments:
+        for name, (lo, hi) in schema.instruments.items():
+            m = (act == name).to_numpy()
+            low[m], high[m] = lo, hi
+        is_survey = act.isin(list(schema.instruments)).to_numpy()
+        stray = present & ~bad & ~is_survey
+        if stray.any():
+            if schema.satisfaction_scale is not None:
+                low[stray], high[stray] = schema.satisfaction_scale
+            findings.append(Finding(
+                "score_outside_survey", "warning",
+                f"{int(stray.sum()):,} rows carry a score in {col!r} but their activity is not a "
+                f"declared survey ({', '.join(schema.instruments)}); the scores are kept.",
+                rows=int(stray.sum()), column=col,
+                fix="declare those activities in instruments= if they are surveys"))
+        unanswered = is_survey & ~present
+        if unanswered.any():
+            findings.append(Finding(
+                "survey_without_score", "warning",
+                f"{int(unanswered.sum()):,} survey rows have no score; they are kept as "
+                "non-responses.", rows=int(unanswered.sum()), column=col))
+        missing = [k for k in schema.instruments if not (act == k).any()]
+        if missing:
+            findings.append(Finding("instrument_not_found", "warning",
+                                    f"No rows of survey activity {', '.join(map(repr, missing))}.",
+                                    column=col, fix="check the activity names in instruments="))
+    elif schema.satisfaction_scale is not None:
+        low[:], high[:] = schema.satisfaction_scale
+    out = present & ~bad & ((score.to_numpy() < low) | (score.to_numpy() > high))
+    return score, bad, out, findings
+
+
+def _exact_duplicates(frame: pd.DataFrame, out: dict, usable: np.ndarray) -> np.ndarray:
+    n = len(frame)
+    if n < 2:
+        return np.zeros(n, bool)
+    key = pd.DataFrame({
+        "c": np.asarray(out["case_id"].codes, dtype=np.int64),
+        "a": np.asarray(out["activity"].codes, dtype=np.int64),
+        "t": out["timestamp"].to_numpy().view("i8") if getattr(out["timestamp"].dtype, "tz", None)
+        is None else out["timestamp"].array.asi8,
+    })
+    cand = key.duplicated(keep=False).to_numpy() & usable
+    if not cand.any():
+        return np.zeros(n, bool)
+    sub = frame.loc[cand].astype(object).where(frame.loc[cand].notna(), None)
+    dup_sub = sub.apply(lambda col: col.map(repr)).duplicated(keep="first").to_numpy()
+    dup = np.zeros(n, bool)
+    dup[np.flatnonzero(cand)[dup_sub]] = True
+    return dup
+
+
+def _assemble(frame: pd.DataFrame, out: dict, schema: Schema, keep: np.ndarray,
+              findings: list[Finding]) -> pd.DataFrame:
+    idx = np.flatnonzero(keep)
+    cols: dict[str, Any] = {}
+    for role in ROLES:
+        if role in out:
+            v = out[role]
+            if isinstance(v, pd.Categorical):
+                v = v[idx].remove_unused_categories()
+            else:
+                v = v.iloc[idx].reset_index(drop=True)
+            cols[CANONICAL[role]] = v
+    mapped = set(schema.mapping().values())
+    for col in frame.columns:
+        if col in mapped:
+            continue
+        name = col
+        if name in cols or name == "row":
+            name = f"{col}_attr"
+            findings.append(Finding("attribute_renamed", "info",
+                                    f"Column {col!r} is not the {col} role here; it is kept as "
+                                    f"attribute {name!r}.", column=col))
+        cols[name] = _attribute(frame[col].iloc[idx].reset_index(drop=True))
+    cols["row"] = idx.astype(np.int64)
+    return pd.DataFrame(cols)
+
+
+def _attribute(s: pd.Series) -> pd.Series:
+    """Numbers stored as text become numbers, when every present value is one."""
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        present = s.dropna()
+        if len(present) and present.map(lambda v: isinstance(v, str)).all():
+            num = pd.to_numeric(present, errors="coerce")
+            if num.notna().all() and not present.str.match(r"^\s*0\d").any():
+                return pd.to_numeric(s, errors="coerce")
+    return s
+
+
+def _apply_catalogue(events: pd.DataFrame, catalogue: Any, findings: list[Finding]):
+    cat = read_catalogue(catalogue).set_index("activity")
+    events = events.copy()
+    acts = events["activity"].astype(object)
+    for role in ("stage", "channel"):
+        if role in cat.columns and role not in events.columns:
+            events[role] = pd.Categorical(acts.map(cat[role].to_dict()))
+    if "owner" in cat.columns and "owner" not in events.columns:
+        events["owner"] = acts.map(cat["owner"].to_dict())
+    unknown = sorted(set(acts.unique()) - set(cat.index.astype(str)))
+    if unknown:
+        n = int(acts.isin(unknown).sum())
+        findings.append(Finding("activity_not_in_catalogue", "warning",
+                                f"{len(unknown)} activities ({n:,} rows) are not in the touchpoint "
+                                f"catalogue: {', '.join(map(repr, unknown[:10]))}"
+                                f"{' ...' if len(unknown) > 10 else ''}; their stage/channel is "
+                                "empty.", rows=n, fix="add them to the catalogue"))
+    return events
+
+
+def _quarantine_frame(frame: pd.DataFrame, reason: np.ndarray, mask: np.ndarray,
+                      bad_lines: pd.DataFrame) -> pd.DataFrame:
+    idx = np.flatnonzero(mask)
+    q = frame.iloc[idx].reset_index(drop=True).copy()
+    q.insert(0, "reason", reason[idx].astype(str))
+    q.insert(0, "line", np.full(len(idx), -1, dtype=np.int64))
+    q.insert(0, "row", idx.astype(np.int64))
+    if len(bad_lines):
+        b = pd.DataFrame({"row": -1, "line": bad_lines["line"].astype(np.int64),
+                          "reason": bad_lines["reason"], "raw_text": bad_lines["text"]})
+        q = pd.concat([b, q], ignore_index=True)
+    return q
+
+
+def _log_findings(events: pd.DataFrame, schema: Schema) -> list[Finding]:
+    findings: list[Finding] = []
+    if events.empty:
+        findings.append(Finding("empty_log", "error", "No usable events remain.",
+                                fix="read the quarantine findings above"))
+        return findings
+    sizes = events["case_id"].value_counts(sort=False)
+    single = int((sizes == 1).sum())
+    if single:
+        findings.append(Finding("single_event_journeys", "warning",
+                                f"{single:,} of {len(sizes):,} journeys have one event only; they "
+                                "have no transitions and no duration.", rows=single,
+                                column=schema.case_id_key,
+                                fix="nothing if expected; filter them with EventLog.filter_cases"))
+    n_act = len(events["activity"].cat.categories)
+    if n_act > _MAX_ACTIVITIES or (n_act > 50 and n_act > 0.5 * len(events)):
+        findings.append(Finding("activity_cardinality", "warning",
+                                f"{n_act:,} distinct activities in {len(events):,} events: maps and "
+                                "variants will be unreadable. Is the activity role an id or free "
+                                "text?", rows=n_act, column=schema.activity_key,
+                                fix="map the activity role to a touchpoint column, or group "
+                                    "activities with a catalogue"))
+    return findings
+

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError, MissingColumnError
+from .encode import categorical, densify, encode_labels, sort_order
 from .io import read_table, write_table
 from .schema import CANONICAL, PM4PY_NAMES, ROLES, Schema
 from .validate import ValidationReport, clean_events
 
-__all__ = ["EventLog", "read_events"]
+__all__ = ["EventLog", "read_events", "describe_log"]
 
 
 class EventLog:
@@ -96,7 +97,7 @@ class EventLog:
             return "EventLog(0 events)"
         t = self.events["timestamp"]
         return (f"EventLog({self.n_events:,} events, {self.n_cases:,} journeys, "
-                f"{self.n_activities:,} touchpoints, {t.iloc[0] if False else t.min()} .. "
+                f"{self.n_activities:,} touchpoints, {t.min()} .. "
                 f"{t.max()})")
 
     def _repr_html_(self) -> str:
@@ -272,19 +273,25 @@ class EventLog:
 
 
 def _sort(events: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``events`` with sorted-label categoricals, ordered by (case, time, row)."""
     ev = events.copy()
     for col in ("case_id", "activity", "channel", "stage"):
         if col in ev.columns:
-            cat = ev[col] if isinstance(ev[col].dtype, pd.CategoricalDtype) \
-                else ev[col].astype(object).astype("category")
-            cats = cat.cat.remove_unused_categories().cat.categories
-            ordered = pd.Index(np.sort(np.asarray(cats, dtype=object)), dtype=object)
-            ev[col] = cat.cat.remove_unused_categories().cat.set_categories(ordered)
+            ordered = isinstance(ev[col].dtype, pd.CategoricalDtype) and ev[col].cat.ordered
+            if ordered:
+                ev[col] = ev[col].cat.remove_unused_categories()
+                continue
+            codes, cats, _ = encode_labels(ev[col])
+            if col in ("case_id", "activity") and (codes < 0).any():
+                raise InvalidInputError(f"Column {col!r} has empty values; build logs with "
+                                        "read_events(), which quarantines such rows.")
+            ev[col] = categorical(*densify(codes, cats))
     if "row" not in ev.columns:
         ev["row"] = np.arange(len(ev), dtype=np.int64)
     ts = ev["timestamp"]
     t = ts.array.asi8 if getattr(ts.dtype, "tz", None) is not None else ts.to_numpy().view("i8")
-    order = np.lexsort((ev["row"].to_numpy(), t, ev["case_id"].cat.codes.to_numpy()))
+    rows = np.argsort(ev["row"].to_numpy(), kind="stable")
+    order = rows[sort_order(ev["case_id"].cat.codes.to_numpy()[rows], t[rows])]
     return ev.iloc[order].reset_index(drop=True)
 
 
@@ -325,4 +332,35 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                                   timestamp_format=timestamp_format, dayfirst=dayfirst,
                                   assume_timezone=assume_timezone, strict=strict,
                                   allow_empty=False)
-    return EventLog(events, schema=report.schema, report=report)
+    return EventLog(events, schema=report.schema, report=report, _sorted=True)
+
+
+def describe_log(log: EventLog) -> pd.DataFrame:
+    """Headline numbers of a log as a tidy ``metric, value`` table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = read_events(pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
+    ...                                 "timestamp": ["2024-01-01", "2024-01-02"]}))
+    >>> describe_log(log).set_index("metric").loc["journeys", "value"]
+    1
+    """
+    cases = log.case_table()
+    rows: list[tuple[str, Any]] = [
+        ("events", log.n_events), ("journeys", log.n_cases), ("touchpoints", log.n_activities),
+        ("first event", log.events["timestamp"].min()),
+        ("last event", log.events["timestamp"].max()),
+        ("median events per journey", float(np.median(cases["n_events"]))),
+        ("median journey duration (days)", float(np.median(cases["duration_s"])) / 86_400),
+        ("single-event journeys", int((cases["n_events"] == 1).sum())),
+    ]
+    for role in ("channel", "stage"):
+        if role in log.events.columns:
+            rows.append((f"{role}s", int(log.events[role].nunique())))
+    if log.schema.instruments:
+        for name in log.schema.instruments:
+            scores = log.events.loc[log.events["activity"] == name, "satisfaction"]
+            rows.append((f"{name} answers", int(scores.notna().sum())))
+            rows.append((f"{name} mean", float(scores.mean()) if scores.notna().any() else None))
+    return pd.DataFrame(rows, columns=["metric", "value"])

@@ -83,6 +83,9 @@ class Schema:
     satisfaction_scale: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
+        for role in ROLES:  # "" (a notebook parameter left empty) means "not mapped"
+            if getattr(self, f"{role}_key") == "":
+                object.__setattr__(self, f"{role}_key", None)
         for name, scale in dict(self.instruments).items():
             _check_scale(scale, f"instruments[{name!r}]")
         if self.satisfaction_scale is not None:

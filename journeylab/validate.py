@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import unicodedata
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
@@ -16,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import EmptyLogError, InvalidInputError, ValidationError
+from .encode import categorical, densify, encode_labels, sort_order
 from .io import RawTable, read_catalogue, read_table, write_table
-from .schema import CANONICAL, ROLES, Schema
+from .schema import Schema
 
 __all__ = ["Finding", "ValidationReport", "validate_events", "QUARANTINE_REASONS"]
 
@@ -232,26 +232,25 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
                                     column=col))
     n = len(frame)
     reason = np.full(n, None, dtype=object)
-    out: dict[str, Any] = {}
+    codes: dict[str, np.ndarray] = {}
+    cats: dict[str, pd.Index] = {}
 
     def flag(mask: np.ndarray, code: str) -> None:
         reason[np.asarray(mask, dtype=bool) & pd.isna(reason)] = code
 
-    # keys ---------------------------------------------------------------------------------
-    for role, code in (("case_id", "null_case_id"), ("activity", "null_activity")):
+    # keys and labels ----------------------------------------------------------------------
+    for role in ("case_id", "activity", "channel", "stage"):
         col = schema.key(role)
-        cat, null, changed = _labels(frame[col])
-        flag(null, code)
+        if col is None:
+            continue
+        codes[role], cats[role], changed = encode_labels(frame[col])
+        if role in ("case_id", "activity"):
+            flag(codes[role] < 0, f"null_{role}")
         if changed:
             findings.append(Finding("labels_normalised", "warning",
                                     f"{changed:,} rows of {col!r} had spaces around the text or "
                                     "non-canonical Unicode; they were trimmed and NFC-normalised.",
                                     rows=changed, column=col))
-        out[role] = cat
-    for role in ("channel", "stage"):
-        col = schema.key(role)
-        if col is not None:
-            out[role] = _labels(frame[col])[0]
 
     # timestamps ---------------------------------------------------------------------------
     tcol = schema.key("timestamp")
@@ -261,24 +260,28 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     findings += t_findings
     flag(t_null, "null_timestamp")
     flag(t_bad, "unparsable_timestamp")
-    out["timestamp"] = ts
 
     # satisfaction -------------------------------------------------------------------------
     scol = schema.key("satisfaction")
+    score = None
     if scol is not None:
-        score, s_bad, s_out, s_findings = _check_scores(frame[scol], out["activity"], schema)
+        score, s_bad, s_out, s_findings = _check_scores(frame[scol], codes["activity"],
+                                                        cats["activity"], schema)
         findings += s_findings
         flag(s_bad, "satisfaction_not_numeric")
         flag(s_out, "satisfaction_out_of_range")
-        out["satisfaction"] = score
 
-    # exact duplicates (cheap integer pre-check, full comparison on candidates only) -------
-    dup = _exact_duplicates(frame, out, pd.isna(reason))
+    # one sort by (case, timestamp, source row); exact duplicates sit in equal (case, time) runs
+    usable = np.flatnonzero(pd.isna(reason))
+    t_ns = _ns(ts)
+    order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
+    dup = _exact_duplicates(frame, codes["case_id"][order], t_ns[order], order)
     flag(dup, "duplicate_event")
+    keep = pd.isna(reason)
+    kept = order[keep[order]]
 
     # assemble -----------------------------------------------------------------------------
-    keep = pd.isna(reason)
-    events = _assemble(frame, out, schema, keep, findings)
+    events = _assemble(frame, kept, codes, cats, ts, score, schema, findings)
     if catalogue is not None:
         events = _apply_catalogue(events, catalogue, findings)
     quarantined = _quarantine_frame(frame, reason, ~keep, raw.bad_lines)
@@ -319,37 +322,6 @@ def _short(v: Any, limit: int = 60) -> Any:
         return None
     s = str(v)
     return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def _labels(s: pd.Series) -> tuple[pd.Categorical, np.ndarray, int]:
-    """Categorical of trimmed, NFC-normalised text; mask of empty values; rows changed."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes, uniques = s.cat.codes.to_numpy(), pd.Index(s.cat.categories)
-    else:
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        uniques = pd.Index(uniques)
-    text = [_text_label(u) for u in uniques]
-    new_uniques, remap = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=True)
-    remap_arr = np.asarray(new_uniques, dtype=np.int64)
-    changed_u = np.array([t is not None and t != (str(u) if not isinstance(u, str) else u)
-                          for t, u in zip(text, uniques)], dtype=bool)
-    codes = np.asarray(codes, dtype=np.int64)
-    valid = codes >= 0
-    new_codes = np.full(len(codes), -1, dtype=np.int64)
-    new_codes[valid] = remap_arr[codes[valid]]
-    is_str_u = np.array([isinstance(u, str) for u in uniques], dtype=bool)
-    changed = int(np.sum(valid & (changed_u & is_str_u)[np.where(valid, codes, 0)]))
-    cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(list(remap), dtype=object))
-    return cat, new_codes < 0, changed
-
-
-def _text_label(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-        return None
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        v = int(v)
-    s = unicodedata.normalize("NFC", str(v)).strip()
-    return s or None
 
 
 def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bool,
@@ -433,31 +405,35 @@ def _to_ns(ts: pd.Series) -> pd.Series:
         .reset_index(drop=True)
 
 
-def _check_scores(s: pd.Series, activity: pd.Categorical, schema: Schema):
+def _check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema: Schema):
     findings: list[Finding] = []
     col = schema.satisfaction_key
     present = s.notna().to_numpy()
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        txt = s.astype(object).map(lambda v: v.strip().replace(",", ".") if isinstance(v, str)
-                                   else v, na_action="ignore")
-        present = present & (txt != "").to_numpy()
-        score = pd.to_numeric(txt.where(present, None), errors="coerce")
+        txt = s.astype("string[pyarrow]").str.strip().str.replace(",", ".", regex=False)
+        present = present & (txt != "").to_numpy(dtype=bool, na_value=False)
+        score = pd.to_numeric(txt.where(present), errors="coerce")
     else:
         score = pd.to_numeric(s, errors="coerce")
-    score = score.astype("float64").reset_index(drop=True)
-    bad = present & score.isna().to_numpy()
+    score = pd.Series(np.asarray(score, dtype="float64"))
+    values = score.to_numpy()
+    bad = present & np.isnan(values)
     low = np.full(len(s), -np.inf)
     high = np.full(len(s), np.inf)
-    act = pd.Series(activity).astype(object)
     if schema.instruments:
+        lookup_lo = np.full(len(act_cats) + 1, -np.inf)
+        lookup_hi = np.full(len(act_cats) + 1, np.inf)
+        is_survey_cat = np.zeros(len(act_cats) + 1, bool)
         for name, (lo, hi) in schema.instruments.items():
-            m = (act == name).to_numpy()
-            low[m], high[m] = lo, hi
-        is_survey = act.isin(list(schema.instruments)).to_numpy()
+            hit = np.flatnonzero(act_cats == name)
+            lookup_lo[hit], lookup_hi[hit], is_survey_cat[hit] = lo, hi, True
+        low, high = lookup_lo[act_codes], lookup_hi[act_codes]  # code -1 reads the spare slot
+        is_survey = is_survey_cat[act_codes]
         stray = present & ~bad & ~is_survey
         if stray.any():
             if schema.satisfaction_scale is not None:
-                low[stray], high[stray] = schema.satisfaction_scale
+                low = np.where(stray, schema.satisfaction_scale[0], low)
+                high = np.where(stray, schema.satisfaction_scale[1], high)
             findings.append(Finding(
                 "score_outside_survey", "warning",
                 f"{int(stray.sum()):,} rows carry a score in {col!r} but their activity is not a "
@@ -470,49 +446,61 @@ def _check_scores(s: pd.Series, activity: pd.Categorical, schema: Schema):
                 "survey_without_score", "warning",
                 f"{int(unanswered.sum()):,} survey rows have no score; they are kept as "
                 "non-responses.", rows=int(unanswered.sum()), column=col))
-        missing = [k for k in schema.instruments if not (act == k).any()]
+        missing = [k for k in schema.instruments if k not in set(act_cats)]
         if missing:
             findings.append(Finding("instrument_not_found", "warning",
                                     f"No rows of survey activity {', '.join(map(repr, missing))}.",
                                     column=col, fix="check the activity names in instruments="))
     elif schema.satisfaction_scale is not None:
         low[:], high[:] = schema.satisfaction_scale
-    out = present & ~bad & ((score.to_numpy() < low) | (score.to_numpy() > high))
+    out = present & ~bad & ((values < low) | (values > high))
     return score, bad, out, findings
 
 
-def _exact_duplicates(frame: pd.DataFrame, out: dict, usable: np.ndarray) -> np.ndarray:
-    n = len(frame)
-    if n < 2:
-        return np.zeros(n, bool)
-    key = pd.DataFrame({
-        "c": np.asarray(out["case_id"].codes, dtype=np.int64),
-        "a": np.asarray(out["activity"].codes, dtype=np.int64),
-        "t": out["timestamp"].to_numpy().view("i8") if getattr(out["timestamp"].dtype, "tz", None)
-        is None else out["timestamp"].array.asi8,
-    })
-    cand = key.duplicated(keep=False).to_numpy() & usable
-    if not cand.any():
-        return np.zeros(n, bool)
-    sub = frame.loc[cand].astype(object).where(frame.loc[cand].notna(), None)
-    dup_sub = sub.apply(lambda col: col.map(repr)).duplicated(keep="first").to_numpy()
-    dup = np.zeros(n, bool)
-    dup[np.flatnonzero(cand)[dup_sub]] = True
+def _ns(ts: pd.Series) -> np.ndarray:
+    return ts.array.asi8 if getattr(ts.dtype, "tz", None) is not None else ts.to_numpy().view("i8")
+
+
+def _exact_duplicates(frame: pd.DataFrame, case_sorted: np.ndarray, ts_sorted: np.ndarray,
+                      order: np.ndarray) -> np.ndarray:
+    """Mark later copies of identical rows; only rows sharing (case, time) are compared."""
+    dup = np.zeros(len(frame), bool)
+    if len(order) < 2:
+        return dup
+    same = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
+    if not same.any():
+        return dup
+    cand = np.zeros(len(order), bool)
+    cand[1:] |= same
+    cand[:-1] |= same
+    rows = np.sort(order[cand])
+    sub = frame.iloc[rows]
+    sub = sub.astype(object).where(sub.notna(), None).apply(lambda c: c.map(repr))
+    dup[rows[sub.duplicated(keep="first").to_numpy()]] = True
     return dup
 
 
-def _assemble(frame: pd.DataFrame, out: dict, schema: Schema, keep: np.ndarray,
-              findings: list[Finding]) -> pd.DataFrame:
-    idx = np.flatnonzero(keep)
+def _assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts: pd.Series,
+              score: pd.Series | None, schema: Schema, findings: list[Finding]) -> pd.DataFrame:
     cols: dict[str, Any] = {}
-    for role in ROLES:
-        if role in out:
-            v = out[role]
-            if isinstance(v, pd.Categorical):
-                v = v[idx].remove_unused_categories()
-            else:
-                v = v.iloc[idx].reset_index(drop=True)
-            cols[CANONICAL[role]] = v
+    for role in ("case_id", "activity"):
+        c, k = densify(codes[role][kept], cats[role])
+        cols[role] = categorical(c, k)
+    cols["timestamp"] = ts.iloc[kept].reset_index(drop=True)
+    for role in ("channel", "stage"):
+        if role in codes:
+            c, k = densify(codes[role][kept], cats[role])
+            src = frame[schema.key(role)]
+            ordered = isinstance(src.dtype, pd.CategoricalDtype) and src.cat.ordered
+            if ordered:  # keep a declared stage order (e.g. awareness < ... < advocacy)
+                order = [str(x) for x in src.cat.categories if str(x) in set(k)]
+                remap = pd.Index(k).get_indexer(order)
+                inv = np.empty(len(k), np.int64)
+                inv[remap] = np.arange(len(k))
+                c, k = np.where(c >= 0, inv[np.maximum(c, 0)], -1), pd.Index(order, dtype=object)
+            cols[role] = categorical(c, k, ordered=ordered)
+    if score is not None:
+        cols["satisfaction"] = score.to_numpy()[kept]
     mapped = set(schema.mapping().values())
     for col in frame.columns:
         if col in mapped:
@@ -523,8 +511,8 @@ def _assemble(frame: pd.DataFrame, out: dict, schema: Schema, keep: np.ndarray,
             findings.append(Finding("attribute_renamed", "info",
                                     f"Column {col!r} is not the {col} role here; it is kept as "
                                     f"attribute {name!r}.", column=col))
-        cols[name] = _attribute(frame[col].iloc[idx].reset_index(drop=True))
-    cols["row"] = idx.astype(np.int64)
+        cols[name] = _attribute(frame[col].iloc[kept].reset_index(drop=True))
+    cols["row"] = kept.astype(np.int64)
     return pd.DataFrame(cols)
 
 

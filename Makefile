@@ -1,0 +1,35 @@
+# journeylab: two commands do everything on a fresh machine.
+#   make demo   set up, generate the default data, run every notebook, render HTML into reports/
+#   make test   set up and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.journeylab-installed
+
+.PHONY: setup system-deps demo test bench clean-notebooks clean
+
+setup: system-deps $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(STAMP)
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+demo: setup
+	$(VENV)/bin/journeylab demo --out reports
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) benchmarks/bench_load.py
+
+clean-notebooks: setup
+	$(PY) scripts/make_notebooks.py
+
+clean:
+	rm -rf $(VENV) reports data/processed .pytest_cache .hypothesis

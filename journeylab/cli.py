@@ -1,0 +1,149 @@
+"""The ``journeylab`` command."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from .errors import JourneylabError
+
+__all__ = ["main"]
+
+
+def _scale(text: str) -> tuple[float, float]:
+    try:
+        low, high = text.split(":")
+        return float(low), float(high)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW:HIGH, e.g. 0:10, got {text!r}") from None
+
+
+def _instrument(text: str) -> tuple[str, tuple[float, float]]:
+    name, sep, scale = text.rpartition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected ACTIVITY=LOW:HIGH, e.g. nps_survey=0:10, "
+                                         f"got {text!r}")
+    return name, _scale(scale)
+
+
+def add_mapping_flags(p: argparse.ArgumentParser) -> None:
+    """The column-role and reading flags every command that reads events takes."""
+    g = p.add_argument_group("column roles and reading")
+    g.add_argument("--case-id", dest="case_id_key", metavar="COL", help="case (journey) id column")
+    g.add_argument("--activity", dest="activity_key", metavar="COL", help="touchpoint column")
+    g.add_argument("--timestamp", dest="timestamp_key", metavar="COL", help="timestamp column")
+    g.add_argument("--channel", dest="channel_key", metavar="COL", help="channel column")
+    g.add_argument("--stage", dest="stage_key", metavar="COL", help="journey stage column")
+    g.add_argument("--satisfaction", dest="satisfaction_key", metavar="COL",
+                   help="satisfaction score column")
+    g.add_argument("--instrument", action="append", type=_instrument, default=[],
+                   metavar="ACTIVITY=LOW:HIGH",
+                   help="a survey activity and its scale, e.g. nps_survey=0:10 (repeatable)")
+    g.add_argument("--satisfaction-scale", type=_scale, metavar="LOW:HIGH",
+                   help="scale of a case-level satisfaction column")
+    g.add_argument("--catalogue", metavar="FILE", help="touchpoint catalogue CSV "
+                   "(activity, stage, channel)")
+    g.add_argument("--sep", help="CSV delimiter (sniffed when omitted)")
+    g.add_argument("--encoding", help="text encoding (sniffed when omitted)")
+    g.add_argument("--format", choices=["csv", "parquet", "xes", "jsonl", "duckdb"],
+                   help="input format (taken from the file name when omitted)")
+    g.add_argument("--table", help="table to read from a DuckDB database file")
+    g.add_argument("--timestamp-format", metavar="FMT", help="strptime format of the timestamps")
+    g.add_argument("--dayfirst", action="store_true", help="read 03/04/2024 as 3 April")
+    g.add_argument("--assume-timezone", default="UTC", metavar="TZ",
+                   help="zone of timestamps without an offset when others have one")
+
+
+def mapping_kwargs(args: argparse.Namespace) -> dict:
+    """``read_events`` keyword arguments from the flags of :func:`add_mapping_flags`."""
+    return {
+        "case_id_key": args.case_id_key, "activity_key": args.activity_key,
+        "timestamp_key": args.timestamp_key, "channel_key": args.channel_key,
+        "stage_key": args.stage_key, "satisfaction_key": args.satisfaction_key,
+        "instruments": dict(args.instrument) or None,
+        "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
+        "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
+        "assume_timezone": args.assume_timezone, "sep": args.sep, "encoding": args.encoding,
+        "format": args.format, "table": args.table,
+    }
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import generate_journeys
+
+    truth = generate_journeys(args.customers, seed=args.seed, noise=args.noise)
+    paths = truth.save(args.out, events_format=args.events_format)
+    print(f"wrote {len(truth.events):,} events of {args.customers:,} journeys "
+          f"(seed {args.seed}) to {paths['events']}")
+    for name, path in paths.items():
+        if name != "events":
+            print(f"  truth: {path}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_events
+
+    report = validate_events(args.events, **mapping_kwargs(args), strict=False)
+    if args.quarantine:
+        report.write_quarantine(args.quarantine)
+    if args.json:
+        print(report.to_json(indent=2))
+    else:
+        print(report.summary())
+        if args.quarantine:
+            print(f"quarantined rows written to {args.quarantine}")
+    return 1 if (args.strict and report.rows_quarantined) else 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .report import run_demo
+
+    run_demo(out=args.out, customers=args.customers, seed=args.seed,
+             notebooks=args.notebooks, data_dir=args.data)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="journeylab", description="Customer-journey analytics: "
+                                "process mining, personas and satisfaction drivers.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="generate synthetic journeys with planted truth")
+    s.add_argument("--customers", type=int, default=20_000, help="number of journeys")
+    s.add_argument("--seed", type=int, default=42, help="random seed")
+    s.add_argument("--noise", type=float, default=0.01, help="share of random insertions")
+    s.add_argument("--out", default="data/processed/default", help="output folder")
+    s.add_argument("--events-format", choices=["parquet", "csv"], default="parquet")
+    s.set_defaults(func=_cmd_synth)
+
+    v = sub.add_parser("validate", help="check an event log and report what would be quarantined")
+    v.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
+    add_mapping_flags(v)
+    v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.add_argument("--quarantine", metavar="FILE", help="write quarantined rows to FILE")
+    v.add_argument("--strict", action="store_true", help="exit 1 when any row is quarantined")
+    v.set_defaults(func=_cmd_validate)
+
+    d = sub.add_parser("demo", help="generate the default data and render every notebook")
+    d.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")
+    d.add_argument("--customers", type=int, default=20_000, help="journeys in the default data")
+    d.add_argument("--seed", type=int, default=42, help="random seed")
+    d.add_argument("--notebooks", default="notebooks", help="folder of the notebooks")
+    d.add_argument("--data", default="data/processed/default", help="default data folder")
+    d.set_defaults(func=_cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 on a journeylab error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except JourneylabError as exc:
+        print(f"journeylab: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

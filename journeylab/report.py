@@ -1,0 +1,118 @@
+"""Run notebooks with papermill and render them to HTML."""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import InvalidInputError
+
+__all__ = ["run_notebook", "run_demo", "render_html"]
+
+_NOTEBOOK_RE = re.compile(r"^\d\d_.*\.ipynb$")
+
+
+def render_html(notebook: str | Path, html_path: str | Path | None = None) -> Path:
+    """Render an executed notebook to a self-contained HTML file (figures embedded)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = Path(notebook)
+    html_path = Path(html_path) if html_path else notebook.with_suffix(".html")
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def _local_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to the kernel over local sockets, not TCP ports."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self):
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self):
+            return os.path.join(socket_dir, "kernel")
+
+    return LocalSocketKernelManager
+
+
+def run_notebook(notebook: str | Path, out_dir: str | Path, *,
+                 parameters: Mapping[str, Any] | None = None, html: bool = True,
+                 kernel_name: str = "python3") -> dict[str, Path]:
+    """Execute ``notebook`` with papermill into ``out_dir`` and render it.
+
+    The notebook runs with its own folder as working directory, as in JupyterLab, so
+    relative paths in its parameters mean the same in both.
+
+    Returns
+    -------
+    dict with ``notebook`` and (when ``html``) ``html`` paths.
+
+    Examples
+    --------
+    >>> run_notebook("notebooks/00_quick_tour.ipynb", "reports")  # doctest: +SKIP
+    """
+    import papermill as pm
+
+    notebook = Path(notebook).resolve()
+    if not notebook.exists():
+        raise InvalidInputError(f"No notebook at {str(notebook)!r}.")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / notebook.name
+    with tempfile.TemporaryDirectory(prefix="journeylab-kernel-") as sockets:
+        pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters or {}),
+                            cwd=str(notebook.parent), kernel_name=kernel_name,
+                            progress_bar=False, log_output=False,
+                            kernel_manager_class=_local_kernel_manager(sockets))
+    paths = {"notebook": executed}
+    if html:
+        paths["html"] = render_html(executed)
+    return paths
+
+
+def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int = 42,
+             notebooks: str | Path = "notebooks",
+             data_dir: str | Path = "data/processed/default") -> list[dict[str, Path]]:
+    """Generate the default data if missing, then run and render every numbered notebook."""
+    from .synth import generate_journeys
+
+    data_dir = Path(data_dir)
+    events = data_dir / "events.parquet"
+    if not events.exists():
+        t = time.perf_counter()
+        truth = generate_journeys(customers, seed=seed)
+        truth.save(data_dir)
+        print(f"generated {len(truth.events):,} events of {customers:,} journeys in "
+              f"{time.perf_counter() - t:.1f}s -> {events}")
+    else:
+        print(f"using existing default data {events}")
+    books = sorted(p for p in Path(notebooks).glob("*.ipynb") if _NOTEBOOK_RE.match(p.name))
+    if not books:
+        raise InvalidInputError(f"No numbered notebooks (NN_name.ipynb) in {str(notebooks)!r}.")
+    out = Path(out)
+    written = []
+    for i, book in enumerate(books, 1):
+        t = time.perf_counter()
+        print(f"[{i}/{len(books)}] {book.name} ...", end=" ", flush=True)
+        params = {"events_path": str(events.resolve()),
+                  "output_dir": str((out / book.stem).resolve()), "seed": seed}
+        paths = run_notebook(book, out, parameters=params)
+        written.append(paths)
+        print(f"done in {time.perf_counter() - t:.1f}s", flush=True)
+    print("\nwritten:")
+    for paths in written:
+        for p in paths.values():
+            print(f"  {p}")
+    sys.stdout.flush()
+    return written

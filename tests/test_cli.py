@@ -1,0 +1,52 @@
+"""The journeylab command, run as a user runs it (a real subprocess)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "journeylab", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_validate_json_reports_the_accounting(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes("Case;Step;When;Score\r\n1;visit;2024-01-01;\r\n1;nps;2024-01-02;11\r\n"
+                     ";visit;2024-01-02;\r\n2;visit;02/01/2024;\r\n".encode("latin-1"))
+    res = run("validate", str(path), "--case-id", "Case", "--activity", "Step", "--timestamp",
+              "When", "--satisfaction", "Score", "--instrument", "nps=0:10", "--json",
+              "--quarantine", str(tmp_path / "q.csv"))
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert (out["rows_in"], out["rows_kept"], out["rows_quarantined"]) == (4, 2, 2)
+    assert out["quarantine_reasons"] == {"null_case_id": 1, "satisfaction_out_of_range": 1}
+    codes = {f["code"] for f in out["findings"]}
+    assert {"null_case_id", "satisfaction_out_of_range", "mixed_timestamp_formats"} <= codes
+    assert all(f["message"] for f in out["findings"])
+    assert len(pd.read_csv(tmp_path / "q.csv")) == 2
+
+
+def test_strict_exit_code_and_clear_errors(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("case_id,activity,timestamp\na,x,2024-01-01\n,y,2024-01-02\n")
+    assert run("validate", str(path), "--strict").returncode == 1
+    assert run("validate", str(path)).returncode == 0
+    res = run("validate", str(path), "--case-id", "customer")
+    assert res.returncode == 2
+    assert "journeylab: error: Column 'customer' (the case_id role) is not in the data" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_synth_writes_a_loadable_log(tmp_path):
+    res = run("synth", "--customers", "200", "--seed", "3", "--out", str(tmp_path / "d"))
+    assert res.returncode == 0, res.stderr
+    assert "200 journeys" in res.stdout
+    res = run("validate", str(tmp_path / "d" / "events.parquet"), "--instrument",
+              "csat_survey=1:5", "--instrument", "nps_survey=0:10", "--satisfaction",
+              "satisfaction", "--json")
+    out = json.loads(res.stdout)
+    assert out["rows_quarantined"] == 0 and out["rows_in"] == out["rows_kept"] > 200

@@ -1,0 +1,126 @@
+"""EventLog: sorting, encoding, filters, sampling and pm4py conversion."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pm4py
+import pytest
+
+import journeylab as jl
+
+
+def test_sorted_by_case_time_then_source_row():
+    df = pd.DataFrame({"case_id": ["b", "a", "a", "a"], "activity": ["x", "second", "first", "z"],
+                       "timestamp": ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-01"]})
+    log = jl.read_events(df)
+    assert log.events["activity"].astype(str).tolist() == ["z", "second", "first", "x"]
+    assert log.events["row"].tolist() == [3, 1, 2, 0]
+    assert log.case_offsets.tolist() == [0, 3, 4]
+    assert log.case_codes.tolist() == [0, 0, 0, 1]
+    assert list(log.activities) == ["first", "second", "x", "z"]
+    assert log.activity_codes.tolist() == [3, 1, 0, 2]
+
+
+def test_row_order_of_input_does_not_change_the_log(small_truth):
+    ev = small_truth.events
+    shuffled = ev.sample(frac=1, random_state=1)
+    a = jl.read_events(ev, **small_truth.read_kwargs())
+    b = jl.read_events(shuffled, **small_truth.read_kwargs())
+    cols = ["case_id", "activity", "timestamp", "satisfaction"]
+    pd.testing.assert_frame_equal(a.events[cols], b.events[cols])
+
+
+def test_filters(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    mid = log.events["timestamp"].median()
+    ev = log.filter_time(start=mid)
+    assert (ev.events["timestamp"] >= mid).all() and ev.n_events < log.n_events
+    cont = log.filter_time(end=mid, how="contained")
+    assert (cont.case_table()["end"] < mid).all()
+    started = log.filter_time(start=mid, how="started")
+    assert (started.case_table()["start"] >= mid).all()
+    inter = log.filter_time(start=mid, end=mid + pd.Timedelta(days=1), how="intersecting")
+    assert inter.n_cases >= 1
+    with pytest.raises(jl.InvalidInputError, match="how must be"):
+        log.filter_time(how="sometimes")
+
+    some = list(log.cases[:5])
+    assert list(log.filter_cases(some).cases) == some
+    assert log.filter_cases(some, keep=False).n_cases == log.n_cases - 5
+
+    no_surveys = log.filter_activities(["csat_survey", "nps_survey"], keep=False)
+    assert not no_surveys.events["activity"].isin(["csat_survey", "nps_survey"]).any()
+    holders = log.filter_activities(["hold_queue"], level="cases")
+    per_case = holders.events.groupby("case_id", observed=True)["activity"].apply(
+        lambda s: (s == "hold_queue").any())
+    assert per_case.all() and len(per_case) == holders.n_cases
+
+    north = log.filter_attribute("region", ["north"])
+    assert set(north.events["region"].astype(str)) == {"north"}
+    with pytest.raises(jl.MissingColumnError, match="No column 'nope'"):
+        log.filter_attribute("nope", [1])
+
+
+def test_filtered_log_is_re_encoded_densely(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    sub = log.filter_activities(["browse_web", "checkout_web"])
+    assert list(sub.activities) == ["browse_web", "checkout_web"]
+    assert sub.activity_codes.max() == 1
+    assert sub.case_codes.max() == sub.n_cases - 1
+    assert sub.case_offsets[-1] == sub.n_events
+
+
+def test_sampling_is_seeded(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    a = log.sample_cases(50, random_state=7)
+    b = log.sample_cases(50, random_state=7)
+    c = log.sample_cases(50, random_state=8)
+    assert list(a.cases) == list(b.cases) and list(a.cases) != list(c.cases)
+    assert a.n_cases == 50
+    assert log.sample_cases(frac=0.5).n_cases == round(log.n_cases * 0.5)
+    with pytest.raises(jl.InvalidInputError, match="exactly one of"):
+        log.sample_cases()
+
+
+def test_case_table_and_describe(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    cases = log.case_table()
+    assert len(cases) == log.n_cases and cases["n_events"].sum() == log.n_events
+    assert {"segment", "region", "converted"} <= set(cases.columns)  # constant per journey
+    assert "revenue" not in cases.columns  # varies within journeys
+    d = jl.describe_log(log).set_index("metric")["value"]
+    assert d["journeys"] == 400 and d["events"] == log.n_events
+
+
+def test_pm4py_round_trip_and_counts(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    frame = log.to_pm4py()
+    assert frame["case:concept:name"].dtype == object
+    formatted = pm4py.format_dataframe(frame.copy(), case_id="case:concept:name",
+                                       activity_key="concept:name",
+                                       timestamp_key="time:timestamp")
+    assert pm4py.get_start_activities(formatted) == \
+        log.events.groupby("case_id", observed=True)["activity"].first().astype(str)\
+        .value_counts().to_dict()
+    back = jl.EventLog.from_pm4py(frame)
+    assert back.n_events == log.n_events and list(back.cases) == list(log.cases)
+
+
+def test_eventlog_from_a_plain_frame_sorts_and_encodes():
+    df = pd.DataFrame({"case_id": ["b", "a"], "activity": ["x", "y"],
+                       "timestamp": pd.to_datetime(["2024-01-02", "2024-01-01"])})
+    log = jl.EventLog(df)
+    assert log.events["case_id"].astype(str).tolist() == ["a", "b"]
+    with pytest.raises(jl.MissingColumnError, match="EventLog needs a 'activity' column"):
+        jl.EventLog(df.drop(columns="activity"))
+
+
+def test_timezone_aware_bounds(small_truth):
+    df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
+                       "timestamp": ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"]})
+    log = jl.read_events(df)
+    assert log.filter_time(start="2024-01-01T12:00:00").n_events == 1
+    naive = jl.read_events(df.assign(timestamp=["2024-01-01", "2024-01-02"]))
+    with pytest.raises(jl.InvalidInputError, match="pass a naive bound"):
+        naive.filter_time(start=pd.Timestamp("2024-01-01", tz="UTC"))
+    assert np.all(np.diff(log.timestamps_ns) > 0)

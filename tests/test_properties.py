@@ -1,0 +1,61 @@
+"""Property tests: row accounting always balances; load then export preserves events."""
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import journeylab as jl
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=8)
+timestamps = st.one_of(
+    st.datetimes(min_value=pd.Timestamp("2000-01-01").to_pydatetime(),
+                 max_value=pd.Timestamp("2030-01-01").to_pydatetime()).map(
+        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.sampled_from(["", "garbage", "2024/02/03", "31.12.2024"]),
+)
+rows = st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["a", "b", "c", " ", "ü"])),
+                          st.one_of(st.none(), text), timestamps,
+                          st.one_of(st.none(), st.integers(-3, 13))),
+                min_size=0, max_size=40)
+
+
+def frame_of(rs):
+    return pd.DataFrame(rs, columns=["case_id", "activity", "timestamp", "score"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows)
+def test_row_accounting_always_balances(rs):
+    df = frame_of(rs)
+    r = jl.validate_events(df, satisfaction_key="score", satisfaction_scale=(0, 10))
+    assert r.rows_in == len(df) == r.rows_kept + r.rows_quarantined
+    assert r.quarantined["row"].is_unique
+    errors = sum(f.rows for f in r.findings if f.severity == "error" and f.code != "empty_log")
+    assert errors == r.rows_quarantined
+
+
+clean_rows = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "ü-1", "x y"]),
+              st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+                      min_size=1, max_size=6),
+              st.datetimes(min_value=pd.Timestamp("2000-01-01").to_pydatetime(),
+                           max_value=pd.Timestamp("2030-01-01").to_pydatetime()),
+              st.one_of(st.none(), st.floats(0, 10, allow_nan=False).map(lambda v: round(v, 2)))),
+    min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(clean_rows, st.sampled_from(["csv", "parquet", "jsonl"]))
+def test_load_then_export_preserves_events(tmp_path_factory, rs, fmt):
+    df = frame_of(rs)
+    df["timestamp"] = pd.to_datetime(df["timestamp"]).dt.floor("s")
+    first = jl.read_events(df, satisfaction_key="score")
+    path = tmp_path_factory.mktemp("rt") / f"events.{fmt}"
+    first.write(path, safe_for_spreadsheets=False)
+    second = jl.read_events(path, satisfaction_key="score")
+    cols = ["case_id", "activity", "timestamp", "satisfaction"]
+    a, b = first.to_pandas()[cols], second.to_pandas()[cols]
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert second.report.rows_quarantined == 0  # what was kept once is kept again

@@ -1,0 +1,106 @@
+"""Every input format, checked against an independent reader where one exists (pm4py)."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pm4py
+import pytest
+
+import journeylab as jl
+
+
+@pytest.fixture(scope="module")
+def pm4py_frame(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    return log.to_pm4py()
+
+
+def test_xes_matches_pm4py_reader(tmp_path, pm4py_frame):
+    path = tmp_path / "log.xes"
+    pm4py.write_xes(pm4py_frame[["case:concept:name", "concept:name", "time:timestamp",
+                                 "channel", "satisfaction"]], str(path))
+    theirs = pm4py.read_xes(str(path))
+    ours = jl.read_events(path)
+    assert ours.n_events == len(theirs)
+    assert ours.n_cases == theirs["case:concept:name"].nunique()
+    pairs = lambda df, c, a: sorted(zip(df[c].astype(str), df[a].astype(str)))  # noqa: E731
+    assert pairs(ours.events, "case_id", "activity") == \
+        pairs(theirs, "case:concept:name", "concept:name")
+    assert ours.events["timestamp"].min() == pd.Timestamp(theirs["time:timestamp"].min())
+    assert ours.events["timestamp"].max() == pd.Timestamp(theirs["time:timestamp"].max())
+
+
+def test_xes_gz_and_trace_attributes(tmp_path, pm4py_frame):
+    path = tmp_path / "log.xes.gz"
+    frame = pm4py_frame[["case:concept:name", "concept:name", "time:timestamp"]].copy()
+    frame["case:segment"] = "vip"
+    pm4py.write_xes(frame, str(path))
+    ours = jl.read_events(path)
+    assert ours.n_events == len(frame)
+    assert set(ours.events["case:segment"]) == {"vip"}
+    assert "case:segment" in ours.case_table().columns
+
+
+def test_parquet_jsonl_csv_agree(tmp_path, small_truth):
+    ev = small_truth.events
+    base = jl.read_events(ev, **small_truth.read_kwargs())
+    ev.to_parquet(tmp_path / "e.parquet")
+    base.write(tmp_path / "e.jsonl")
+    base.write(tmp_path / "e.csv")
+    for name in ("e.parquet", "e.jsonl", "e.csv"):
+        other = jl.read_events(tmp_path / name, **small_truth.read_kwargs())
+        assert other.n_events == base.n_events and other.n_cases == base.n_cases, name
+        assert other.events["activity"].astype(str).tolist() == \
+            base.events["activity"].astype(str).tolist(), name
+        assert other.timestamps_ns.tolist() == base.timestamps_ns.tolist(), name
+        pd.testing.assert_series_equal(other.events["satisfaction"], base.events["satisfaction"],
+                                       check_names=False)
+
+
+def test_duckdb_relation_and_database_table(tmp_path, basic_frame):
+    con = duckdb.connect()
+    con.register("src", basic_frame)
+    rel = con.sql("select * from src where activity <> 'leave'")
+    assert jl.read_events(rel).n_events == 4
+    db = tmp_path / "events.duckdb"
+    with duckdb.connect(str(db)) as c:
+        c.register("src", basic_frame)
+        c.execute("create table events as select * from src")
+        c.execute("create table other as select 1 as x")
+    assert jl.read_events(db, table="events").n_events == 5
+    with pytest.raises(jl.InvalidInputError, match="pass table= to choose one"):
+        jl.read_events(db)
+
+
+def test_catalogue_fills_stage_and_channel(tmp_path, basic_frame):
+    cat = tmp_path / "tp.csv"
+    cat.write_text("activity,stage,channel\nvisit,consideration,web\ncart,purchase,web\n"
+                   "buy,purchase,store\n")
+    log = jl.read_events(basic_frame, catalogue=cat)
+    got = log.events.set_index("activity")[["stage", "channel"]].astype(object)
+    assert got.loc["buy"].tolist() == ["purchase", "store"]
+    assert pd.isna(got.loc["leave", "stage"])
+    f = {x.code: x for x in log.report.findings}["activity_not_in_catalogue"]
+    assert "'leave'" in f.message and f.rows == 1
+    as_dict = jl.read_events(basic_frame, catalogue={"visit": ("consideration", "web")})
+    assert as_dict.events.loc[as_dict.events["activity"] == "visit", "channel"].iloc[0] == "web"
+
+
+def test_catalogue_errors_are_clear():
+    with pytest.raises(jl.InvalidInputError, match="needs an 'activity' column"):
+        jl.read_catalogue(pd.DataFrame({"name": ["x"], "stage": ["s"]}))
+    with pytest.raises(jl.InvalidInputError, match="lists 'x' more than once"):
+        jl.read_catalogue(pd.DataFrame({"activity": ["x", "x"], "stage": ["s", "t"]}))
+
+
+def test_pm4py_column_names_are_found_without_mapping(pm4py_frame):
+    log = jl.read_events(pm4py_frame)
+    assert log.schema.case_id_key == "case:concept:name"
+    assert {f.code for f in log.report.findings} >= {"role_mapped"}
+
+
+def test_input_frame_is_never_modified(basic_frame):
+    before = basic_frame.copy(deep=True)
+    log = jl.read_events(basic_frame)
+    log.filter_time("2024-03-02").to_pandas()
+    pd.testing.assert_frame_equal(basic_frame, before)

@@ -11,7 +11,7 @@ _sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
 
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
-from .io import neutralise_formulas, read_catalogue, read_table, write_table
+from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
 from .log import EventLog, describe_log, read_events
 from .plot import plot_journey_lengths, save_figure
 from .report import render_html, run_demo, run_notebook
@@ -25,7 +25,7 @@ __all__ = [
     "EventLog", "read_events", "describe_log", "validate_events", "ValidationReport", "Finding",
     "Schema", "generate_journeys", "SyntheticJourneys", "plot_journey_lengths", "save_figure",
     "run_notebook", "run_demo", "render_html",
-    "read_table", "read_catalogue", "write_table", "neutralise_formulas",
+    "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",
     "UnreadableFileError", "UnsafeInputError", "ValidationError",
 ]

@@ -52,6 +52,8 @@ def add_mapping_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dayfirst", action="store_true", help="read 03/04/2024 as 3 April")
     g.add_argument("--assume-timezone", default="UTC", metavar="TZ",
                    help="zone of timestamps without an offset when others have one")
+    g.add_argument("--duplicates", choices=["quarantine", "keep"], default="quarantine",
+                   help="quarantine exact copies of earlier rows (default) or keep them")
 
 
 def mapping_kwargs(args: argparse.Namespace) -> dict:
@@ -63,7 +65,8 @@ def mapping_kwargs(args: argparse.Namespace) -> dict:
         "instruments": dict(args.instrument) or None,
         "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
         "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
-        "assume_timezone": args.assume_timezone, "sep": args.sep, "encoding": args.encoding,
+        "assume_timezone": args.assume_timezone, "duplicates": args.duplicates,
+        "sep": args.sep, "encoding": args.encoding,
         "format": args.format, "table": args.table,
     }
 

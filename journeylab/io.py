@@ -24,7 +24,8 @@ import pandas as pd
 
 from .errors import EmptyLogError, InvalidInputError, UnreadableFileError, UnsafeInputError
 
-__all__ = ["RawTable", "read_table", "read_catalogue", "write_table", "neutralise_formulas"]
+__all__ = ["RawTable", "read_table", "scan_events", "read_catalogue", "write_table",
+           "neutralise_formulas"]
 
 _SNIFF_BYTES = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
@@ -286,7 +287,6 @@ def _read_duckdb(path: Path, *, table: str | None) -> RawTable:
 
 
 # ----------------------------------------------------------------------------- XES
-_XES_TYPES = {"string", "date", "int", "float", "boolean", "id", "list", "container"}
 _ROOT_RE = re.compile(rb"<(?![?!])")
 
 
@@ -301,22 +301,34 @@ def _check_xml_prologue(head: bytes, path: Path) -> None:
             "Remove the <!DOCTYPE ...> block and read it again.")
 
 
-def _xes_value(el) -> Any:
-    tag = el.tag.rsplit("}", 1)[-1]
-    value = el.get("value")
-    if tag == "int":
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return value
-    if tag == "float":
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return value
-    if tag == "boolean":
-        return None if value is None else value.strip().lower() == "true"
-    return value
+def _xes_int(v: str | None) -> Any:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return v
+
+
+def _xes_float(v: str | None) -> Any:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return v
+
+
+def _xes_bool(v: str | None) -> Any:
+    return None if v is None else v.strip().lower() == "true"
+
+
+def _xes_text(v: str | None) -> Any:
+    return v
+
+
+_XES_CONVERT = {"string": _xes_text, "date": _xes_text, "id": _xes_text, "int": _xes_int,
+                "float": _xes_float, "boolean": _xes_bool, "list": _xes_text,
+                "container": _xes_text}
+# the same converters under the XES namespace and without it
+_XES_TAGS = {**_XES_CONVERT, **{"{http://www.xes-standard.org/}" + k: f
+                                for k, f in _XES_CONVERT.items()}}
 
 
 def _read_xes(path: Path) -> RawTable:
@@ -336,18 +348,26 @@ def _read_xes(path: Path) -> RawTable:
                                   load_dtd=False, huge_tree=False, remove_comments=True,
                                   remove_pis=True)
             for _, el in ctx:
-                if el.tag.rsplit("}", 1)[-1] != "trace":
+                tag = el.tag
+                if not isinstance(tag, str) or not (tag == "trace" or tag.endswith("}trace")):
                     continue
                 case_attrs = {}
                 events = []
                 for child in el:
-                    tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-                    if tag == "event":
-                        events.append({a.get("key"): _xes_value(a) for a in child
-                                       if isinstance(a.tag, str)
-                                       and a.tag.rsplit("}", 1)[-1] in _XES_TYPES})
-                    elif tag in _XES_TYPES:
-                        case_attrs["case:" + str(child.get("key"))] = _xes_value(child)
+                    ctag = child.tag
+                    if not isinstance(ctag, str):
+                        continue
+                    if ctag == "event" or ctag.endswith("}event"):
+                        ev = {}
+                        for a in child:
+                            conv = _XES_TAGS.get(a.tag)
+                            if conv is not None:
+                                ev[a.get("key")] = conv(a.get("value"))
+                        events.append(ev)
+                    else:
+                        conv = _XES_TAGS.get(ctag)
+                        if conv is not None:
+                            case_attrs["case:" + str(child.get("key"))] = conv(child.get("value"))
                 for ev in events:
                     ev.update(case_attrs)
                     records.append(ev)
@@ -364,6 +384,85 @@ def _read_xes(path: Path) -> RawTable:
     if frame.empty:
         raise EmptyLogError(f"{str(path)!r} holds no events inside <trace> elements.")
     return RawTable(frame)
+
+
+# ----------------------------------------------------------------------------- larger than memory
+def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
+                columns: list[str] | None = None, where: str | None = None,
+                sample_frac: float | None = None, seed: int = 0,
+                memory_limit: str | None = None, temp_directory: str | None = None,
+                connection=None):
+    """A lazy DuckDB relation over a Parquet or CSV file of any size.
+
+    Only what the relation selects reaches memory when it is passed to
+    :func:`journeylab.read_events`: DuckDB reads the file in a stream, pushes ``where``
+    and the column list down to the scan, and samples whole journeys by a hash of the
+    case id (same seed, same journeys; ``seed`` values give independent samples).
+
+    Parameters
+    ----------
+    path : str or path
+        A Parquet file (or glob of them, e.g. ``"events/*.parquet"``) or a CSV file.
+    case_id_key : str, optional
+        The case column; needed for ``sample_frac``.
+    columns : list of str, optional
+        Columns to keep (all by default).
+    where : str, optional
+        A SQL predicate, e.g. ``"timestamp >= '2025-06-01'"``.
+    sample_frac : float, optional
+        Share of journeys to keep, in (0, 1].
+    memory_limit, temp_directory : str, optional
+        DuckDB's memory cap (e.g. ``"4GB"``) and where it spills beyond it.
+    connection : duckdb connection, optional
+        Reuse a connection (default: a new in-memory one).
+
+    Examples
+    --------
+    >>> rel = scan_events("events.parquet", case_id_key="case_id", sample_frac=0.1,
+    ...                   where="timestamp >= '2025-06-01'")  # doctest: +SKIP
+    >>> log = read_events(rel)  # doctest: +SKIP
+    """
+    import duckdb
+
+    con = connection or duckdb.connect()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{_sql_text(memory_limit)}'")
+    if temp_directory:
+        con.execute(f"SET temp_directory = '{_sql_text(str(temp_directory))}'")
+    text = str(path)
+    low = text.lower()
+    if low.endswith((".parquet", ".pq")) or "*" in text:
+        rel = con.read_parquet(text)
+    elif low.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        rel = con.read_csv(text, all_varchar=True)
+    else:
+        raise UnreadableFileError(f"scan_events reads Parquet or CSV files, not {text!r}; use "
+                                  "read_events for other formats.")
+    if where:
+        rel = rel.filter(where)
+    if sample_frac is not None:
+        if not 0 < sample_frac <= 1:
+            raise InvalidInputError(f"sample_frac must be in (0, 1], got {sample_frac}.")
+        if not case_id_key or case_id_key not in rel.columns:
+            raise InvalidInputError("sample_frac samples whole journeys: pass case_id_key= "
+                                    f"naming one of {rel.columns}.")
+        bucket = int(round(sample_frac * 1_000_000))
+        rel = rel.filter(f"hash(CAST({_sql_name(case_id_key)} AS VARCHAR) || '#{int(seed)}') "
+                         f"% 1000000 < {bucket}")
+    if columns:
+        missing = [c for c in columns if c not in rel.columns]
+        if missing:
+            raise InvalidInputError(f"No column {missing[0]!r} in {text!r}; it has {rel.columns}.")
+        rel = rel.select(", ".join(_sql_name(c) for c in columns))
+    return rel
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
 # ----------------------------------------------------------------------------- catalogue

@@ -301,7 +301,8 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                 instruments: Mapping[str, tuple[float, float]] | None = None,
                 satisfaction_scale: tuple[float, float] | None = None, catalogue: Any = None,
                 timestamp_format: str | None = None, dayfirst: bool = False,
-                assume_timezone: str = "UTC", strict: bool = False, sep: str | None = None,
+                assume_timezone: str = "UTC", duplicates: str = "quarantine",
+                strict: bool = False, sep: str | None = None,
                 encoding: str | None = None, format: str | None = None,
                 table: str | None = None) -> EventLog:
     """Read, validate, sort and encode an event log.
@@ -330,8 +331,8 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table)
     events, report = clean_events(raw, schema, catalogue=catalogue,
                                   timestamp_format=timestamp_format, dayfirst=dayfirst,
-                                  assume_timezone=assume_timezone, strict=strict,
-                                  allow_empty=False)
+                                  assume_timezone=assume_timezone, duplicates=duplicates,
+                                  strict=strict, allow_empty=False)
     return EventLog(events, schema=report.schema, report=report, _sorted=True)
 
 

@@ -159,7 +159,7 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
                     satisfaction_scale: tuple[float, float] | None = None,
                     catalogue: Any = None, timestamp_format: str | None = None,
                     dayfirst: bool = False, assume_timezone: str = "UTC",
-                    strict: bool = False, sep: str | None = None, encoding: str | None = None,
+                    duplicates: str = "quarantine", strict: bool = False, sep: str | None = None, encoding: str | None = None,
                     format: str | None = None, table: str | None = None) -> ValidationReport:
     """Check an event source and report what would be kept and what quarantined.
 
@@ -181,6 +181,9 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
         Read ambiguous dates like 03/04/2024 as 3 April.
     assume_timezone : str
         The zone of timestamps written without an offset when others carry one.
+    duplicates : {"quarantine", "keep"}
+        What to do with exact copies of an earlier row (same values in every column):
+        quarantine them (default) or keep them, as pm4py does; either way they are reported.
     strict : bool
         Raise :class:`ValidationError` instead of quarantining.
     sep, encoding, format, table :
@@ -203,14 +206,16 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
                     satisfaction_key, instruments or {}, satisfaction_scale)
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table)
     _, report = clean_events(raw, schema, catalogue=catalogue, timestamp_format=timestamp_format,
-                             dayfirst=dayfirst, assume_timezone=assume_timezone, strict=strict)
+                             dayfirst=dayfirst, assume_timezone=assume_timezone,
+                             duplicates=duplicates, strict=strict)
     return report
 
 
 # ----------------------------------------------------------------------------- the pass itself
 def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
                  timestamp_format: str | None = None, dayfirst: bool = False,
-                 assume_timezone: str = "UTC", strict: bool = False,
+                 assume_timezone: str = "UTC", duplicates: str = "quarantine",
+                 strict: bool = False,
                  allow_empty: bool = True) -> tuple[pd.DataFrame, ValidationReport]:
     """Validate ``raw`` and return the kept events in canonical columns with the report.
 
@@ -218,6 +223,8 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     under its canonical name, then every other column as an attribute, plus ``row`` (the
     source row). Used by :func:`validate_events` and :func:`journeylab.read_events`.
     """
+    if duplicates not in ("quarantine", "keep"):
+        raise InvalidInputError(f"duplicates must be 'quarantine' or 'keep', not {duplicates!r}.")
     frame = raw.frame
     findings: list[Finding] = []
     stripped = [str(c).strip() for c in frame.columns]
@@ -276,12 +283,22 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     t_ns = _ns(ts)
     order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
     dup = _exact_duplicates(frame, codes["case_id"][order], t_ns[order], order)
-    flag(dup, "duplicate_event")
+    if duplicates == "quarantine":
+        flag(dup, "duplicate_event")
+    elif dup.any():
+        idx = np.flatnonzero(dup)[:_EXAMPLES]
+        findings.append(Finding(
+            "duplicate_event_kept", "warning",
+            f"{int(dup.sum()):,} rows are exact copies of an earlier row and were kept "
+            f"(duplicates='keep'), e.g. rows {', '.join(map(str, idx))}.",
+            rows=int(dup.sum()), examples=[{"row": int(i)} for i in idx],
+            fix="use duplicates='quarantine' if the copies are export glitches"))
     keep = pd.isna(reason)
     kept = order[keep[order]]
 
     # assemble -----------------------------------------------------------------------------
-    events = _assemble(frame, kept, codes, cats, ts, score, schema, findings)
+    events = _assemble(frame, kept, codes, cats, ts, score, schema, findings,
+                       text_source=raw.source.get("format") == "csv")
     if catalogue is not None:
         events = _apply_catalogue(events, catalogue, findings)
     quarantined = _quarantine_frame(frame, reason, ~keep, raw.bad_lines)
@@ -347,14 +364,15 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
     else:
         iso = text.str.fullmatch(_ISO_RE).to_numpy(dtype=bool, na_value=False)
-        parsed = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce", utc=True)
+        parsed = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce",
+                                utc=True).dt.as_unit("ns")
         retry = (~iso & ~null
                  & text.str.contains(_DATEISH_RE, regex=True).to_numpy(dtype=bool, na_value=False))
         if retry.any():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fb = pd.to_datetime(text[retry].astype(object), format="mixed",
-                                    dayfirst=dayfirst, errors="coerce", utc=True)
+                                    dayfirst=dayfirst, errors="coerce", utc=True).dt.as_unit("ns")
             parsed = parsed.copy()
             parsed[retry] = fb.to_numpy()
             repaired = retry & parsed.notna().to_numpy()
@@ -475,13 +493,18 @@ def _exact_duplicates(frame: pd.DataFrame, case_sorted: np.ndarray, ts_sorted: n
     cand[:-1] |= same
     rows = np.sort(order[cand])
     sub = frame.iloc[rows]
-    sub = sub.astype(object).where(sub.notna(), None).apply(lambda c: c.map(repr))
-    dup[rows[sub.duplicated(keep="first").to_numpy()]] = True
+    try:
+        found = sub.duplicated(keep="first").to_numpy()
+    except TypeError:  # unhashable cells (lists, dicts from JSON or XES containers)
+        found = sub.astype(object).where(sub.notna(), None).apply(
+            lambda c: c.map(repr)).duplicated(keep="first").to_numpy()
+    dup[rows[found]] = True
     return dup
 
 
 def _assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts: pd.Series,
-              score: pd.Series | None, schema: Schema, findings: list[Finding]) -> pd.DataFrame:
+              score: pd.Series | None, schema: Schema, findings: list[Finding],
+              text_source: bool) -> pd.DataFrame:
     cols: dict[str, Any] = {}
     for role in ("case_id", "activity"):
         c, k = densify(codes[role][kept], cats[role])
@@ -511,13 +534,14 @@ def _assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts
             findings.append(Finding("attribute_renamed", "info",
                                     f"Column {col!r} is not the {col} role here; it is kept as "
                                     f"attribute {name!r}.", column=col))
-        cols[name] = _attribute(frame[col].iloc[kept].reset_index(drop=True))
+        values = frame[col].iloc[kept].reset_index(drop=True)
+        cols[name] = _attribute(values) if text_source else values
     cols["row"] = kept.astype(np.int64)
     return pd.DataFrame(cols)
 
 
 def _attribute(s: pd.Series) -> pd.Series:
-    """Numbers stored as text become numbers, when every present value is one."""
+    """Numbers read as text from a CSV become numbers, when every present value is one."""
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         present = s.dropna()
         if len(present) and present.map(lambda v: isinstance(v, str)).all():

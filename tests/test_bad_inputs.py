@@ -418,3 +418,32 @@ def test_quarantine_can_be_written_out(tmp_path):
     back = pd.read_csv(path, dtype=str)
     assert back["reason"].tolist() == ["null_case_id", "unparsable_timestamp"]
     assert back["case_id"].tolist()[1] == "'=evil"
+
+
+def test_duplicates_can_be_kept_and_are_still_reported():
+    df = pd.DataFrame({"case_id": ["a", "a", "a"], "activity": ["x", "x", "y"],
+                       "timestamp": ["2024-01-01", "2024-01-01", "2024-01-02"]})
+    log = jl.read_events(df, duplicates="keep")
+    assert log.n_events == 3 and log.report.rows_quarantined == 0
+    f = {x.code: x for x in log.report.findings}["duplicate_event_kept"]
+    assert f.rows == 1 and f.examples == [{"row": 1}]
+    with pytest.raises(InvalidInputError, match="duplicates must be 'quarantine' or 'keep'"):
+        jl.read_events(df, duplicates="drop")
+
+
+def test_duplicate_rows_with_unhashable_cells(tmp_path):
+    line = json.dumps({"case_id": "a", "activity": "x", "timestamp": "2024-01-01",
+                       "tags": ["p", "q"]})
+    r = jl.validate_events(write_bytes(tmp_path, "d.jsonl", f"{line}\n{line}\n".encode()))
+    assert reasons(r) == {"duplicate_event": 1}
+
+
+def test_a_column_entirely_in_another_format_with_milliseconds():
+    df = pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["x", "y", "x"],
+                       "timestamp": ["2016/01/02 01:00:01.353", "2016/01/02 02:06:50.703",
+                                     "2016/01/03 00:00:00.000"]})
+    log = jl.read_events(df)
+    assert log.events["timestamp"].tolist() == [pd.Timestamp("2016-01-02 01:00:01.353"),
+                                                pd.Timestamp("2016-01-02 02:06:50.703"),
+                                                pd.Timestamp("2016-01-03")]
+    assert {x.code: x for x in log.report.findings}["mixed_timestamp_formats"].rows == 3

@@ -104,3 +104,24 @@ def test_input_frame_is_never_modified(basic_frame):
     log = jl.read_events(basic_frame)
     log.filter_time("2024-03-02").to_pandas()
     pd.testing.assert_frame_equal(basic_frame, before)
+
+
+def test_scan_events_pushes_filters_and_samples_whole_journeys(tmp_path, small_truth):
+    path = tmp_path / "big.parquet"
+    small_truth.events.to_parquet(path)
+    full = jl.read_events(small_truth.events, **small_truth.read_kwargs())
+    rel = jl.scan_events(path, where="activity <> 'csat_survey'", memory_limit="256MB",
+                         temp_directory=str(tmp_path / "spill"))
+    assert jl.read_events(rel, **small_truth.read_kwargs()).n_events == \
+        full.filter_activities(["csat_survey"], keep=False).n_events
+    a = jl.read_events(jl.scan_events(path, case_id_key="case_id", sample_frac=0.3, seed=1))
+    b = jl.read_events(jl.scan_events(path, case_id_key="case_id", sample_frac=0.3, seed=1))
+    c = jl.read_events(jl.scan_events(path, case_id_key="case_id", sample_frac=0.3, seed=2))
+    assert list(a.cases) == list(b.cases) != list(c.cases)
+    assert 0.2 * full.n_cases < a.n_cases < 0.4 * full.n_cases
+    whole = full.filter_cases(a.cases)
+    assert whole.n_events == a.n_events  # sampled journeys arrive complete
+    narrow = jl.scan_events(path, columns=["case_id", "activity", "timestamp"])
+    assert narrow.columns == ["case_id", "activity", "timestamp"]
+    with pytest.raises(jl.InvalidInputError, match="pass case_id_key="):
+        jl.scan_events(path, sample_frac=0.5)

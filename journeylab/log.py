@@ -170,6 +170,16 @@ class EventLog:
             return self._take(self._case_mask(any_hit if keep else ~any_hit))
         raise InvalidInputError(f"level must be 'events' or 'cases', not {level!r}.")
 
+    def touchpoints(self) -> "EventLog":
+        """The log without survey events (the activities declared in ``instruments``).
+
+        Surveys measure satisfaction; they are not touchpoints of the journey, so path and
+        persona analyses start from this view.
+        """
+        if not self.schema.instruments:
+            return self
+        return self.filter_activities(list(self.schema.instruments), keep=False)
+
     def filter_time(self, start: Any = None, end: Any = None, *,
                     how: str = "events") -> "EventLog":
         """Keep what falls in ``[start, end)``.

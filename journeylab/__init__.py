@@ -4,16 +4,29 @@ Load once (:func:`read_events`), then discover paths, personas and satisfaction 
 """
 from __future__ import annotations
 
+import os as _os
 import sys as _sys
 
-# pm4py prints an AGPL banner on import; journeylab names the licence in its docs instead.
+# pm4py prints an AGPL banner on import and progress bars while it works; neither belongs in
+# notebook outputs (journeylab names the licence in its docs). A user's own setting wins.
 _sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
+_os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
+if "pm4py.util.constants" in _sys.modules:  # pm4py was imported first
+    _sys.modules["pm4py.util.constants"].SHOW_PROGRESS_BAR = \
+        _os.environ["PM4PY_SHOW_PROGRESS_BAR"].lower() == "true"
 
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
 from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
 from .log import EventLog, describe_log, read_events
-from .plot import plot_journey_lengths, save_figure
+from .models import (ConformanceResult, ProcessModel, check_conformance, designed_journey,
+                     discover_process_model, plot_process_model)
+from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compare_logs,
+                    compute_funnel, cover_variants, discover_dfg, filter_dfg, find_dead_points,
+                    find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
+                    step_matrix)
+from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_journey_matrix,
+                   plot_process_map, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
 from .schema import Schema
 from .synth import SyntheticJourneys, generate_journeys
@@ -23,7 +36,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EventLog", "read_events", "describe_log", "validate_events", "ValidationReport", "Finding",
-    "Schema", "generate_journeys", "SyntheticJourneys", "plot_journey_lengths", "save_figure",
+    "Schema", "generate_journeys", "SyntheticJourneys",
+    # paths
+    "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
+    "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "journey_rework",
+    "find_dropoffs", "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction",
+    # process models
+    "discover_process_model", "ProcessModel", "designed_journey", "check_conformance",
+    "ConformanceResult", "plot_process_model",
+    # figures
+    "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
+    "plot_funnel", "plot_variants", "format_duration", "save_figure",
     "run_notebook", "run_demo", "render_html",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",

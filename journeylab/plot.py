@@ -1,11 +1,15 @@
 """Static figures drawn from the tidy tables journeylab computes."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["plot_journey_lengths", "save_figure"]
+__all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
+           "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration"]
 
 
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
@@ -31,11 +35,187 @@ def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int =
 
 
 def save_figure(fig_or_ax, path: str | Path, *, dpi: int = 150) -> Path:
-    """Save a figure (or the figure of an axes) as PNG or SVG, by the file name."""
-    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+    """Save a figure, an axes' figure or a Graphviz map as PNG or SVG, by the file name."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(fig_or_ax, "pipe"):  # a graphviz graph
+        path.write_bytes(fig_or_ax.pipe(format=path.suffix.lstrip(".").lower() or "svg"))
+        return path
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
     # no creation date in SVG, so the same figure gives the same bytes
     fig.savefig(path, dpi=dpi, bbox_inches="tight",
                 metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
     return path
+
+
+def format_duration(seconds: float) -> str:
+    """Short human duration: 45s, 12m, 3.2h, 2.1d.
+
+    Examples
+    --------
+    >>> format_duration(5400)
+    '1.5h'
+    """
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "–"
+    s = float(seconds)
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if s >= size:
+            v = s / size
+            return f"{v:.0f}{unit}" if v >= 10 else f"{v:.1f}{unit}"
+    return f"{s:.0f}s"
+
+
+def _label(text: Any) -> Any:
+    """A Graphviz label that shows the text as is (no HTML, no escapes)."""
+    import graphviz
+
+    return graphviz.nohtml(graphviz.escape(str(text)))
+
+
+def _label_lines(*parts: Any) -> Any:
+    """Several lines of literal text as one Graphviz label (escaped, joined by DOT's \\n)."""
+    import graphviz
+
+    return graphviz.nohtml("\\n".join(graphviz.escape(str(p)) for p in parts))
+
+
+def _hex(rgba) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(round(255 * c)) for c in rgba[:3]))
+
+
+def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "LR",
+                     title: str | None = None):
+    """Draw a directly-follows graph as a process map (a ``graphviz.Digraph``).
+
+    Edge thickness follows frequency; edge colour follows the median time between the two
+    touchpoints (pale = quick, dark red = slow). ``mode="frequency"`` labels edges with
+    journeys, ``mode="time"`` with the median time. Touchpoint names are shown as text,
+    never interpreted as markup.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
+    >>> g = plot_process_map(jl.discover_dfg(log))
+    >>> g.source.startswith("digraph")
+    True
+    """
+    import graphviz
+    from matplotlib import colormaps
+
+    if mode not in ("frequency", "time"):
+        raise ValueError(f"mode must be 'frequency' or 'time', not {mode!r}")
+    edges, nodes = dfg.edges, dfg.nodes
+    shown = set(edges["source"]) | set(edges["target"])
+    nodes = nodes[nodes["activity"].isin(shown) | (nodes["starts"] > 0) | (nodes["ends"] > 0)]
+    g = graphviz.Digraph(graph_attr={"rankdir": rankdir, "bgcolor": "white", "fontname":
+                                     "Helvetica", "nodesep": "0.25", "ranksep": "0.45",
+                                     **({"label": _label(title), "labelloc": "t"} if title else {})},
+                         node_attr={"shape": "box", "style": "rounded,filled",
+                                    "fontname": "Helvetica", "fontsize": "11"},
+                         edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    ids = {a: f"n{i}" for i, a in enumerate(nodes["activity"])}
+    blues = colormaps["Blues"]
+    top = max(int(nodes["events"].max()) if len(nodes) else 1, 1)
+    for a, ev in zip(nodes["activity"], nodes["events"]):
+        shade = 0.15 + 0.6 * math.log1p(ev) / math.log1p(top)
+        g.node(ids[a], label=_label_lines(a, f"{int(ev):,}"),
+               fillcolor=_hex(blues(shade)), fontcolor="white" if shade > 0.55 else "black")
+    g.node("start", label="", shape="circle", width="0.25", fillcolor="#2ca02c", style="filled")
+    g.node("end", label="", shape="doublecircle", width="0.2", fillcolor="#d62728", style="filled")
+    emax = max(int(edges["events"].max()) if len(edges) else 1, 1)
+    reds = colormaps["YlOrRd"]
+    times = edges["median_s"].to_numpy(dtype=float)
+    finite = times[np.isfinite(times)]
+    ranks = (pd.Series(times).rank(pct=True).fillna(0).to_numpy() if len(finite) else
+             np.zeros(len(times)))
+    for (src, dst, ev, cases, med), r in zip(
+            edges[["source", "target", "events", "cases", "median_s"]].itertuples(index=False),
+            ranks):
+        width = 0.6 + 6 * math.log1p(ev) / math.log1p(emax)
+        label = f"{int(cases):,}" if mode == "frequency" else format_duration(med)
+        g.edge(ids[src], ids[dst], label=_label(label), penwidth=f"{width:.2f}",
+               color=_hex(reds(0.15 + 0.8 * r)) if mode == "time" else "#555555")
+    for a, n in dfg.start_activities.items():
+        if a in ids:
+            g.edge("start", ids[a], label=_label(f"{n:,}"), style="dashed", color="#2ca02c")
+    for a, n in dfg.end_activities.items():
+        if a in ids:
+            g.edge(ids[a], "end", label=_label(f"{n:,}"), style="dashed", color="#d62728")
+    return g
+
+
+def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=None,
+                        fmt: str | None = None):
+    """Heatmap of the stage x channel journey map (stages as columns, channels as rows)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    table = matrix.pivot_table(index="channel", columns="stage", values=value, aggfunc="sum",
+                               observed=False)
+    table = table.loc[:, table.notna().any()]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.3 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.5))
+    cmap = "RdYlGn" if value == "mean_satisfaction" else         "Reds" if value == "dropoff_rate" else "Blues"
+    sns.heatmap(table, annot=True, fmt=fmt or (".2f" if table.max().max() <= 10 else ".0f"),
+                cmap=cmap, cbar_kws={"label": value.replace("_", " ")}, ax=ax, linewidths=0.5)
+    ax.set_title(f"Journey map: {value.replace('_', ' ')} by stage and channel")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_step_matrix(matrix: pd.DataFrame, *, ax=None, min_share: float = 0.01):
+    """Heatmap of a step matrix (rows touchpoints, columns steps)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    shown = matrix[matrix.max(axis=1) >= min_share]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.7 * shown.shape[1] + 3, 0.32 * shown.shape[0] + 1.5))
+    sns.heatmap(shown, annot=True, fmt=".2f", cmap="Greens", cbar=False, ax=ax,
+                annot_kws={"fontsize": 7})
+    ax.set_title("Share of journeys at each touchpoint, step by step")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_funnel(funnel: pd.DataFrame, *, ax=None):
+    """Bar chart of a funnel (grouped when it was broken down by a segment)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    by = [c for c in funnel.columns if c not in {"step", "name", "customers",
+                                                 "conversion_from_previous",
+                                                 "conversion_from_start", "median_time_s",
+                                                 "p90_time_s"}]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.6 * funnel["step"].nunique() + 1.5))
+    data = funnel.assign(label=funnel["step"].astype(str) + ". " + funnel["name"])
+    sns.barplot(data=data, y="label", x="conversion_from_start", hue=by[0] if by else None,
+                ax=ax, color=None if by else "#4C72B0", orient="h")
+    ax.set_xlabel("share of journeys that started the funnel")
+    ax.set_ylabel("")
+    ax.set_xlim(0, 1.05)
+    for cont in ax.containers:
+        ax.bar_label(cont, fmt="%.0f%%", labels=[f"{v.get_width():.0%}" for v in cont],
+                     fontsize=8, padding=2)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_variants(variants: pd.DataFrame, *, top: int = 15, ax=None):
+    """Horizontal bars of the most frequent variants' share of journeys."""
+    import matplotlib.pyplot as plt
+
+    head = variants.head(top).iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.35 * len(head) + 1.2))
+    names = [v if len(v) <= 90 else v[:87] + "..." for v in head["variant"]]
+    ax.barh(range(len(head)), head["share"], color="#4C72B0")
+    ax.set_yticks(range(len(head)), names, fontsize=8)
+    ax.set_xlabel("share of journeys")
+    ax.set_title(f"Top {len(head)} variants cover {variants['share'].head(top).sum():.0%} of "
+                 "journeys")
+    ax.figure.tight_layout()
+    return ax

@@ -24,13 +24,14 @@ from .models import (ConformanceResult, ProcessModel, check_conformance, designe
 from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compare_logs,
                     compute_funnel, cover_variants, discover_dfg, filter_dfg, find_dead_points,
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
-                    step_matrix)
+                    stage_order, step_matrix)
 from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_journey_matrix,
                    plot_process_map, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
 from .schema import Schema
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
+from .widgets import FunnelBuilder, ProcessMapExplorer, VariantExplorer, select_journeys
 
 __version__ = "0.1.0"
 
@@ -41,12 +42,15 @@ __all__ = [
     "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
     "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "journey_rework",
     "find_dropoffs", "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction",
+    "stage_order",
     # process models
     "discover_process_model", "ProcessModel", "designed_journey", "check_conformance",
     "ConformanceResult", "plot_process_model",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
+    # widgets
+    "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "select_journeys",
     "run_notebook", "run_demo", "render_html",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",

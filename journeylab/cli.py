@@ -99,6 +99,53 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if (args.strict and report.rows_quarantined) else 0
 
 
+def _read(args: argparse.Namespace):
+    from .log import read_events
+
+    log = read_events(args.events, **mapping_kwargs(args))
+    r = log.report
+    print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
+          + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else ""))
+    return log
+
+
+def _cmd_paths(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import paths as P
+    from .io import write_table
+    from .plot import plot_process_map, save_figure
+
+    log = _read(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if log.report.rows_quarantined:
+        log.report.write_quarantine(out / "quarantine.csv")
+    journeys = log.touchpoints()
+    outcome = args.outcome or None
+    dfg = P.discover_dfg(journeys)
+    written = [write_table(dfg.edges, out / "dfg.csv"), write_table(dfg.nodes, out / "nodes.csv")]
+    variants = P.get_variants(journeys, outcome=outcome)
+    written.append(write_table(variants, out / "variants.csv"))
+    if {"stage", "channel"} <= set(journeys.events.columns):
+        written.append(write_table(P.journey_matrix(journeys, outcome=outcome),
+                                   out / "journey_matrix.csv"))
+    else:
+        print("no stage and channel roles: journey_matrix.csv not written "
+              "(map --stage/--channel or give --catalogue)")
+    written.append(write_table(P.find_dropoffs(journeys, outcome=outcome), out / "dropoffs.csv"))
+    written.append(write_table(P.find_loops(journeys), out / "loops.csv"))
+    written.append(write_table(P.find_dead_points(journeys).drop(columns="median_wait"),
+                               out / "dead_points.csv"))
+    simple = P.filter_dfg(journeys, activity_coverage=args.activity_coverage,
+                          path_coverage=args.path_coverage)
+    written.append(save_figure(plot_process_map(simple), out / "process_map.svg"))
+    print(f"{journeys.n_cases:,} journeys, {len(dfg.edges):,} edges, {len(variants):,} variants")
+    for p in written:
+        print(f"  wrote {p}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .report import run_demo
 
@@ -127,6 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--quarantine", metavar="FILE", help="write quarantined rows to FILE")
     v.add_argument("--strict", action="store_true", help="exit 1 when any row is quarantined")
     v.set_defaults(func=_cmd_validate)
+
+    pa = sub.add_parser("paths", help="discover paths: DFG, variants, journey matrix, drop-offs")
+    pa.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
+    add_mapping_flags(pa)
+    pa.add_argument("--outcome", default="", help="journey-level outcome column (e.g. converted)")
+    pa.add_argument("--activity-coverage", type=float, default=1.0,
+                    help="process map: share of events whose touchpoints are shown")
+    pa.add_argument("--path-coverage", type=float, default=0.8,
+                    help="process map: share of transitions whose edges are shown")
+    pa.add_argument("--out", required=True, help="output folder")
+    pa.set_defaults(func=_cmd_paths)
 
     d = sub.add_parser("demo", help="generate the default data and render every notebook")
     d.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")

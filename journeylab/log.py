@@ -174,11 +174,25 @@ class EventLog:
         """The log without survey events (the activities declared in ``instruments``).
 
         Surveys measure satisfaction; they are not touchpoints of the journey, so path and
-        persona analyses start from this view.
+        persona analyses start from this view. Each instrument's mean score per journey is
+        kept as the journey-level column ``score:<instrument>``.
         """
         if not self.schema.instruments:
             return self
-        return self.filter_activities(list(self.schema.instruments), keep=False)
+        scored = self
+        if "satisfaction" in self.events.columns:
+            ev = self.events.copy()
+            act = ev["activity"].astype(object).to_numpy()
+            for name in self.schema.instruments:
+                score = np.where(act == name, ev["satisfaction"].to_numpy(dtype=float), np.nan)
+                has = ~np.isnan(score)
+                total = np.add.reduceat(np.where(has, score, 0.0), self.case_offsets[:-1])
+                n = np.add.reduceat(has.astype(np.int64), self.case_offsets[:-1])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    per_case = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+                ev[f"score:{name}"] = per_case[self.case_codes]
+            scored = EventLog(ev, schema=self.schema, report=self.report, _sorted=True)
+        return scored.filter_activities(list(self.schema.instruments), keep=False)
 
     def filter_time(self, start: Any = None, end: Any = None, *,
                     how: str = "events") -> "EventLog":

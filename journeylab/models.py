@@ -8,6 +8,8 @@ against the designed journey and maps the result back to every journey of that v
 from __future__ import annotations
 
 import sys
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,6 +27,17 @@ __all__ = ["ProcessModel", "discover_process_model", "designed_journey", "check_
            "ConformanceResult", "plot_process_model"]
 
 _BIG_LOG = 200_000  # events: beyond this the inductive miner works from the DFG
+
+
+@contextmanager
+def _quiet():
+    """pm4py's own deprecation chatter does not belong in a notebook's output."""
+    with warnings.catch_warnings():
+        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning,
+                         UserWarning):
+            warnings.filterwarnings("ignore", category=category, module=r"pm4py(\.|$)")
+            warnings.filterwarnings("ignore", category=category, module=r"numpy\.matrixlib")
+        yield
 
 
 @dataclass
@@ -76,6 +89,12 @@ def discover_process_model(log: EventLog, *, method: str = "inductive",
     dependency_threshold : float
         The heuristics miner's dependency threshold.
     """
+    with _quiet():
+        return _discover(log, method, coverage, noise_threshold, dependency_threshold)
+
+
+def _discover(log: EventLog, method: str, coverage: float, noise_threshold: float,
+              dependency_threshold: float) -> ProcessModel:
     import pm4py
 
     if method not in ("inductive", "heuristics"):
@@ -175,8 +194,10 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
     variants = get_variants(log)
     top = variants.head(max_variants)
     frame = _variant_frame(log, top)
-    aligned = pm4py.conformance_diagnostics_alignments(frame, model.net, model.initial_marking,
-                                                       model.final_marking)
+    with _quiet():
+        aligned = pm4py.conformance_diagnostics_alignments(frame, model.net,
+                                                           model.initial_marking,
+                                                           model.final_marking)
     fitness = np.array([a["fitness"] for a in aligned])
     dev_rows, n_dev = [], []
     for i, a in enumerate(aligned):

@@ -20,6 +20,7 @@ __all__ = [
     "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
     "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "find_dropoffs",
     "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction", "journey_rework",
+    "stage_order", "STAGE_ORDER",
 ]
 
 _SEP = " > "
@@ -81,9 +82,11 @@ def case_outcome(log: EventLog, outcome: str | Sequence[str] | None) -> np.ndarr
                 f"No outcome column {outcome!r}; the log has {list(log.events.columns)}. Pass a "
                 "column holding a per-journey flag, or a list of touchpoints.")
         col = log.events[outcome]
-        flag = col.astype(str).str.lower().isin(["true", "1", "yes", "y", "converted"]) \
-            if col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype) \
-            else col.fillna(0).astype(bool)
+        if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+            flag = col.fillna(0).astype(bool)
+        else:  # text or categories: the usual spellings of "yes"
+            flag = col.astype(str).str.strip().str.lower().isin(
+                ["true", "1", "yes", "y", "converted"])
         return np.add.reduceat(flag.to_numpy().astype(np.int64), log.case_offsets[:-1]) > 0
     codes = np.flatnonzero(log.activities.isin(list(outcome)))
     if not len(codes):
@@ -100,16 +103,35 @@ def case_satisfaction(log: EventLog, instrument: str | None = None) -> np.ndarra
     """
     if "satisfaction" not in log.events.columns:
         return None
-    score = log.events["satisfaction"].to_numpy(dtype=float)
     inst = log.schema.instruments
-    if inst:
-        name = instrument or max(inst, key=lambda k: inst[k][1] - inst[k][0])
-        score = np.where(log.events["activity"].to_numpy() == name, score, np.nan)
+    name = (instrument or max(inst, key=lambda k: inst[k][1] - inst[k][0])) if inst else None
+    if name is not None and f"score:{name}" in log.events.columns:  # from touchpoints()
+        return log.events[f"score:{name}"].to_numpy(dtype=float)[log.case_offsets[:-1]]
+    score = log.events["satisfaction"].to_numpy(dtype=float)
+    if name is not None:
+        score = np.where(log.events["activity"].astype(object).to_numpy() == name, score, np.nan)
     has = ~np.isnan(score)
     total = np.add.reduceat(np.where(has, score, 0.0), log.case_offsets[:-1])
     n = np.add.reduceat(has.astype(np.int64), log.case_offsets[:-1])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
+#: Journey stages in the order customers go through them (practice's usual names).
+STAGE_ORDER = ("awareness", "discovery", "consideration", "evaluation", "decision", "purchase",
+               "delivery", "onboarding", "usage", "service", "support", "retention", "loyalty",
+               "advocacy")
+
+
+def stage_order(log: EventLog) -> list[str]:
+    """The log's stages in journey order: a declared order if the stage column has one,
+    else the usual stage vocabulary (:data:`STAGE_ORDER`), unknown stages last (A-Z)."""
+    col = log.events["stage"]
+    cats = [str(c) for c in col.cat.categories]
+    if col.cat.ordered:
+        return cats
+    rank = {s: i for i, s in enumerate(STAGE_ORDER)}
+    return sorted(cats, key=lambda c: (rank.get(c.lower(), len(rank)), c))
 
 
 # ----------------------------------------------------------------------------- DFG
@@ -201,14 +223,18 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
 
 
 def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: float = 1.0,
-               min_cases: int = 1) -> DirectlyFollowsGraph:
+               min_edge_share: float = 0.0, min_cases: int = 1) -> DirectlyFollowsGraph:
     """A simplified map, as Disco's two sliders make it.
 
     ``activity_coverage`` keeps the most frequent touchpoints that together hold that share
     of events; the others are removed from the journeys (their neighbours then follow each
     other directly). ``path_coverage`` keeps the most frequent edges that together hold that
     share of transitions, plus each kept touchpoint's strongest incoming and outgoing edge,
-    so nothing is left floating. Edges seen in fewer than ``min_cases`` journeys are dropped.
+    so nothing is left floating. ``min_edge_share`` drops edges that are less than that share
+    of *both* their source's outgoing and their target's incoming transitions: stray
+    transitions (logging noise, one-off detours) rather than paths (0.01 recovers the
+    synthetic generator's process with precision and recall above 0.95). Edges seen in fewer
+    than ``min_cases`` journeys are dropped.
     """
     for name, v in (("activity_coverage", activity_coverage), ("path_coverage", path_coverage)):
         if not 0 < v <= 1:
@@ -220,6 +246,10 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
         keep = nodes["activity"][(share.shift(fill_value=0) < activity_coverage)].tolist()
         full = discover_dfg(log.filter_activities(keep))
     edges = full.edges[full.edges["cases"] >= min_cases]
+    if min_edge_share > 0 and len(edges):
+        out = edges.groupby("source")["events"].transform("sum")
+        inn = edges.groupby("target")["events"].transform("sum")
+        edges = edges[np.minimum(edges["events"] / out, edges["events"] / inn) >= min_edge_share]
     if path_coverage < 1 and len(edges):
         share = edges["events"].cumsum() / edges["events"].sum()
         kept = share.shift(fill_value=0) < path_coverage
@@ -329,11 +359,13 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     rows = rows[rows["events"] > 0].copy()
     stages = list(ev["stage"].cat.categories) + ["(unmapped)"]
     chans = list(ev["channel"].cat.categories) + ["(unmapped)"]
+    ordered = stage_order(log) + ["(unmapped)"]
     rows.insert(0, "stage", pd.Categorical(
         [stages[c // C] if c < S * C else "(unmapped)" for c in rows["cell"]],
-        categories=stages, ordered=True))
+        categories=ordered, ordered=True))
     rows.insert(1, "channel", [chans[c % C] if c < S * C else "(unmapped)" for c in rows["cell"]])
-    return rows.drop(columns="cell").reset_index(drop=True)
+    rows = rows.drop(columns="cell").sort_values(["stage", "channel"], kind="stable")
+    return rows.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- funnels

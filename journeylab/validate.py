@@ -541,9 +541,13 @@ def _assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts
 
 
 def _attribute(s: pd.Series) -> pd.Series:
-    """Numbers read as text from a CSV become numbers, when every present value is one."""
+    """Numbers and true/false read as text from a CSV become numbers and booleans, when
+    every present value is one."""
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         present = s.dropna()
+        lowered = present.astype(str).str.strip().str.lower()
+        if len(present) and lowered.isin(["true", "false"]).all() and len(present) == len(s):
+            return lowered.eq("true").reindex(s.index)
         if len(present) and present.map(lambda v: isinstance(v, str)).all():
             num = pd.to_numeric(present, errors="coerce")
             if num.notna().all() and not present.str.match(r"^\s*0\d").any():

@@ -1,0 +1,186 @@
+"""ipywidgets explorers. They only wire compute to plots: every explorer's ``data()`` is
+the plain function call (its twin) that returns the numbers it shows, for the current
+control values."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pandas as pd
+
+from .log import EventLog
+from .paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
+                    get_variants, stage_order)
+
+__all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "select_journeys"]
+
+_ALL = "(all)"
+
+
+def select_journeys(log: EventLog, *, segment: str | None = None, value: Any = None,
+                    start: Any = None, end: Any = None) -> EventLog:
+    """Journeys of one segment value that started in ``[start, end)`` (all when None)."""
+    out = log
+    if segment is not None and value is not None and value != _ALL:
+        out = out.filter_attribute(segment, [value], level="cases")
+    if start is not None or end is not None:
+        out = out.filter_time(start, end, how="started")
+    return out
+
+
+class _Explorer:
+    widget: Any
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _show(self, *items) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        with self._out:
+            self._out.clear_output(wait=True)
+            for item in items:
+                display(item)
+                if hasattr(item, "savefig"):
+                    plt.close(item)
+
+
+def _months(log: EventLog) -> list[pd.Timestamp]:
+    t = log.events["timestamp"]
+    first = t.min().to_period("M").to_timestamp()
+    last = (t.max().to_period("M") + 1).to_timestamp()
+    months = list(pd.date_range(first, last, freq="MS"))
+    if log.tz is not None:
+        months = [m.tz_localize("UTC") if m.tzinfo is None else m for m in months]
+    return months
+
+
+class ProcessMapExplorer(_Explorer):
+    """Process map with Disco-style coverage sliders, frequency/time view, segment and
+    start-month filters. Twin: ``filter_dfg(select_journeys(...), ...)``."""
+
+    def __init__(self, log: EventLog, *, segment: str | None = None,
+                 activity_coverage: float = 1.0, path_coverage: float = 0.8):
+        import ipywidgets as w
+
+        self.log, self.segment = log, segment
+        self.activity_coverage = w.FloatSlider(value=activity_coverage, min=0.05, max=1.0,
+                                               step=0.05, description="touchpoints",
+                                               readout_format=".0%", continuous_update=False)
+        self.path_coverage = w.FloatSlider(value=path_coverage, min=0.05, max=1.0, step=0.05,
+                                           description="paths", readout_format=".0%",
+                                           continuous_update=False)
+        self.mode = w.ToggleButtons(options=["frequency", "time"], description="show")
+        controls = [self.activity_coverage, self.path_coverage, self.mode]
+        self.segment_value = None
+        if segment is not None:
+            values = sorted(log.case_table()[segment].dropna().astype(str).unique())
+            self.segment_value = w.Dropdown(options=[_ALL, *values], description=segment)
+            controls.append(self.segment_value)
+        months = _months(log)
+        self.period = w.SelectionRangeSlider(
+            options=[(m.strftime("%Y-%m"), m) for m in months], index=(0, len(months) - 1),
+            description="started", continuous_update=False) if len(months) > 1 else None
+        if self.period is not None:
+            controls.append(self.period)
+        self._out = w.Output()
+        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self._out])
+        for c in controls:
+            c.observe(lambda _: self.render(), names="value")
+        self.render()
+
+    def data(self) -> DirectlyFollowsGraph:
+        """The map for the current controls."""
+        value = self.segment_value.value if self.segment_value is not None else None
+        start, end = (self.period.value if self.period is not None else (None, None))
+        sub = select_journeys(self.log, segment=self.segment, value=value, start=start, end=end)
+        return filter_dfg(sub, activity_coverage=self.activity_coverage.value,
+                          path_coverage=self.path_coverage.value)
+
+    def render(self) -> None:
+        from .plot import plot_process_map
+
+        dfg = self.data()
+        self._show(plot_process_map(dfg, mode=self.mode.value),
+                   dfg.edges.head(15).style.format({"mean_s": "{:.0f}", "median_s": "{:.0f}",
+                                                    "p90_s": "{:.0f}"}).hide(axis="index"))
+
+
+class VariantExplorer(_Explorer):
+    """The smallest set of variants covering a share of journeys.
+    Twin: ``cover_variants(get_variants(log, outcome=...), coverage)``."""
+
+    def __init__(self, log: EventLog, *, outcome: str | Sequence[str] | None = None,
+                 coverage: float = 0.5):
+        import ipywidgets as w
+
+        self.variants = get_variants(log, outcome=outcome)
+        self.coverage = w.FloatSlider(value=coverage, min=0.05, max=1.0, step=0.05,
+                                      description="coverage", readout_format=".0%",
+                                      continuous_update=False)
+        self._out = w.Output()
+        self.widget = w.VBox([self.coverage, self._out])
+        self.coverage.observe(lambda _: self.render(), names="value")
+        self.render()
+
+    def data(self) -> pd.DataFrame:
+        return cover_variants(self.variants, self.coverage.value)
+
+    def render(self) -> None:
+        from .plot import plot_variants
+
+        top = self.data()
+        ax = plot_variants(top, top=min(len(top), 20))
+        self._show(ax.figure, top.head(50).style.format(
+            {"share": "{:.1%}", "cum_share": "{:.1%}", "median_duration_s": "{:.0f}",
+             **({"conversion": "{:.1%}"} if "conversion" in top else {})}).hide(axis="index"))
+
+
+class FunnelBuilder(_Explorer):
+    """Build a funnel over stages or touchpoints, optionally by segment.
+    Twin: ``compute_funnel(log, steps, level=..., by=...)``."""
+
+    def __init__(self, log: EventLog, *, steps: Sequence[str] | None = None,
+                 level: str = "stage", segments: Sequence[str] = ()):
+        import ipywidgets as w
+
+        self.log = log
+        levels = [lv for lv in ("stage", "activity") if lv in log.events.columns]
+        self.level = w.ToggleButtons(options=levels, value=level if level in levels
+                                     else levels[-1], description="over")
+        self.steps = w.TagsInput(allowed_tags=self._options(self.level.value),
+                                 allow_duplicates=False)
+        self.steps.value = list(steps) if steps else self._options(self.level.value)[:4]
+        self.by = w.Dropdown(options=[("(none)", None), *[(s, s) for s in segments]],
+                             description="by")
+        self._out = w.Output()
+        self.widget = w.VBox([w.HBox([self.level, self.by]), self.steps, self._out])
+        self.level.observe(self._level_changed, names="value")
+        for c in (self.steps, self.by):
+            c.observe(lambda _: self.render(), names="value")
+        self.render()
+
+    def _options(self, level: str) -> list[str]:
+        if level == "stage":
+            return stage_order(self.log)
+        return [str(v) for v in self.log.events[level].value_counts().index]
+
+    def _level_changed(self, _) -> None:
+        opts = self._options(self.level.value)
+        self.steps.allowed_tags = opts
+        self.steps.value = opts[:4]
+
+    def data(self) -> pd.DataFrame:
+        return compute_funnel(self.log, list(self.steps.value), level=self.level.value,
+                              by=self.by.value)
+
+    def render(self) -> None:
+        from .plot import plot_funnel
+
+        if len(self.steps.value) < 2:
+            self._show("Pick at least two steps.")
+            return
+        table = self.data()
+        self._show(plot_funnel(table).figure, table.style.format(
+            {"conversion_from_previous": "{:.1%}", "conversion_from_start": "{:.1%}",
+             "median_time_s": "{:.0f}", "p90_time_s": "{:.0f}"}).hide(axis="index"))

@@ -22,7 +22,7 @@ from .log import EventLog, describe_log, read_events
 from .models import (ConformanceResult, ProcessModel, check_conformance, designed_journey,
                      discover_process_model, plot_process_model)
 from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compare_logs,
-                    compute_funnel, cover_variants, discover_dfg, filter_dfg, find_dead_points,
+                    compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg, find_dead_points,
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
                     stage_order, step_matrix)
 from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_journey_matrix,
@@ -42,7 +42,7 @@ __all__ = [
     "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
     "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "journey_rework",
     "find_dropoffs", "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction",
-    "stage_order",
+    "stage_order", "default_funnel_steps",
     # process models
     "discover_process_model", "ProcessModel", "designed_journey", "check_conformance",
     "ConformanceResult", "plot_process_model",

@@ -383,9 +383,12 @@ def describe_log(log: EventLog) -> pd.DataFrame:
     for role in ("channel", "stage"):
         if role in log.events.columns:
             rows.append((f"{role}s", int(log.events[role].nunique())))
-    if log.schema.instruments:
-        for name in log.schema.instruments:
+    for name in log.schema.instruments:
+        if f"score:{name}" in log.events.columns:  # the touchpoints() view: one per journey
+            scores = log.events[f"score:{name}"].iloc[log.case_offsets[:-1]]
+            rows.append((f"journeys with a {name} answer", int(scores.notna().sum())))
+        else:
             scores = log.events.loc[log.events["activity"] == name, "satisfaction"]
             rows.append((f"{name} answers", int(scores.notna().sum())))
-            rows.append((f"{name} mean", float(scores.mean()) if scores.notna().any() else None))
+        rows.append((f"{name} mean", float(scores.mean()) if scores.notna().any() else None))
     return pd.DataFrame(rows, columns=["metric", "value"])

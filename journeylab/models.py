@@ -245,10 +245,14 @@ def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
 
         bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
             pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
-        return visualizer.apply(bpmn, parameters={"format": "svg"})
+        graph = visualizer.apply(bpmn, parameters={"format": "svg"})
+        graph.graph_attr["size"] = "13,9"
+        return graph
     if notation == "petri":
         from pm4py.visualization.petri_net import visualizer
 
-        return visualizer.apply(model.net, model.initial_marking, model.final_marking,
-                                parameters={"format": "svg"})
+        graph = visualizer.apply(model.net, model.initial_marking, model.final_marking,
+                                 parameters={"format": "svg"})
+        graph.graph_attr["size"] = "13,9"
+        return graph
     raise InvalidInputError(f"notation must be 'bpmn' or 'petri', not {notation!r}.")

@@ -20,7 +20,7 @@ __all__ = [
     "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
     "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "find_dropoffs",
     "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction", "journey_rework",
-    "stage_order", "STAGE_ORDER",
+    "stage_order", "STAGE_ORDER", "default_funnel_steps",
 ]
 
 _SEP = " > "
@@ -424,6 +424,18 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
                    "p90_time_s": float(np.quantile(sel, 0.9)) if k and len(sel) else np.nan}
             rows.append({by: g_name, **row} if by else row)
     return pd.DataFrame(rows)
+
+
+def default_funnel_steps(log: EventLog, n: int = 4) -> tuple[list[str], str]:
+    """Sensible funnel steps when none are given: the stages in journey order, or else the
+    first ``n`` distinct touchpoints of the most frequent multi-step path. Returns
+    ``(steps, level)``."""
+    if "stage" in log.events.columns and log.events["stage"].notna().any():
+        return stage_order(log)[:n], "stage"
+    variants = get_variants(log)
+    longer = variants[variants["length"] > 1]
+    path = (longer if len(longer) else variants)["variant"].iloc[0].split(_SEP)
+    return list(dict.fromkeys(path))[:n], "activity"
 
 
 def _case_groups(log: EventLog, by: str | None) -> list[tuple[Any, np.ndarray]]:

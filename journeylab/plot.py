@@ -85,13 +85,14 @@ def _hex(rgba) -> str:
 
 
 def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "LR",
-                     title: str | None = None):
+                     title: str | None = None, size: str | None = "13,9"):
     """Draw a directly-follows graph as a process map (a ``graphviz.Digraph``).
 
     Edge thickness follows frequency; edge colour follows the median time between the two
     touchpoints (pale = quick, dark red = slow). ``mode="frequency"`` labels edges with
     journeys, ``mode="time"`` with the median time. Touchpoint names are shown as text,
-    never interpreted as markup.
+    never interpreted as markup. ``size`` caps the drawing in inches ("width,height";
+    None for natural size) so it fits a notebook page.
 
     Examples
     --------

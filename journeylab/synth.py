@@ -25,12 +25,13 @@ __all__ = ["generate_journeys", "SyntheticJourneys", "STAGES", "CHANNELS", "TOUC
 STAGES = ("awareness", "consideration", "purchase", "delivery", "service", "loyalty", "advocacy")
 CHANNELS = ("web", "app", "store", "phone", "email", "chat", "social", "field")
 
-#: touchpoint -> (stage, channel, median wait before it in seconds, wait spread (lognormal sigma))
+#: touchpoint -> (stage, channel, median wait before it in seconds, wait spread (lognormal sigma));
+#: a journey's first event has no wait.
 TOUCHPOINTS: dict[str, tuple[str, str, float, float]] = {
-    "social_ad": ("awareness", "social", 0, 0),
-    "search_ad": ("awareness", "web", 0, 0),
-    "newsletter": ("awareness", "email", 0, 0),
-    "store_walk_in": ("awareness", "store", 0, 0),
+    "social_ad": ("awareness", "social", 6 * 3_600, 1.0),
+    "search_ad": ("awareness", "web", 3 * 3_600, 1.0),
+    "newsletter": ("awareness", "email", 86_400, 0.8),
+    "store_walk_in": ("awareness", "store", 2 * 86_400, 0.8),
     "browse_web": ("consideration", "web", 3_600, 1.2),
     "browse_app": ("consideration", "app", 2_400, 1.2),
     "read_reviews": ("consideration", "web", 600, 0.8),

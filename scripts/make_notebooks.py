@@ -63,6 +63,159 @@ def quick_tour() -> nbformat.NotebookNode:
             "* `02_personas`: behavioural personas.\n"
             "* `03_satisfaction_drivers`: which touchpoints move satisfaction."),
     ]
+    return _notebook(cells)
+
+
+PARAMS_PATHS = '''events_path: str = "../data/sample/events.csv"  # event file: CSV, Parquet, XES(.gz), JSON lines
+case_id_key: str = "case_id"  # column holding the journey (customer) id
+activity_key: str = "activity"  # column holding the touchpoint
+timestamp_key: str = "timestamp"  # column holding when it happened
+channel_key: str = "channel"  # column holding the channel ("" if the log has none)
+stage_key: str = "stage"  # column holding the journey stage ("" if the log has none)
+satisfaction_key: str = "satisfaction"  # column holding survey scores ("" if none)
+instruments: dict = {"csat_survey": [1, 5], "nps_survey": [0, 10]}  # survey activity -> [low, high] scale
+catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)
+outcome_column: str = "converted"  # journey-level flag of the outcome (conversion); "" if none
+segment_column: str = "segment"  # journey-level column to break down and compare by; "" if none
+designed_journey: list = ["social_ad", "browse_app", "add_to_cart_app", "checkout_app", "order_confirmation", "home_delivery"]  # the ideal path, in order; [] to skip conformance
+funnel_steps: list = []  # funnel steps (stages or touchpoints); [] for the stages in order
+activity_coverage: float = 1.0  # process map: share of events whose touchpoints are shown
+path_coverage: float = 0.8  # process map: share of transitions whose edges are shown
+min_edge_share: float = 0.01  # process map: hide edges below this share of their ends' flow
+variant_coverage: float = 0.5  # share of journeys the top variants and the process model cover
+max_steps: int = 8  # steps shown in the step matrix
+output_dir: str = "../reports/01_discover_paths"  # where tables and figures are written
+seed: int = 42  # random seed for every random step'''
+
+
+def discover_paths() -> nbformat.NotebookNode:
+    md, code = new_markdown_cell, new_code_cell
+    cells = [
+        md("# Discover the paths customers actually take\n\n"
+           "Which paths did customers really take, where do they detour, hairpin back, wait, "
+           "or leave? A process map with frequency and time, the variants, a process model, "
+           "conformance to the designed journey, the stage x channel journey map, funnels, "
+           "loops, drop-offs and dead points. Every table shown is also written as CSV to "
+           "`output_dir`."),
+        code(PARAMS_PATHS, metadata={"tags": ["parameters"]}),
+        code("from pathlib import Path\n\n"
+             "import matplotlib.pyplot as plt\n"
+             "import journeylab as jl\n\n"
+             "out = Path(output_dir)\n"
+             "out.mkdir(parents=True, exist_ok=True)\n"
+             "outcome = outcome_column or None\n"
+             "segment = segment_column or None\n"
+             "log = jl.read_events(events_path, case_id_key=case_id_key, activity_key=activity_key,\n"
+             "                     timestamp_key=timestamp_key, channel_key=channel_key,\n"
+             "                     stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
+             "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
+             "                     catalogue=catalogue_path or None)\n"
+             "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
+             "log.report"),
+        code("jl.describe_log(journeys)"),
+        md("## Process map\n\nEdge thickness follows how many journeys take a transition; "
+           "the sliders of the explorer at the end of this notebook simplify the map the way "
+           "Disco does. First by frequency (edge labels: journeys), then by time (edge labels: "
+           "median time between the two touchpoints; darker red is slower)."),
+        code("dfg = jl.filter_dfg(journeys, activity_coverage=activity_coverage,\n"
+             "                   path_coverage=path_coverage, min_edge_share=min_edge_share)\n"
+             "frequency_map = jl.plot_process_map(dfg, mode='frequency')\n"
+             "jl.save_figure(frequency_map, out / 'process_map_frequency.svg')\n"
+             "frequency_map"),
+        code("time_map = jl.plot_process_map(dfg, mode='time')\n"
+             "jl.save_figure(time_map, out / 'process_map_time.svg')\n"
+             "time_map"),
+        code("full_dfg = jl.discover_dfg(journeys)\n"
+             "full_dfg.edges.head(15)"),
+        md("## Variants\n\nEach distinct ordered path, with how many journeys take it."),
+        code("variants = jl.get_variants(journeys, outcome=outcome)\n"
+             "top = jl.cover_variants(variants, variant_coverage)\n"
+             "print(f'{len(variants):,} variants; the top {len(top):,} cover '\n"
+             "      f'{top[\"share\"].sum():.0%} of {journeys.n_cases:,} journeys')\n"
+             "variants.head(15)"),
+        code("jl.save_figure(jl.plot_variants(variants, top=15), out / 'variants.png');"),
+        md("## Process model\n\nDiscovered by pm4py's inductive miner from the most frequent "
+           "variants (on journey data a model of every path is a 'flower' that allows "
+           "anything)."),
+        code("model = jl.discover_process_model(journeys, coverage=variant_coverage)\n"
+             "print(model.method, f'from variants covering {model.coverage:.0%} of journeys')\n"
+             "bpmn = jl.plot_process_model(model, notation='bpmn')\n"
+             "jl.save_figure(bpmn, out / 'process_model_bpmn.svg')\n"
+             "bpmn"),
+        md("## Conformance to the designed journey\n\nEvery journey aligned with the journey "
+           "as designed: which steps customers skip, and which touchpoints they add."),
+        code("if designed_journey:\n"
+             "    conformance = jl.check_conformance(journeys, list(designed_journey))\n"
+             "    print(f'{conformance.conforming_share:.1%} of checked journeys follow the design '\n"
+             "          f'exactly; mean fitness {conformance.journeys[\"fitness\"].mean():.2f} '\n"
+             "          f'({conformance.checked_share:.0%} of journeys checked)')\n"
+             "    display(conformance.deviations.head(15))\n"
+             "else:\n"
+             "    print('No designed journey given (designed_journey = []): conformance skipped.')"),
+        md("## The journey map: stages x channels\n\nVolume, customers, satisfaction and "
+           "drop-off rate of each stage x channel cell."),
+        code("if 'stage' in journeys.events and 'channel' in journeys.events:\n"
+             "    matrix = jl.journey_matrix(journeys, outcome=outcome)\n"
+             "    display(matrix)\n"
+             "    for value in ['customers', 'dropoff_rate'] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):\n"
+             "        ax = jl.plot_journey_matrix(matrix, value=value)\n"
+             "        jl.save_figure(ax, out / f'journey_matrix_{value}.png')\n"
+             "        plt.show()\n"
+             "else:\n"
+             "    matrix = None\n"
+             "    print('The log has no stage and channel roles: map them or give a catalogue.')"),
+        md("## Funnel"),
+        code("steps, level = (list(funnel_steps), 'stage' if stage_key else 'activity') if funnel_steps \\\n"
+             "    else jl.default_funnel_steps(journeys)\n"
+             "funnel = jl.compute_funnel(journeys, steps, level=level, by=segment)\n"
+             "jl.save_figure(jl.plot_funnel(funnel), out / 'funnel.png')\n"
+             "funnel"),
+        md("## Step by step\n\nWhere journeys are at each step (share of all journeys)."),
+        code("steps_table = jl.step_matrix(journeys, max_steps=max_steps)\n"
+             "jl.save_figure(jl.plot_step_matrix(steps_table), out / 'step_matrix.png');"),
+        md("## Loops, rework and channel switches"),
+        code("loops = jl.find_loops(journeys)\n"
+             "loops.head(10)"),
+        code("jl.journey_rework(journeys).describe().round(2)"),
+        md("## Drop-off points and dead points\n\nWhere journeys end without the outcome, "
+           "and the transitions with the longest waits."),
+        code("dropoffs = jl.find_dropoffs(journeys, outcome=outcome)\n"
+             "dropoffs.head(10)"),
+        code("dead = jl.find_dead_points(journeys)\n"
+             "dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']]"),
+        md("## Compare\n\nTwo segments side by side, or the first and second half of the "
+           "period when no segment is given."),
+        code("if segment:\n"
+             "    values = sorted(journeys.case_table()[segment].dropna().astype(str).unique())[:2]\n"
+             "    a, b = (journeys.filter_attribute(segment, [v], level='cases') for v in values)\n"
+             "    labels = tuple(values)\n"
+             "else:\n"
+             "    middle = journeys.events['timestamp'].min() + (journeys.events['timestamp'].max() - journeys.events['timestamp'].min()) / 2\n"
+             "    a, b = journeys.filter_time(end=middle, how='started'), journeys.filter_time(start=middle, how='started')\n"
+             "    labels = ('first half', 'second half')\n"
+             "comparison = jl.compare_logs(a, b, labels=labels)\n"
+             "display(comparison['kpis'])\n"
+             "comparison['edges'].head(10)"),
+        md("## Explore\n\nMove the sliders: the map, the variants and the funnel follow. "
+           "Each explorer's `.data()` returns the numbers it shows."),
+        code("jl.ProcessMapExplorer(journeys, segment=segment, path_coverage=path_coverage)"),
+        code("jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage)"),
+        code("jl.FunnelBuilder(journeys, steps=steps, level=level, segments=[segment] if segment else [])"),
+        md("## Tables written"),
+        code("tables = {'dfg.csv': full_dfg.edges, 'nodes.csv': full_dfg.nodes,\n"
+             "          'variants.csv': variants, 'funnel.csv': funnel, 'loops.csv': loops,\n"
+             "          'dropoffs.csv': dropoffs, 'dead_points.csv': dead.drop(columns='median_wait'),\n"
+             "          'step_matrix.csv': steps_table.reset_index()}\n"
+             "if matrix is not None:\n"
+             "    tables['journey_matrix.csv'] = matrix\n"
+             "for name, table in tables.items():\n"
+             "    jl.write_table(table, out / name)\n"
+             "sorted(p.name for p in out.iterdir())"),
+    ]
+    return _notebook(cells)
+
+
+def _notebook(cells) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -72,7 +225,8 @@ def quick_tour() -> nbformat.NotebookNode:
 
 def main() -> None:
     HERE.mkdir(exist_ok=True)
-    for name, build in {"00_quick_tour.ipynb": quick_tour}.items():
+    for name, build in {"00_quick_tour.ipynb": quick_tour,
+                        "01_discover_paths.ipynb": discover_paths}.items():
         nb = build()
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{Path(name).stem}-{i}"

@@ -66,3 +66,34 @@ def test_importing_journeylab_keeps_the_pm4py_banner_out():
 
 def test_graphviz_dot_is_installed_by_the_setup():
     assert shutil.which("dot"), "Graphviz `dot` is missing: run `make setup` (scripts/system-deps.sh)"
+
+
+def test_discover_paths_runs_on_the_default_and_writes_the_tables(tmp_path):
+    out = tmp_path / "tables"
+    paths = jl.run_notebook(ROOT / "notebooks" / "01_discover_paths.ipynb", tmp_path,
+                            parameters={"output_dir": str(out)})
+    nb = nbformat.read(paths["notebook"], as_version=4)
+    streams = [o for c in nb.cells for o in c.get("outputs", [])
+               if o.get("name") == "stderr" or o.get("output_type") == "error"]
+    assert streams == []  # no warnings, banners or progress bars in the outputs
+    for name in ("dfg.csv", "variants.csv", "journey_matrix.csv", "dropoffs.csv", "funnel.csv"):
+        assert (out / name).stat().st_size > 0, name
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "<svg" in html and "application/vnd.jupyter.widget-state+json" in html
+
+
+def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):
+    ev = jl.generate_journeys(300, seed=2).events
+    plain = ev[["case_id", "activity", "timestamp"]].rename(
+        columns={"case_id": "Case", "activity": "Step", "timestamp": "When"})
+    src = tmp_path / "plain.csv"
+    plain.to_csv(src, index=False)
+    out = tmp_path / "tables"
+    jl.run_notebook(ROOT / "notebooks" / "01_discover_paths.ipynb", tmp_path, parameters={
+        "events_path": str(src), "case_id_key": "Case", "activity_key": "Step",
+        "timestamp_key": "When", "channel_key": "", "stage_key": "", "satisfaction_key": "",
+        "instruments": {}, "outcome_column": "", "segment_column": "", "designed_journey": [],
+        "output_dir": str(out)}, html=False)
+    assert not (out / "journey_matrix.csv").exists()
+    funnel = __import__("pandas").read_csv(out / "funnel.csv")
+    assert len(funnel) >= 2 and funnel["customers"].is_monotonic_decreasing

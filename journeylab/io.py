@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import EmptyLogError, InvalidInputError, UnreadableFileError, UnsafeInputError
+from .errors import (EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError,
+                     UnsafeInputError)
 
 __all__ = ["RawTable", "read_table", "scan_events", "read_catalogue", "write_table",
            "neutralise_formulas"]
@@ -55,7 +56,8 @@ class RawTable:
 
 
 def read_table(source: Any, *, sep: str | None = None, encoding: str | None = None,
-               format: str | None = None, table: str | None = None) -> RawTable:
+               format: str | None = None, table: str | None = None,
+               columns: list[str] | None = None) -> RawTable:
     """Read ``source`` into a :class:`RawTable` without interpreting any column.
 
     Parameters
@@ -70,6 +72,8 @@ def read_table(source: Any, *, sep: str | None = None, encoding: str | None = No
         Overrides the format taken from the file name.
     table : str, optional
         For a DuckDB database file: the table or view to read.
+    columns : list of str, optional
+        Read only these columns (Parquet and CSV skip the others while reading).
 
     Examples
     --------
@@ -78,9 +82,11 @@ def read_table(source: Any, *, sep: str | None = None, encoding: str | None = No
     (1, 1)
     """
     if isinstance(source, pd.DataFrame):
-        return RawTable(source.copy(), source={"format": "dataframe"})
+        return RawTable((source[list(columns)] if columns else source).copy(),
+                        source={"format": "dataframe"})
     if _is_duckdb_relation(source):
-        return RawTable(source.df(), source={"format": "duckdb-relation"})
+        rel = source.select(", ".join(_sql_name(c) for c in columns)) if columns else source
+        return RawTable(rel.df(), source={"format": "duckdb-relation"})
     if not isinstance(source, (str, os.PathLike)):
         raise InvalidInputError(
             f"Cannot read events from a {type(source).__name__}. Pass a pandas DataFrame, "
@@ -101,12 +107,20 @@ def read_table(source: Any, *, sep: str | None = None, encoding: str | None = No
         raise UnreadableFileError(
             f"Unknown format {fmt!r} for {str(path)!r}. Use format= one of "
             "'csv', 'parquet', 'xes', 'jsonl', 'duckdb'.")
-    if fmt == "csv":
+    if fmt == "parquet" and columns:
+        raw = reader(path, columns=list(columns))
+    elif fmt == "csv":
         raw = reader(path, sep=sep, encoding=encoding)
     elif fmt == "duckdb":
         raw = reader(path, table=table)
     else:
         raw = reader(path)
+    if columns:
+        missing = [c for c in columns if c not in raw.frame.columns]
+        if missing:
+            raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
+                                     f"{list(raw.frame.columns)}.")
+        raw.frame = raw.frame[list(columns)]
     raw.source = {"path": str(path), "format": fmt, **raw.source}
     return raw
 
@@ -236,9 +250,19 @@ def _bad_lines_from_warnings(caught, text: str) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- Parquet, JSONL, DuckDB
-def _read_parquet(path: Path) -> RawTable:
+def _read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
     try:
-        return RawTable(pd.read_parquet(path))
+        if columns:
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(path).names
+            missing = [c for c in columns if c not in names]
+            if missing:
+                raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
+                                         f"{names}.")
+        return RawTable(pd.read_parquet(path, columns=columns))
+    except MissingColumnError:
+        raise
     except Exception as exc:  # pyarrow raises several unrelated types
         raise UnreadableFileError(f"{str(path)!r} is not a readable Parquet file ({exc}). "
                                   "Export it again, or pass format= for another format.") from None

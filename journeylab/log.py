@@ -328,7 +328,7 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                 assume_timezone: str = "UTC", duplicates: str = "quarantine",
                 strict: bool = False, sep: str | None = None,
                 encoding: str | None = None, format: str | None = None,
-                table: str | None = None) -> EventLog:
+                table: str | None = None, columns: list[str] | None = None) -> EventLog:
     """Read, validate, sort and encode an event log.
 
     Takes the same parameters as :func:`journeylab.validate_events`; rows that cannot be
@@ -352,7 +352,8 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
     """
     schema = Schema(case_id_key, activity_key, timestamp_key, channel_key, stage_key,
                     satisfaction_key, instruments or {}, satisfaction_scale)
-    raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table)
+    raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
+                     columns=columns)
     events, report = clean_events(raw, schema, catalogue=catalogue,
                                   timestamp_format=timestamp_format, dayfirst=dayfirst,
                                   assume_timezone=assume_timezone, duplicates=duplicates,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import InvalidInputError, UnreadableFileError
 from .log import EventLog
-from .paths import _SEP, _variant_ids, cover_variants, discover_dfg, get_variants
+from .paths import _SEP, _variant_ids, _variant_text, cover_variants, discover_dfg, get_variants
 
 sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]  # keep the banner out of outputs
 
@@ -211,9 +211,8 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
                 dev_rows.append((i, "extra", lg))
                 count += 1
         n_dev.append(count)
-    ids, seqs = _variant_ids(log)
-    labels = np.asarray(log.activities, dtype=object)
-    text = np.array([_SEP.join(labels[list(s)]) for s in seqs], dtype=object)
+    ids, first = _variant_ids(log)
+    text = _variant_text(log, first)
     row_of = pd.Series(np.arange(len(top)), index=top["variant"].to_numpy())
     case_row = row_of.reindex(text[ids]).to_numpy()
     checked = ~np.isnan(case_row)

@@ -39,33 +39,67 @@ def _pairs(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     return src, dst, dt, log.case_codes[:-1][same].astype(np.int64)
 
 
+def _group_order(groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Stable order by group id (a radix sort when ids fit in 16 bits)."""
+    small = np.int16 if n_groups < 2**15 else np.int32 if n_groups < 2**31 else np.int64
+    return np.argsort(groups.astype(small, copy=False), kind="stable")
+
+
 def _group_quantiles(groups: np.ndarray, values: np.ndarray, n_groups: int,
-                     qs: Sequence[float]) -> np.ndarray:
-    """Quantiles (numpy's linear method) of ``values`` within each group; NaN when empty."""
+                     qs: Sequence[float], order: np.ndarray | None = None) -> np.ndarray:
+    """Quantiles (numpy's linear method) of ``values`` within each group; NaN when empty.
+
+    ``order`` may pass a ready :func:`_group_order` of ``groups``."""
     out = np.full((n_groups, len(qs)), np.nan)
     if not len(values):
         return out
-    order = np.lexsort((values, groups))
-    g, v = groups[order], values[order]
-    counts = np.bincount(g, minlength=n_groups)
+    counts = np.bincount(groups, minlength=n_groups)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    if n_groups <= 20_000:
+        # few groups (DFG edges): gather each group with one radix pass, then select the
+        # order statistics with np.partition; no full sort of the values
+        v = values[order if order is not None else _group_order(groups, n_groups)]
+        for g in np.flatnonzero(counts):
+            seg = v[starts[g]:starts[g] + counts[g]]
+            pos = [(counts[g] - 1) * q for q in qs]
+            ks = sorted({int(np.floor(p)) for p in pos} | {min(int(np.floor(p)) + 1, counts[g] - 1)
+                                                              for p in pos})
+            part = np.partition(seg, ks)
+            for j, p in enumerate(pos):
+                lo = int(np.floor(p))
+                hi = min(lo + 1, counts[g] - 1)
+                out[g, j] = part[lo] + (part[hi] - part[lo]) * (p - lo)
+        return out
+    order = np.argsort(values)  # many groups: sort values once, then stable by group
+    v = values[order[_group_order(groups[order], n_groups)]]
     has = counts > 0
     for j, q in enumerate(qs):
         pos = starts[has] + (counts[has] - 1) * q
         lo = np.floor(pos).astype(np.int64)
         hi = np.minimum(lo + 1, starts[has] + counts[has] - 1)
-        frac = pos - lo
-        out[has, j] = v[lo] + (v[hi] - v[lo]) * frac
+        out[has, j] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
     return out
 
 
-def _distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct cases per group."""
+def _distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
+                    order: np.ndarray | None = None) -> np.ndarray:
+    """Number of distinct cases per group.
+
+    ``cases`` is non-decreasing (the log's order), so a stable sort by group leaves each
+    group's cases sorted and distinct ones are where the case changes. ``order`` may pass a
+    ready :func:`_group_order` of ``groups``.
+    """
     if not len(groups):
         return np.zeros(n_groups, np.int64)
-    key = cases.astype(np.int64) * n_groups + groups
-    uniq = pd.unique(key)
-    return np.bincount(uniq % n_groups, minlength=n_groups)
+    if np.any(np.diff(cases) < 0):  # not in log order: hash instead
+        key = cases.astype(np.int64) * n_groups + groups
+        return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
+    if order is None:
+        order = _group_order(groups, n_groups)
+    g, c = groups[order], cases[order]
+    new = np.ones(len(g), bool)
+    new[1:] = (g[1:] != g[:-1]) | (c[1:] != c[:-1])
+    return np.bincount(g[new], minlength=n_groups)
 
 
 def case_outcome(log: EventLog, outcome: str | Sequence[str] | None) -> np.ndarray | None:
@@ -197,11 +231,13 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
     edge = src * A + dst
     events = np.bincount(edge, minlength=A * A)
     present = np.flatnonzero(events)
-    cases = _distinct_count(edge, case, A * A)[present]
-    total = np.bincount(edge, weights=dt, minlength=A * A)[present]
     dense = np.full(A * A, -1, np.int64)
     dense[present] = np.arange(len(present))
-    qs = _group_quantiles(dense[edge], dt, len(present), (0.5, 0.9))
+    edge = dense[edge]  # dense edge ids, so one radix sort serves counts and quantiles
+    order = _group_order(edge, len(present))
+    cases = _distinct_count(edge, case, len(present), order)
+    total = np.bincount(edge, weights=dt, minlength=len(present))
+    qs = _group_quantiles(edge, dt, len(present), (0.5, 0.9), order)
     labels = np.asarray(log.activities, dtype=object)
     edges = pd.DataFrame({
         "source": labels[present // A], "target": labels[present % A],
@@ -260,16 +296,63 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
 
 
 # ----------------------------------------------------------------------------- variants
-def _variant_ids(log: EventLog) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Variant id per case (dense, first-seen order) and each variant's activity codes."""
+def _variant_ids(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """Variant id per case, and the first journey (case code) of each variant.
+
+    Each journey's sequence is hashed (a polynomial over the activity codes and the length,
+    vectorised); then every event is compared with the same position of its variant's first
+    journey, so the grouping is exact. A hash collision, never seen in practice, falls back to
+    comparing the byte strings of the sequences.
+    """
+    n = log.n_cases
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lengths = log.case_lengths
+    starts = log.case_offsets[:-1]
+    pos = np.arange(log.n_events) - np.repeat(starts, lengths)
+    powers = np.cumprod(np.full(int(lengths.max()), 0x9E3779B97F4A7C15, dtype=np.uint64),
+                        dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        terms = (log.activity_codes.astype(np.uint64) + np.uint64(1)) * powers[pos]
+        h = np.add.reduceat(terms, starts) ^ (lengths.astype(np.uint64)
+                                              * np.uint64(0xBF58476D1CE4E5B9))
+    ids = pd.factorize(h)[0].astype(np.int64)
+    first = _first_of(ids)
+    rep = first[ids]
+    if np.array_equal(lengths, lengths[rep]) and np.array_equal(
+            log.activity_codes, log.activity_codes[np.repeat(starts[rep], lengths) + pos]):
+        return ids, first
+    return _variant_ids_bytes(log)
+
+
+def _first_of(ids: np.ndarray) -> np.ndarray:
+    """For dense ids, the first position holding each id."""
+    first = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, np.int64)
+    first[ids[::-1]] = np.arange(len(ids))[::-1]
+    return first
+
+
+def _variant_ids_bytes(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     width = np.int16 if log.n_activities < 32_767 else np.int32
     size = np.dtype(width).itemsize
     buf = log.activity_codes.astype(width).tobytes()
     off = (log.case_offsets * size).tolist()
     keys = [buf[a:b] for a, b in zip(off[:-1], off[1:])]
-    ids, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    seqs = [tuple(np.frombuffer(u, dtype=width).tolist()) for u in uniques]
-    return ids.astype(np.int64), seqs
+    ids = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int64)
+    return ids, _first_of(ids)
+
+
+def _variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
+    """`` > ``-joined touchpoints of each variant, built from its first journey."""
+    if not len(first):
+        return np.zeros(0, dtype=object)
+    lengths = log.case_lengths[first]
+    idx = np.repeat(log.case_offsets[first], lengths) + (
+        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    labels = np.asarray(log.activities, dtype=object)
+    with_sep = (labels + _SEP)[log.activity_codes[idx]]
+    joined = np.add.reduceat(with_sep, np.cumsum(lengths) - lengths)
+    return np.array([t[: -len(_SEP)] for t in joined], dtype=object)
 
 
 def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
@@ -281,15 +364,14 @@ def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     :func:`case_outcome`) and ``mean_satisfaction`` when the log has scores. Most frequent
     first; ties by path text, so the order is the same on every run.
     """
-    ids, seqs = _variant_ids(log)
-    n_var = len(seqs)
+    ids, first_case = _variant_ids(log)
+    n_var = len(first_case)
     cases = np.bincount(ids, minlength=n_var)
     first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
     dur = (log.timestamps_ns[last] - log.timestamps_ns[first]) / 1e9
-    labels = np.asarray(log.activities, dtype=object)
     out = pd.DataFrame({
-        "variant": [_SEP.join(labels[list(s)]) for s in seqs],
-        "length": [len(s) for s in seqs],
+        "variant": _variant_text(log, first_case),
+        "length": log.case_lengths[first_case],
         "cases": cases,
         "median_duration_s": _group_quantiles(ids, dur, n_var, (0.5,))[:, 0],
     })

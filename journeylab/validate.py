@@ -160,7 +160,8 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
                     catalogue: Any = None, timestamp_format: str | None = None,
                     dayfirst: bool = False, assume_timezone: str = "UTC",
                     duplicates: str = "quarantine", strict: bool = False, sep: str | None = None, encoding: str | None = None,
-                    format: str | None = None, table: str | None = None) -> ValidationReport:
+                    format: str | None = None, table: str | None = None,
+                    columns: list[str] | None = None) -> ValidationReport:
     """Check an event source and report what would be kept and what quarantined.
 
     Parameters
@@ -186,8 +187,8 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
         quarantine them (default) or keep them, as pm4py does; either way they are reported.
     strict : bool
         Raise :class:`ValidationError` instead of quarantining.
-    sep, encoding, format, table :
-        Passed to :func:`journeylab.io.read_table`.
+    sep, encoding, format, table, columns :
+        Passed to :func:`journeylab.io.read_table` (``columns`` reads only those columns).
 
     Returns
     -------
@@ -204,7 +205,8 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
     """
     schema = Schema(case_id_key, activity_key, timestamp_key, channel_key, stage_key,
                     satisfaction_key, instruments or {}, satisfaction_scale)
-    raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table)
+    raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
+                     columns=columns)
     _, report = clean_events(raw, schema, catalogue=catalogue, timestamp_format=timestamp_format,
                              dayfirst=dayfirst, assume_timezone=assume_timezone,
                              duplicates=duplicates, strict=strict)

@@ -125,3 +125,12 @@ def test_scan_events_pushes_filters_and_samples_whole_journeys(tmp_path, small_t
     assert narrow.columns == ["case_id", "activity", "timestamp"]
     with pytest.raises(jl.InvalidInputError, match="pass case_id_key="):
         jl.scan_events(path, sample_frac=0.5)
+
+
+def test_reading_only_some_columns(tmp_path, small_truth):
+    path = tmp_path / "e.parquet"
+    small_truth.events.to_parquet(path)
+    log = jl.read_events(path, columns=["case_id", "activity", "timestamp", "region"])
+    assert list(log.events.columns) == ["case_id", "activity", "timestamp", "region", "row"]
+    with pytest.raises(jl.MissingColumnError, match="No column 'nope'"):
+        jl.read_events(path, columns=["case_id", "nope"])

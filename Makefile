@@ -26,7 +26,9 @@ test: setup
 	$(PY) -m pytest
 
 bench: setup
+	sh benchmarks/peers.sh
 	$(PY) benchmarks/bench_load.py
+	$(PY) benchmarks/bench_paths.py
 
 clean-notebooks: setup
 	$(PY) scripts/make_notebooks.py

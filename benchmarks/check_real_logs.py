@@ -82,6 +82,19 @@ def main() -> None:
     for name, ours, strict, *_ in rows:
         warn = [f.code for f in strict.findings if f.severity == "warning"]
         print(f"  {name}: warnings {warn}")
+    print("\npaths against pm4py (DFG edges and counts, start/end counts, variants):")
+    for name in XES:
+        ours = jl.read_events(data / name, duplicates="keep")
+        theirs = pm4py.read_xes(str(data / name), show_progress_bar=False)
+        theirs = theirs.astype({"case:concept:name": object, "concept:name": object})
+        dfg, start, end = pm4py.discover_dfg(theirs)
+        variants = {" > ".join(k): v for k, v in pm4py.get_variants(theirs).items()}
+        mine = jl.discover_dfg(ours)
+        v = jl.get_variants(ours)
+        same = (mine.to_dict() == dfg, mine.start_activities == start,
+                mine.end_activities == end, dict(zip(v["variant"], v["cases"])) == variants)
+        print(f"  {name:32s} edges {len(dfg):5d} variants {len(variants):6d}  "
+              f"dfg {same[0]}, starts {same[1]}, ends {same[2]}, variants {same[3]}")
 
 
 if __name__ == "__main__":

@@ -48,11 +48,12 @@ def _local_kernel_manager(socket_dir: str):
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, *,
                  parameters: Mapping[str, Any] | None = None, html: bool = True,
-                 kernel_name: str = "python3") -> dict[str, Path]:
+                 kernel_name: str = "python3", cell_timeout: int = 1800) -> dict[str, Path]:
     """Execute ``notebook`` with papermill into ``out_dir`` and render it.
 
     The notebook runs with its own folder as working directory, as in JupyterLab, so
-    relative paths in its parameters mean the same in both.
+    relative paths in its parameters mean the same in both. A cell that runs longer than
+    ``cell_timeout`` seconds stops the run with an error.
 
     Returns
     -------
@@ -74,6 +75,7 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
         pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters or {}),
                             cwd=str(notebook.parent), kernel_name=kernel_name,
                             progress_bar=False, log_output=False,
+                            execution_timeout=cell_timeout, start_timeout=120,
                             kernel_manager_class=_local_kernel_manager(sockets))
     paths = {"notebook": executed}
     if html:

@@ -50,3 +50,35 @@ def test_synth_writes_a_loadable_log(tmp_path):
               "satisfaction", "--json")
     out = json.loads(res.stdout)
     assert out["rows_quarantined"] == 0 and out["rows_in"] == out["rows_kept"] > 200
+
+
+def test_paths_writes_the_tables(tmp_path):
+    import pm4py
+
+    src = tmp_path / "e.csv"
+    frame = pd.read_csv(__import__("pathlib").Path(__file__).resolve().parent.parent
+                        / "data" / "sample" / "events.csv").head(3000)
+    frame.to_csv(src, index=False)
+    res = run("paths", str(src), "--satisfaction", "satisfaction", "--instrument",
+              "csat_survey=1:5", "--instrument", "nps_survey=0:10", "--outcome", "converted",
+              "--out", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "out"
+    dfg = pd.read_csv(out / "dfg.csv")
+    assert list(dfg.columns[:7]) == ["source", "target", "events", "cases", "mean_s",
+                                     "median_s", "p90_s"]
+    variants = pd.read_csv(out / "variants.csv")
+    assert list(variants.columns[:5]) == ["variant", "length", "cases", "share", "cum_share"]
+    assert variants["cum_share"].iloc[-1] == __import__("pytest").approx(1.0)
+    assert {"stage", "channel", "customers", "dropoff_rate"} <= set(
+        pd.read_csv(out / "journey_matrix.csv").columns)
+    assert {"touchpoint", "dropoffs", "dropoff_rate"} <= set(pd.read_csv(out / "dropoffs.csv"))
+    assert (out / "process_map.svg").read_text().startswith("<?xml")
+    # the DFG of touchpoints (surveys left out) equals pm4py's on the same rows
+    touch = frame[~frame["activity"].isin(["csat_survey", "nps_survey"])].copy()
+    touch["timestamp"] = pd.to_datetime(touch["timestamp"])
+    theirs = pm4py.format_dataframe(touch, case_id="case_id", activity_key="activity",
+                                    timestamp_key="timestamp").astype(
+        {"case:concept:name": object, "concept:name": object})
+    expected, _, _ = pm4py.discover_dfg(theirs)
+    assert dict(zip(zip(dfg["source"], dfg["target"]), dfg["events"])) == expected

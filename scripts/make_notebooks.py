@@ -12,7 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent.parent / "notebooks"
 
-PARAMS_COMMON = '''events_path: str = "../data/sample/events.csv"  # event file: CSV, Parquet, XES(.gz), JSON lines
+# The data and column-mapping parameters every notebook takes, then each notebook's own.
+READ_PARAMS = '''events_path: str = "../data/sample/events.csv"  # event file: CSV, Parquet, XES(.gz), JSON lines
 case_id_key: str = "case_id"  # column holding the journey (customer) id
 activity_key: str = "activity"  # column holding the touchpoint
 timestamp_key: str = "timestamp"  # column holding when it happened
@@ -20,9 +21,28 @@ channel_key: str = "channel"  # column holding the channel ("" if the log has no
 stage_key: str = "stage"  # column holding the journey stage ("" if the log has none)
 satisfaction_key: str = "satisfaction"  # column holding survey scores ("" if none)
 instruments: dict = {"csat_survey": [1, 5], "nps_survey": [0, 10]}  # survey activity -> [low, high] scale
-catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)
-output_dir: str = "../reports/00_quick_tour"  # where tables and figures are written
-seed: int = 42  # random seed for every random step'''
+catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)'''
+
+SEED_PARAM = 'seed: int = 42  # random seed for every random step'
+
+
+def output_param(name: str) -> str:
+    return f'output_dir: str = "../reports/{name}"  # where tables and figures are written'
+
+
+# The first code cell after the parameters: read and validate the log the same way everywhere.
+READ_CELL = ("from pathlib import Path\n\n"
+             "import matplotlib.pyplot as plt\n"
+             "import journeylab as jl\n\n"
+             "out = Path(output_dir)\n"
+             "out.mkdir(parents=True, exist_ok=True)\n"
+             "log = jl.read_events(events_path, case_id_key=case_id_key, activity_key=activity_key,\n"
+             "                     timestamp_key=timestamp_key, channel_key=channel_key,\n"
+             "                     stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
+             "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
+             "                     catalogue=catalogue_path or None)\n")
+
+PARAMS_COMMON = "\n".join([READ_PARAMS, output_param("00_quick_tour"), SEED_PARAM])
 
 
 def quick_tour() -> nbformat.NotebookNode:
@@ -33,21 +53,11 @@ def quick_tour() -> nbformat.NotebookNode:
             "journeys. Runs top to bottom on the bundled synthetic sample; change the "
             "parameters below (or pass them with papermill) to use your own log."),
         new_code_cell(PARAMS_COMMON, metadata={"tags": ["parameters"]}),
-        new_code_cell(
-            "from pathlib import Path\n\n"
-            "import journeylab as jl\n\n"
-            "out = Path(output_dir)\n"
-            "out.mkdir(parents=True, exist_ok=True)\n"
-            "read_kwargs = dict(case_id_key=case_id_key, activity_key=activity_key,\n"
-            "                   timestamp_key=timestamp_key, channel_key=channel_key,\n"
-            "                   stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
-            "                   instruments={k: tuple(v) for k, v in instruments.items()},\n"
-            "                   catalogue=catalogue_path or None)"),
         new_markdown_cell(
             "## Load and validate\n\n"
             "Rows that cannot be used are quarantined with a reason, never dropped silently: "
             "rows in = rows kept + rows quarantined."),
-        new_code_cell("log = jl.read_events(events_path, **read_kwargs)\nlog.report"),
+        new_code_cell(READ_CELL + "log.report"),
         new_code_cell("jl.describe_log(log)"),
         new_markdown_cell("## Journeys\n\nOne row per journey: how long, how many touchpoints, "
                           "and the attributes that stay constant within it."),
@@ -66,16 +76,7 @@ def quick_tour() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
-PARAMS_PATHS = '''events_path: str = "../data/sample/events.csv"  # event file: CSV, Parquet, XES(.gz), JSON lines
-case_id_key: str = "case_id"  # column holding the journey (customer) id
-activity_key: str = "activity"  # column holding the touchpoint
-timestamp_key: str = "timestamp"  # column holding when it happened
-channel_key: str = "channel"  # column holding the channel ("" if the log has none)
-stage_key: str = "stage"  # column holding the journey stage ("" if the log has none)
-satisfaction_key: str = "satisfaction"  # column holding survey scores ("" if none)
-instruments: dict = {"csat_survey": [1, 5], "nps_survey": [0, 10]}  # survey activity -> [low, high] scale
-catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)
-outcome_column: str = "converted"  # journey-level flag of the outcome (conversion); "" if none
+PARAMS_PATHS = "\n".join([READ_PARAMS, '''outcome_column: str = "converted"  # journey-level flag of the outcome (conversion); "" if none
 segment_column: str = "segment"  # journey-level column to break down and compare by; "" if none
 designed_journey: list = ["social_ad", "browse_app", "add_to_cart_app", "checkout_app", "order_confirmation", "home_delivery"]  # the ideal path, in order; [] to skip conformance
 funnel_steps: list = []  # funnel steps (stages or touchpoints); [] for the stages in order
@@ -83,9 +84,7 @@ activity_coverage: float = 1.0  # process map: share of events whose touchpoints
 path_coverage: float = 0.8  # process map: share of transitions whose edges are shown
 min_edge_share: float = 0.01  # process map: hide edges below this share of their ends' flow
 variant_coverage: float = 0.5  # share of journeys the top variants and the process model cover
-max_steps: int = 8  # steps shown in the step matrix
-output_dir: str = "../reports/01_discover_paths"  # where tables and figures are written
-seed: int = 42  # random seed for every random step'''
+max_steps: int = 8  # steps shown in the step matrix''', output_param("01_discover_paths"), SEED_PARAM])
 
 
 def discover_paths() -> nbformat.NotebookNode:
@@ -98,18 +97,8 @@ def discover_paths() -> nbformat.NotebookNode:
            "loops, drop-offs and dead points. Every table shown is also written as CSV to "
            "`output_dir`."),
         code(PARAMS_PATHS, metadata={"tags": ["parameters"]}),
-        code("from pathlib import Path\n\n"
-             "import matplotlib.pyplot as plt\n"
-             "import journeylab as jl\n\n"
-             "out = Path(output_dir)\n"
-             "out.mkdir(parents=True, exist_ok=True)\n"
-             "outcome = outcome_column or None\n"
+        code(READ_CELL + "outcome = outcome_column or None\n"
              "segment = segment_column or None\n"
-             "log = jl.read_events(events_path, case_id_key=case_id_key, activity_key=activity_key,\n"
-             "                     timestamp_key=timestamp_key, channel_key=channel_key,\n"
-             "                     stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
-             "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
-             "                     catalogue=catalogue_path or None)\n"
              "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
              "log.report"),
         code("jl.describe_log(journeys)"),

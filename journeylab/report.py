@@ -29,10 +29,52 @@ def render_html(notebook: str | Path, html_path: str | Path | None = None) -> Pa
     return html_path
 
 
+def _patient_client_class():
+    """A kernel client whose channels re-check their socket at least twice a second.
+
+    A single long wait on a ZMQ socket can miss its wake-up and then never see a reply that
+    is already there: the run hangs with the kernel idle (seen here on cells that build
+    widgets; nbclient #312). Each wait is cut into half-second slices, each starting with
+    a direct check of the socket, up to the caller's own deadline.
+    """
+    from queue import Empty
+    from time import monotonic
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from traitlets import Type
+
+    class SlicedWaitChannel(AsyncZMQSocketChannel):
+        async def get_msg(self, timeout: float | None = None):
+            deadline = None if timeout is None else monotonic() + timeout
+            while True:
+                try:
+                    return await super().get_msg(timeout=0)
+                except Empty:
+                    pass
+                left = None if deadline is None else deadline - monotonic()
+                if left is not None and left <= 0:
+                    raise Empty
+                try:
+                    return await super().get_msg(timeout=0.5 if left is None else min(0.5, left))
+                except Empty:
+                    continue
+
+    class PatientKernelClient(AsyncKernelClient):
+        shell_channel_class = Type(SlicedWaitChannel)
+        iopub_channel_class = Type(SlicedWaitChannel)
+        control_channel_class = Type(SlicedWaitChannel)
+
+    return PatientKernelClient
+
+
 def _local_kernel_manager(socket_dir: str):
-    """A kernel manager that talks to the kernel over local sockets, not TCP ports."""
+    """A kernel manager that talks to the kernel over local sockets, not TCP ports, with
+    a client that cannot miss a reply (see :func:`_patient_client_class`)."""
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
+
+    client = _patient_client_class()
 
     class LocalSocketKernelManager(AsyncKernelManager):
         @default("transport")
@@ -42,6 +84,10 @@ def _local_kernel_manager(socket_dir: str):
         @default("ip")
         def _ip_default(self):
             return os.path.join(socket_dir, "kernel")
+
+        @default("client_factory")
+        def _client_factory_default(self):
+            return client
 
     return LocalSocketKernelManager
 

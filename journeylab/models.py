@@ -245,13 +245,13 @@ def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
         bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
             pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
         graph = visualizer.apply(bpmn, parameters={"format": "svg"})
-        graph.graph_attr["size"] = "13,9"
+        graph.graph_attr["size"] = "11,8"
         return graph
     if notation == "petri":
         from pm4py.visualization.petri_net import visualizer
 
         graph = visualizer.apply(model.net, model.initial_marking, model.final_marking,
                                  parameters={"format": "svg"})
-        graph.graph_attr["size"] = "13,9"
+        graph.graph_attr["size"] = "11,8"
         return graph
     raise InvalidInputError(f"notation must be 'bpmn' or 'petri', not {notation!r}.")

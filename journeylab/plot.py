@@ -85,7 +85,7 @@ def _hex(rgba) -> str:
 
 
 def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "LR",
-                     title: str | None = None, size: str | None = "13,9"):
+                     title: str | None = None, size: str | None = "11,8"):
     """Draw a directly-follows graph as a process map (a ``graphviz.Digraph``).
 
     Edge thickness follows frequency; edge colour follows the median time between the two
@@ -106,12 +106,15 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "LR",
     from matplotlib import colormaps
 
     if mode not in ("frequency", "time"):
-        raise ValueError(f"mode must be 'frequency' or 'time', not {mode!r}")
+        from .errors import InvalidInputError
+
+        raise InvalidInputError(f"mode must be 'frequency' or 'time', not {mode!r}.")
     edges, nodes = dfg.edges, dfg.nodes
     shown = set(edges["source"]) | set(edges["target"])
     nodes = nodes[nodes["activity"].isin(shown) | (nodes["starts"] > 0) | (nodes["ends"] > 0)]
     g = graphviz.Digraph(graph_attr={"rankdir": rankdir, "bgcolor": "white", "fontname":
                                      "Helvetica", "nodesep": "0.25", "ranksep": "0.45",
+                                     **({"size": size} if size else {}),
                                      **({"label": _label(title), "labelloc": "t"} if title else {})},
                          node_attr={"shape": "box", "style": "rounded,filled",
                                     "fontname": "Helvetica", "fontsize": "11"},

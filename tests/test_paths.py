@@ -284,3 +284,17 @@ def test_quantiles_match_numpy_for_many_and_few_groups():
         for g in rng.choice(np.unique(groups), 20):
             assert got[g, 0] == pytest.approx(np.quantile(values[groups == g], 0.5))
             assert got[g, 1] == pytest.approx(np.quantile(values[groups == g], 0.9))
+
+
+def test_process_map_fits_a_page(small_truth):
+    import re
+
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
+    svg = jl.plot_process_map(jl.discover_dfg(log)).pipe(format="svg").decode()
+    width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                 svg).groups())
+    assert width <= 11 * 72 + 1 and height <= 8 * 72 + 1
+    natural = jl.plot_process_map(jl.discover_dfg(log), size=None).pipe(format="svg").decode()
+    assert float(re.search(r'<svg width="([\d.]+)pt"', natural).group(1)) > width
+    with pytest.raises(jl.InvalidInputError, match="mode must be"):
+        jl.plot_process_map(jl.discover_dfg(log), mode="colour")

@@ -29,15 +29,15 @@ def encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int]:
 
     Returns
     -------
-    codes : int64 array, categories : Index (sorted, unique), changed : rows whose text
+    codes : int32 array, categories : Index (sorted, unique), changed : rows whose text
     was altered by normalisation.
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy().astype(np.int64)
+        codes = s.cat.codes.to_numpy().astype(np.int32)
         uniques = s.cat.categories
     else:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        codes = codes.astype(np.int64)
+        codes = codes.astype(np.int32)
     if len(uniques) == 0:
         return codes, pd.Index([], dtype=object), 0
     raw = _as_text(uniques)
@@ -57,11 +57,11 @@ def encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int]:
     else:
         new = np.ones(len(sorted_text), bool)
     dense = np.cumsum(new) - 1
-    remap = np.full(len(uniques), -1, dtype=np.int64)
+    remap = np.full(len(uniques) + 1, -1, dtype=np.int32)  # the last slot maps code -1
     remap[order] = dense
     categories = pd.Index(sorted_text.filter(pa.array(new)).to_numpy(zero_copy_only=False),
                           dtype=object)
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    out = remap[codes]  # code -1 reads the last slot, which stays -1
     changed = int(np.count_nonzero(changed_u[codes[codes >= 0]])) if changed_u.any() else 0
     return out, categories, changed
 
@@ -71,8 +71,8 @@ def densify(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, pd.Ind
     used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
     if used.all():
         return codes, categories
-    remap = np.cumsum(used) - 1
-    return np.where(codes >= 0, remap[np.maximum(codes, 0)], -1), categories[used]
+    remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # last slot: code -1
+    return remap[codes], categories[used]
 
 
 def categorical(codes: np.ndarray, categories: pd.Index, *, ordered: bool = False) -> pd.Categorical:

@@ -251,16 +251,18 @@ def _bad_lines_from_warnings(caught, text: str) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- Parquet, JSONL, DuckDB
 def _read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
+    import pyarrow.parquet as pq
+
     try:
         if columns:
-            import pyarrow.parquet as pq
-
             names = pq.read_schema(path).names
             missing = [c for c in columns if c not in names]
             if missing:
                 raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
                                          f"{names}.")
-        return RawTable(pd.read_parquet(path, columns=columns))
+        table = pq.read_table(path, columns=columns)
+        # free Arrow's buffers column by column while pandas takes them over
+        return RawTable(table.to_pandas(self_destruct=True, split_blocks=True))
     except MissingColumnError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types

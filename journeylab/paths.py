@@ -29,14 +29,15 @@ _SEP = " > "
 # ----------------------------------------------------------------------------- helpers
 def _pairs(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Consecutive event pairs within cases: (source code, target code, seconds, case code)."""
+    width = np.int32 if log.n_activities ** 2 < 2**31 else np.int64  # room for src * A + dst
     if log.n_events < 2:
-        e = np.zeros(0, np.int64)
-        return e, e, np.zeros(0), e
+        e = np.zeros(0, width)
+        return e, e, np.zeros(0), np.zeros(0, np.int32)
     same = log.case_codes[1:] == log.case_codes[:-1]
-    act = log.activity_codes.astype(np.int64)
+    act = log.activity_codes.astype(width, copy=False)
     src, dst = act[:-1][same], act[1:][same]
     dt = (log.timestamps_ns[1:][same] - log.timestamps_ns[:-1][same]) / 1e9
-    return src, dst, dt, log.case_codes[:-1][same].astype(np.int64)
+    return src, dst, dt, log.case_codes[:-1][same].astype(np.int32, copy=False)
 
 
 def _group_order(groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -92,7 +93,7 @@ def _distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
     if not len(groups):
         return np.zeros(n_groups, np.int64)
     if np.any(np.diff(cases) < 0):  # not in log order: hash instead
-        key = cases.astype(np.int64) * n_groups + groups
+        key = cases.astype(np.int64) * n_groups + groups.astype(np.int64)
         return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
     if order is None:
         order = _group_order(groups, n_groups)
@@ -231,7 +232,7 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
     edge = src * A + dst
     events = np.bincount(edge, minlength=A * A)
     present = np.flatnonzero(events)
-    dense = np.full(A * A, -1, np.int64)
+    dense = np.full(A * A, -1, np.int32)
     dense[present] = np.arange(len(present))
     edge = dense[edge]  # dense edge ids, so one radix sort serves counts and quantiles
     order = _group_order(edge, len(present))
@@ -309,7 +310,7 @@ def _variant_ids(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     lengths = log.case_lengths
     starts = log.case_offsets[:-1]
-    pos = np.arange(log.n_events) - np.repeat(starts, lengths)
+    pos = (np.arange(log.n_events) - np.repeat(starts, lengths)).astype(np.int32)
     powers = np.cumprod(np.full(int(lengths.max()), 0x9E3779B97F4A7C15, dtype=np.uint64),
                         dtype=np.uint64)
     with np.errstate(over="ignore"):

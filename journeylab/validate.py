@@ -32,6 +32,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "satisfaction_out_of_range": "the satisfaction score is outside its declared scale",
     "duplicate_event": "an exact copy of an earlier row",
 }
+_REASON_CODES: list[str | None] = [None, *QUARANTINE_REASONS]
 _FIXES: dict[str, str] = {
     "malformed_line": "check the delimiter (sep=, CLI --sep) and quoting of that line",
     "null_case_id": "fill the case id, or leave the rows out on purpose",
@@ -240,12 +241,13 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             findings.append(Finding("role_mapped", "info", f"The {role} role is column {col!r}.",
                                     column=col))
     n = len(frame)
-    reason = np.full(n, None, dtype=object)
+    # one small integer per row: 0 keeps it, i > 0 quarantines it for _REASON_CODES[i]
+    reason = np.zeros(n, dtype=np.int8)
     codes: dict[str, np.ndarray] = {}
     cats: dict[str, pd.Index] = {}
 
     def flag(mask: np.ndarray, code: str) -> None:
-        reason[np.asarray(mask, dtype=bool) & pd.isna(reason)] = code
+        reason[np.asarray(mask, dtype=bool) & (reason == 0)] = _REASON_CODES.index(code)
 
     # keys and labels ----------------------------------------------------------------------
     for role in ("case_id", "activity", "channel", "stage"):
@@ -281,7 +283,7 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
         flag(s_out, "satisfaction_out_of_range")
 
     # one sort by (case, timestamp, source row); exact duplicates sit in equal (case, time) runs
-    usable = np.flatnonzero(pd.isna(reason))
+    usable = np.flatnonzero(reason == 0)
     t_ns = _ns(ts)
     order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
     dup = _exact_duplicates(frame, codes["case_id"][order], t_ns[order], order)
@@ -295,7 +297,7 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             f"(duplicates='keep'), e.g. rows {', '.join(map(str, idx))}.",
             rows=int(dup.sum()), examples=[{"row": int(i)} for i in idx],
             fix="use duplicates='quarantine' if the copies are export glitches"))
-    keep = pd.isna(reason)
+    keep = reason == 0
     kept = order[keep[order]]
 
     # assemble -----------------------------------------------------------------------------
@@ -581,7 +583,7 @@ def _quarantine_frame(frame: pd.DataFrame, reason: np.ndarray, mask: np.ndarray,
                       bad_lines: pd.DataFrame) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
     q = frame.iloc[idx].reset_index(drop=True).copy()
-    q.insert(0, "reason", reason[idx].astype(str))
+    q.insert(0, "reason", np.asarray(_REASON_CODES, dtype=object)[reason[idx]])
     q.insert(0, "line", np.full(len(idx), -1, dtype=np.int64))
     q.insert(0, "row", idx.astype(np.int64))
     if len(bad_lines):

@@ -25,7 +25,7 @@ from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compa
                     compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg, find_dead_points,
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
                     stage_order, step_matrix)
-from .personas import MarkovMixture, transition_counts
+from .personas import MarkovMixture, profile_personas, transition_counts
 from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_journey_matrix,
                    plot_process_map, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
@@ -48,7 +48,7 @@ __all__ = [
     "discover_process_model", "ProcessModel", "designed_journey", "check_conformance",
     "ConformanceResult", "plot_process_model",
     # personas
-    "MarkovMixture", "transition_counts",
+    "MarkovMixture", "transition_counts", "profile_personas",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",

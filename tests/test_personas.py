@@ -82,3 +82,23 @@ def test_prediction_on_a_log_with_unseen_touchpoints():
         log.events.loc[log.events["activity"] == "walk_in", "case_id"].astype(str)))]
     assert len(set(walkers)) == 1
     assert store == np.bincount(walkers).argmax()
+
+
+def test_profiles_hand_computed():
+    log, truth = two_personas()
+    catalogue = {"newsletter": ("awareness", "email"), "app_open": ("consideration", "app"),
+                 "browse": ("consideration", "web"), "cart_app": ("purchase", "app"),
+                 "checkout_app": ("purchase", "app"), "walk_in": ("awareness", "store"),
+                 "advice": ("consideration", "store"), "store_purchase": ("purchase", "store")}
+    log = jl.read_events(log.to_pandas().drop(columns="row"), catalogue=catalogue)
+    prof = jl.profile_personas(log, truth, outcome=["checkout_app", "store_purchase"])
+    assert prof["journeys"].tolist() == [30, 30] and prof["share"].sum() == 1.0
+    assert prof["conversion"].tolist() == [1.0, 1.0]
+    app, store = prof.set_index("persona").loc[0], prof.set_index("persona").loc[1]
+    assert app["name"].startswith("app-first") and store["name"].startswith("store-first")
+    assert "app_open" in app["distinctive"] and "walk_in" in store["distinctive"]
+    assert "browse" not in app["distinctive"].split(" (")[0]  # shared hub: no lift
+    expected_median = np.median([n for n, p in zip(log.case_lengths, truth) if p == 1])
+    assert store["median_events"] == expected_median
+    with pytest.raises(jl.InvalidInputError, match="one persona per journey"):
+        jl.profile_personas(log, truth[:-1])

@@ -138,6 +138,18 @@ class EventLog:
         boundary = np.diff(self.case_codes) != 0
         return bool(np.all(same | boundary))
 
+    def per_case_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` (one per event, NaN where absent) for each journey; NaN where
+        a journey has none."""
+        values = np.asarray(values, dtype=float)
+        has = ~np.isnan(values)
+        if not len(values):
+            return np.zeros(0)
+        total = np.add.reduceat(np.where(has, values, 0.0), self.case_offsets[:-1])
+        n = np.add.reduceat(has.astype(np.int64), self.case_offsets[:-1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
     # ------------------------------------------------------------------ selection
     def _take(self, mask: np.ndarray) -> "EventLog":
         ev = self.events.loc[mask].reset_index(drop=True)
@@ -185,12 +197,7 @@ class EventLog:
             act = ev["activity"].astype(object).to_numpy()
             for name in self.schema.instruments:
                 score = np.where(act == name, ev["satisfaction"].to_numpy(dtype=float), np.nan)
-                has = ~np.isnan(score)
-                total = np.add.reduceat(np.where(has, score, 0.0), self.case_offsets[:-1])
-                n = np.add.reduceat(has.astype(np.int64), self.case_offsets[:-1])
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    per_case = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-                ev[f"score:{name}"] = per_case[self.case_codes]
+                ev[f"score:{name}"] = self.per_case_mean(score)[self.case_codes]
             scored = EventLog(ev, schema=self.schema, report=self.report, _sorted=True)
         return scored.filter_activities(list(self.schema.instruments), keep=False)
 

@@ -145,11 +145,7 @@ def case_satisfaction(log: EventLog, instrument: str | None = None) -> np.ndarra
     score = log.events["satisfaction"].to_numpy(dtype=float)
     if name is not None:
         score = np.where(log.events["activity"].astype(object).to_numpy() == name, score, np.nan)
-    has = ~np.isnan(score)
-    total = np.add.reduceat(np.where(has, score, 0.0), log.case_offsets[:-1])
-    n = np.add.reduceat(has.astype(np.int64), log.case_offsets[:-1])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+    return log.per_case_mean(score)
 
 
 #: Journey stages in the order customers go through them (practice's usual names).

@@ -25,14 +25,20 @@ from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compa
                     compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg, find_dead_points,
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
                     stage_order, step_matrix)
-from .personas import MarkovMixture, profile_personas, transition_counts
+from .features import JourneyFeatures, activity_counts
+from .personas import (TOO_SHORT, JourneyClusters, MarkovMixture, find_personas,
+                       persona_stability, transition_counts)
+from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
+                       persona_reach, profile_personas, select_persona)
 from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_journey_matrix,
+                   plot_persona_embedding, plot_persona_reach, plot_persona_selection,
                    plot_process_map, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
 from .schema import Schema
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
-from .widgets import FunnelBuilder, ProcessMapExplorer, VariantExplorer, select_journeys
+from .widgets import (FunnelBuilder, PersonaExplorer, ProcessMapExplorer, VariantExplorer,
+                      select_journeys)
 
 __version__ = "0.1.0"
 
@@ -48,12 +54,18 @@ __all__ = [
     "discover_process_model", "ProcessModel", "designed_journey", "check_conformance",
     "ConformanceResult", "plot_process_model",
     # personas
-    "MarkovMixture", "transition_counts", "profile_personas",
+    "find_personas", "MarkovMixture", "JourneyClusters", "JourneyFeatures", "TOO_SHORT",
+    "persona_stability", "profile_personas", "compare_personas", "select_persona",
+    "label_journeys", "embed_journeys", "persona_reach", "example_journeys",
+    "transition_counts",
+    "activity_counts",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
+    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
     # widgets
-    "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "select_journeys",
+    "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
+    "select_journeys",
     "run_notebook", "run_demo", "render_html",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",

@@ -100,27 +100,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace):
+    """Read the events, make the output folder and write the quarantined rows there."""
+    from pathlib import Path
+
     from .log import read_events
 
     log = read_events(args.events, **mapping_kwargs(args))
     r = log.report
     print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
           + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else ""))
-    return log
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if r.rows_quarantined:
+        r.write_quarantine(out / "quarantine.csv")
+    return log, out
 
 
 def _cmd_paths(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from . import paths as P
     from .io import write_table
     from .plot import plot_process_map, save_figure
 
-    log = _read(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if log.report.rows_quarantined:
-        log.report.write_quarantine(out / "quarantine.csv")
+    log, out = _read(args)
     journeys = log.touchpoints()
     outcome = args.outcome or None
     dfg = P.discover_dfg(journeys)
@@ -141,6 +142,46 @@ def _cmd_paths(args: argparse.Namespace) -> int:
                           path_coverage=args.path_coverage)
     written.append(save_figure(plot_process_map(simple), out / "process_map.svg"))
     print(f"{journeys.n_cases:,} journeys, {len(dfg.edges):,} edges, {len(variants):,} variants")
+    for p in written:
+        print(f"  wrote {p}")
+    return 0
+
+
+def _k(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of personas >= 1 or 'auto', "
+                                         f"got {text!r}")
+    return k
+
+
+def _cmd_personas(args: argparse.Namespace) -> int:
+    from .io import write_table
+    from .personas import find_personas
+    from .plot import plot_persona_selection, save_figure
+    from .profiles import label_journeys, profile_personas
+
+    log, out = _read(args)
+    journeys = log.touchpoints()
+    model = find_personas(journeys, method=args.method, n_personas=args.k,
+                          min_touchpoints=args.min_touchpoints, random_state=args.seed)
+    profiles = profile_personas(journeys, model, outcome=args.outcome or None)
+    written = [write_table(label_journeys(journeys, model, profiles), out / "assignments.csv"),
+               write_table(profiles, out / "profiles.csv"),
+               write_table(model.selection_, out / "selection.csv")]
+    if len(model.selection_) > 1:
+        written.append(save_figure(plot_persona_selection(model.selection_)[0],
+                                   out / "selection.svg"))
+    told = profiles[profiles["persona"] >= 0]
+    print(f"{journeys.n_cases:,} journeys, {len(told)} personas ({args.method}, seed "
+          f"{args.seed}); too short to tell: {int((model.labels_ < 0).sum()):,}")
+    for _, row in told.iterrows():
+        print(f"  {row['persona']}: {row['name']} ({row['share']:.0%})")
     for p in written:
         print(f"  wrote {p}")
     return 0
@@ -185,6 +226,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="process map: share of transitions whose edges are shown")
     pa.add_argument("--out", required=True, help="output folder")
     pa.set_defaults(func=_cmd_paths)
+
+    pe = sub.add_parser("personas", help="cluster journeys into behavioural personas")
+    pe.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
+    add_mapping_flags(pe)
+    pe.add_argument("--k", type=_k, default="auto", metavar="N|auto",
+                    help="number of personas, or auto (default) to choose it from the data")
+    pe.add_argument("--method", choices=["markov", "kmeans", "agglomerative"], default="markov",
+                    help="markov: mixture of Markov chains (how journeys move); kmeans, "
+                    "agglomerative: clusters of touchpoint counts (what they contain)")
+    pe.add_argument("--min-touchpoints", type=int, default=3,
+                    help="shorter journeys are too short to tell (persona -1)")
+    pe.add_argument("--outcome", default="", help="journey-level outcome column (e.g. converted)")
+    pe.add_argument("--seed", type=int, default=0, help="random seed")
+    pe.add_argument("--out", required=True, help="output folder")
+    pe.set_defaults(func=_cmd_personas)
 
     d = sub.add_parser("demo", help="generate the default data and render every notebook")
     d.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")

@@ -1,23 +1,40 @@
-"""Behavioural personas: journeys grouped by how they move.
+"""Behavioural personas: journeys grouped by how they move or by what they contain.
 
-:class:`MarkovMixture` is a mixture of first-order Markov chains over touchpoints (with a
-start and an end state), fitted by EM: each persona is a transition matrix, and a journey
-belongs to the persona most likely to have produced its sequence. Each journey is a sparse
-row of transition counts, so both EM steps are sparse matrix products.
+Two families of scikit-learn style estimators, both seeded and both able to choose the
+number of personas themselves (``"auto"``), with the evidence kept in ``selection_``:
+
+- :class:`MarkovMixture`: a mixture of first-order Markov chains over touchpoints (with a
+  start and an end state), fitted by EM. Each persona is a transition matrix; a journey
+  belongs to the persona most likely to have produced its sequence. The number of
+  personas is chosen by BIC.
+- :class:`JourneyClusters`: k-means (or Ward agglomerative) clustering of
+  :class:`~journeylab.features.JourneyFeatures` rows; the number of personas is chosen by
+  silhouette or by bootstrap stability.
+
+Journeys with fewer than ``min_touchpoints`` touchpoints are *too short to tell*: one ad
+seen and nothing else could belong to any persona. They get the label ``-1`` and are
+reported as such, never forced into a persona. Identical journeys are fitted once, with
+their multiplicity as weight, so the work grows with the number of variants.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans
+from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
 from .errors import InvalidInputError
+from .features import JourneyFeatures, activity_counts
 from .log import EventLog
 
-__all__ = ["MarkovMixture", "transition_counts", "profile_personas"]
+__all__ = ["MarkovMixture", "JourneyClusters", "transition_counts", "find_personas",
+           "persona_stability", "TOO_SHORT"]
+
+#: Label of journeys too short to tell which persona they belong to.
+TOO_SHORT = -1
 
 
 def transition_counts(log: EventLog, activities: pd.Index | None = None
@@ -28,6 +45,15 @@ def transition_counts(log: EventLog, activities: pd.Index | None = None
     (START is ``S - 2``, END is ``S - 1``), and the activity labels of the states. With
     ``activities`` given, the log is mapped onto them and touchpoints outside them are
     left out of the counts.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
+    ...                                    "timestamp": ["2024-01-01", "2024-01-02"]}))
+    >>> counts, labels = transition_counts(log)
+    >>> int(counts.sum()), list(labels)
+    (3, ['x', 'y'])
     """
     labels = pd.Index(log.activities) if activities is None else pd.Index(activities)
     A = len(labels)
@@ -50,203 +76,613 @@ def transition_counts(log: EventLog, activities: pd.Index | None = None
     return counts, labels
 
 
+# ------------------------------------------------------------------------------ helpers
+def _unique_rows(X: sp.csr_matrix, random_state: int = 0
+                 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Distinct rows of ``X``, the row each original maps to, and their multiplicities.
+
+    Rows are keyed by two random projections (identical rows always agree; distinct rows
+    agree with probability zero in practice), then checked exactly.
+    """
+    X = sp.csr_matrix(X, dtype=float)
+    X.sum_duplicates()
+    X.sort_indices()
+    rng = np.random.default_rng(random_state)
+    key = X @ rng.standard_normal((X.shape[1], 2))
+    _, first, inverse, weight = np.unique(key, axis=0, return_index=True,
+                                          return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    U = X[first]
+    if (abs(U[inverse] - X)).max() if X.nnz else 0:  # never seen: exact fallback
+        keys = [X.getrow(i).toarray().tobytes() for i in range(X.shape[0])]
+        inverse = pd.factorize(pd.Series(keys, dtype=object))[0]
+        first = np.unique(inverse, return_index=True)[1]
+        weight = np.bincount(inverse)
+        U = X[first]
+    return U.tocsr(), inverse.astype(np.int64), weight.astype(float)
+
+
+def _seed(random_state: int, *keys: int) -> int:
+    return int(np.random.SeedSequence([int(random_state), *keys]).generate_state(1)[0] >> 1)
+
+
+def _k_values(n_components, k_range: tuple[int, int], n: int,
+              what: str = "journeys long enough to tell") -> list[int]:
+    if isinstance(n_components, str):
+        if n_components != "auto":
+            raise InvalidInputError(f"The number of personas must be an integer or 'auto', "
+                                    f"got {n_components!r}.")
+        lo, hi = int(k_range[0]), int(k_range[1])
+        if not 1 <= lo <= hi:
+            raise InvalidInputError(f"k_range must be (low, high) with 1 <= low <= high, "
+                                    f"got {k_range}.")
+        ks = [k for k in range(lo, hi + 1) if k <= n]
+    else:
+        ks = [int(n_components)]
+    if not ks or ks[0] < 1 or ks[-1] > n:
+        raise InvalidInputError(f"The number of personas must be between 1 and the {n} "
+                                f"{what}, got {n_components}.")
+    return ks
+
+
+def _choose(sel: pd.DataFrame, criterion: str, min_share: float, *,
+            lower_is_better: bool) -> int:
+    """The number of personas the criterion prefers, among those whose smallest persona
+    holds at least ``min_share`` of the journeys long enough to tell."""
+    ok = sel[(sel["smallest_share"] >= min_share) & sel[criterion].notna()]
+    if ok.empty:
+        return int(sel["k"].min())
+    best = ok[criterion].idxmin() if lower_is_better else ok[criterion].idxmax()
+    return int(sel.loc[best, "k"])
+
+
+def _short(log: EventLog, min_touchpoints: int) -> np.ndarray:
+    if int(min_touchpoints) < 1:
+        raise InvalidInputError(f"min_touchpoints must be at least 1, got {min_touchpoints}.")
+    return log.case_lengths < int(min_touchpoints)
+
+
+def _relabel_by_size(labels: np.ndarray, short: np.ndarray, k: int) -> np.ndarray:
+    """Persona ids ordered by size among journeys long enough to tell (0 = largest)."""
+    sizes = np.bincount(labels[~short], minlength=k)
+    order = np.argsort(-sizes, kind="stable")
+    return np.argsort(order)
+
+
+# ------------------------------------------------------------------------------ mixture
 class MarkovMixture(ClusterMixin, BaseEstimator):
     """Mixture of first-order Markov chains over journeys, fitted by EM.
 
     Parameters
     ----------
-    n_components : int
-        Number of personas.
+    n_components : int or "auto"
+        Number of personas, or ``"auto"`` to pick it in ``k_range`` by ``criterion``.
+    k_range : (int, int)
+        Smallest and largest number of personas tried by ``"auto"``.
+    criterion : {"icl", "bic"}
+        ICL (the default: BIC plus the entropy of the assignments of journeys long enough
+        to tell, so it prefers personas that are clearly apart), or BIC (fit penalised by
+        the transitions each persona uses).
+    min_persona_share : float
+        With ``"auto"``, a number is only chosen when its smallest persona holds at least
+        this share of the journeys long enough to tell.
+    min_touchpoints : int
+        Journeys with fewer touchpoints are labelled ``-1`` (too short to tell); the
+        mixture still learns from them.
     n_init : int
-        EM runs from different k-means seedings; the best likelihood is kept.
-    max_iter : int
-        EM iterations per run at most.
-    tol : float
-        Stop when the log-likelihood improves by less than ``tol`` (relative).
+        Short EM runs from different starts (k-means on transitions, k-means on touchpoint
+        counts, random); the three best are run to convergence and the best likelihood kept.
+    max_iter, tol : int, float
+        EM iterations at most, and the relative log-likelihood gain that stops them.
     alpha : float
         Additive smoothing of every transition seen in the data.
+    noise : float or "auto"
+        Share of steps that stray from a persona's pattern to a random touchpoint (drawn
+        from the overall touchpoint mix): learned by EM with ``"auto"``, fixed otherwise
+        (0 for plain chains). Stray steps then need no persona of their own.
     random_state : int
-        Seed of the k-means seedings.
+        Seed of every start.
 
     Attributes
     ----------
     labels_ : ndarray of shape (n_journeys,)
-        Persona of each journey of the fitted log (0 is the largest persona).
-    weights_ : ndarray of shape (n_components,)
+        Persona of each journey (0 is the largest), ``-1`` for too short to tell.
+    confidence_ : ndarray of shape (n_journeys,)
+        Posterior probability of the assigned persona (NaN when too short to tell).
+    n_components_ : int
+        Number of personas fitted (the chosen one with ``"auto"``).
+    weights_ : ndarray of shape (n_components_,)
         Share of journeys in each persona.
-    transitions_ : ndarray of shape (n_components, S, S)
+    transitions_ : ndarray of shape (n_components_, S, S)
         Transition probabilities of each persona (rows: from, columns: to).
     activities_ : Index
         The touchpoints the states stand for (then START, END).
-    log_likelihood_, bic_ : float
-        Fit of the model; the BIC counts, for each persona, the transitions it uses.
+    noise_ : float
+        Share of stray steps (learned or given).
+    log_likelihood_, bic_, icl_ : float
+        Fit of the model. BIC counts, for each persona, the transitions it explains better
+        than stray steps do.
+    selection_ : DataFrame
+        ``k, log_likelihood, parameters, noise, bic, icl, chosen``: one row per number
+        tried.
 
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
     >>> model = MarkovMixture(n_components=3, random_state=0).fit(log)
     >>> model.labels_.shape == (log.n_cases,)
     True
     """
 
-    def __init__(self, n_components: int = 6, *, n_init: int = 4, max_iter: int = 300,
-                 tol: float = 1e-7, alpha: float = 0.01, random_state: int = 0):
+    def __init__(self, n_components: int | str = "auto", *, k_range: tuple[int, int] = (2, 10),
+                 criterion: str = "icl", min_touchpoints: int = 3, n_init: int = 10,
+                 max_iter: int = 500, tol: float = 1e-7, alpha: float = 0.01,
+                 noise: float | str = "auto", min_share: float = 0.02,
+                 split_merge_rounds: int = 5, min_persona_share: float = 0.02,
+                 random_state: int = 0):
         self.n_components = n_components
+        self.k_range = k_range
+        self.criterion = criterion
+        self.min_touchpoints = min_touchpoints
         self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
         self.alpha = alpha
+        self.noise = noise
+        self.min_share = min_share
+        self.split_merge_rounds = split_merge_rounds
+        self.min_persona_share = min_persona_share
         self.random_state = random_state
 
     def fit(self, log: EventLog, y=None) -> "MarkovMixture":
-        k = int(self.n_components)
-        if k < 1 or k > log.n_cases:
-            raise InvalidInputError(f"n_components must be between 1 and the {log.n_cases} "
-                                    f"journeys, got {self.n_components}.")
+        if self.criterion not in ("bic", "icl"):
+            raise InvalidInputError(f"criterion must be 'bic' or 'icl', got {self.criterion!r}.")
+        short = _short(log, self.min_touchpoints)
+        ks = _k_values(self.n_components, self.k_range, int((~short).sum()))
         counts, self.activities_ = transition_counts(log)
         S = len(self.activities_) + 2
+        U, inverse, w = _unique_rows(counts)
         support = np.asarray(counts.sum(axis=0)).ravel() > 0
-        rows = normalize(counts, norm="l2")
-        best = None
-        for run in range(self.n_init):
-            seed = np.random.SeedSequence([int(self.random_state), run]).generate_state(1)[0]
-            if k == 1:
-                start = np.zeros(log.n_cases, np.int64)
-            else:
-                start = KMeans(k, n_init=1, random_state=int(seed)).fit_predict(rows)
-            resp = np.full((log.n_cases, k), 0.1 / k)
-            resp[np.arange(log.n_cases), start] += 0.9
-            result = self._em(counts, S, resp, support)
-            if best is None or result[0] > best[0]:
-                best = result
-        ll, resp, expected, n_iter = best
-        order = np.argsort(-resp.sum(axis=0), kind="stable")  # largest persona first
-        resp, expected = resp[:, order], expected[..., order]
-        self.transitions_ = np.moveaxis(self._normalise(expected, support, S), -1, 0)
-        self.weights_ = resp.mean(axis=0)
-        self.labels_ = resp.argmax(axis=1)
+        n = log.n_cases
+        entered = np.asarray(counts.sum(axis=0)).reshape(S, S).sum(axis=0)
+        self._q = entered / max(entered.sum(), 1.0)  # every state but START
+        told_u = np.zeros(U.shape[0], bool)
+        told_u[inverse] = ~short
+        fits, rows = {}, []
+        for k in ks:
+            ll, resp, trans, eps = self._fit_k(U, w, S, support, k)
+            # a persona uses a transition when it explains it better than stray steps do
+            used = self._pattern(trans)
+            free = int(used.sum() - (used.sum(axis=1) > 0).sum()) + (k - 1) + 1
+            bic = -2.0 * ll + free * np.log(n)
+            # ICL: BIC plus the entropy of the assignments of journeys long enough to tell
+            ent = -float(((w * told_u)[:, None] * resp * np.log(np.maximum(resp, 1e-300))).sum())
+            sizes = np.bincount(resp.argmax(axis=1), weights=w * told_u, minlength=k)
+            smallest = float(sizes.min() / max(sizes.sum(), 1.0))
+            fits[k] = (ll, resp, trans, eps, bic, bic + 2.0 * ent)
+            rows.append((k, ll, free, eps, bic, bic + 2.0 * ent, smallest))
+        sel = pd.DataFrame(rows, columns=["k", "log_likelihood", "parameters", "noise", "bic",
+                                          "icl", "smallest_share"])
+        k = _choose(sel, self.criterion, self.min_persona_share, lower_is_better=True)
+        sel["chosen"] = sel["k"] == k
+        self.selection_ = sel
+        ll, resp, trans, eps, self.bic_, self.icl_ = fits[k]
+        resp_all = resp[inverse]
+        raw = resp_all.argmax(axis=1)
+        rank = _relabel_by_size(raw, short, k)
+        order = np.argsort(rank)
+        self.transitions_ = np.moveaxis(trans[..., order], -1, 0)
+        self.weights_ = (w[:, None] * resp).sum(axis=0)[order] / w.sum()
+        self.noise_ = eps
+        self.background_ = self._q
+        self.n_components_ = k
         self.log_likelihood_ = ll
-        used = expected >= 1.0  # transitions a persona actually uses
-        free = int(used.sum() - (used.sum(axis=1) > 0).sum()) + (k - 1)
-        self.bic_ = -2.0 * ll + free * np.log(log.n_cases)
-        self.n_iter_ = n_iter
+        self.confidence_ = np.where(short, np.nan, resp_all.max(axis=1))
+        self.labels_ = np.where(short, TOO_SHORT, rank[raw])
         return self
 
+    def _fit_k(self, U, w, S, support, k):
+        """Best of ``n_init`` short EM runs, the three best continued to convergence."""
+        n = U.shape[0]
+        if k == 1:
+            return self._em(U, w, S, np.ones((n, 1)), support, self.max_iter)
+        views = [normalize(U), sp.csr_matrix(_to_activities(U, S)).sqrt()]
+        starts = []
+        for run in range(max(int(self.n_init), 1)):
+            seed = _seed(self.random_state, k, run)
+            kind = run % 3 if n >= k else 2
+            if kind < 2:
+                lab = KMeans(k, n_init=1, random_state=seed).fit_predict(views[kind],
+                                                                         sample_weight=w)
+                resp = np.full((n, k), 0.1 / k)
+                resp[np.arange(n), lab] += 0.9
+            else:
+                resp = np.random.default_rng(seed).dirichlet(np.ones(k), size=n)
+            starts.append(self._em(U, w, S, resp, support, 20))
+        starts.sort(key=lambda r: -r[0])
+        best = max((self._full_em(U, w, S, r[1], support) for r in starts[:3]),
+                   key=lambda r: r[0])
+        return self._split_merge(U, w, S, support, best, views[0], k)
+
+    def _full_em(self, U, w, S, resp, support):
+        """EM to convergence, on each persona's pattern found by a short unmasked run."""
+        if self.noise == 0:
+            return self._em(U, w, S, resp, support, self.max_iter)
+        short = self._em(U, w, S, resp, support, 20)
+        return self._em(U, w, S, short[1], support, self.max_iter, self._pattern(short[2]))
+
+    def _split_merge(self, U, w, S, support, best, view, k, rounds: int = 5):
+        """Split-and-merge EM (Ueda et al., 2000): EM gets stuck with one persona covering
+        two groups while two others share one group. Merge the two personas whose
+        journeys overlap most, split a large persona in two (2-means on its journeys), and
+        keep the result when the likelihood improves."""
+        if k < 3 or self.split_merge_rounds == 0:
+            return best
+        n = U.shape[0]
+        for rnd in range(min(rounds, int(self.split_merge_rounds))):
+            resp = best[1]
+            wr = resp * w[:, None]
+            overlap = wr.T @ resp
+            np.fill_diagonal(overlap, -np.inf)
+            pairs = np.dstack(np.unravel_index(np.argsort(-overlap, axis=None), overlap.shape))[0]
+            pairs = [tuple(p) for p in pairs if p[0] < p[1]][:3]
+            sizes = wr.sum(axis=0)
+            # each move gets a short EM; the most promising are run to convergence, in turn,
+            # until one improves on the current fit
+            trials = sorted((self._em(U, w, S, t, support, 20)
+                             for t in self._moves(resp, w, view, pairs, sizes, k, rnd)),
+                            key=lambda r: -r[0])
+            improved = False
+            for trial in trials[:3]:
+                result = self._full_em(U, w, S, trial[1], support)
+                if result[0] > best[0] + 1e-6 * abs(best[0]):
+                    best, improved = result, True
+                    break
+            if not improved:
+                break
+        return best
+
+    def _halves(self, resp, w, view, c, seed):
+        mine = resp[:, c] * w
+        rows = np.flatnonzero(mine > 1e-3 * mine.max())
+        if len(rows) < 2:
+            return None
+        halves = KMeans(2, n_init=1, random_state=seed).fit_predict(view[rows],
+                                                                    sample_weight=mine[rows])
+        return rows[halves == 0], rows[halves == 1]
+
+    def _moves(self, resp, w, view, pairs, sizes, k, rnd):
+        """Candidate starts: for personas ``a, b`` that overlap, move half of ``b`` into
+        ``a`` (either half, and the other way round); or merge ``a`` and ``b`` and split
+        one of the largest other personas in two."""
+        for a, b in pairs:
+            for src, dst in ((b, a), (a, b)):
+                split = self._halves(resp, w, view, src, _seed(self.random_state, k, rnd, src))
+                if split is None:
+                    continue
+                for part in split:
+                    trial = resp.copy()
+                    trial[part, dst] += trial[part, src]
+                    trial[part, src] = 0.0
+                    yield trial
+            for c in np.argsort(-sizes)[:2]:
+                if c in (a, b):
+                    continue
+                split = self._halves(resp, w, view, c, _seed(self.random_state, k, rnd, c))
+                if split is None:
+                    continue
+                trial = resp.copy()
+                trial[:, a] += trial[:, b]
+                trial[:, b] = 0.0
+                trial[split[1], b] = resp[split[1], c]
+                trial[split[1], c] = 0.0
+                yield trial
+
+    def _pattern(self, trans: np.ndarray) -> np.ndarray:
+        """Each persona's pattern: the transitions it takes at least ``min_share`` of the
+        time; steps outside it are stray."""
+        return trans >= self.min_share
+
     def _normalise(self, expected: np.ndarray, support: np.ndarray, S: int) -> np.ndarray:
-        smoothed = expected + self.alpha * support.reshape(S, S, 1)
+        smoothed = expected + (self.alpha if self.noise == 0 else 0.0) * support.reshape(S, S, 1)
         total = smoothed.sum(axis=1, keepdims=True)
         return np.divide(smoothed, total, out=np.zeros_like(smoothed), where=total > 0)
 
-    def _em(self, counts, S, resp, support):
-        prev = -np.inf
-        ll = -np.inf
-        for it in range(1, self.max_iter + 1):
-            expected = np.asarray(counts.T @ resp).reshape(S, S, -1)
-            trans = self._normalise(expected, support, S)
-            log_t = np.log(np.where(trans > 0, trans, 1.0)).reshape(S * S, -1)
-            joint = np.asarray(counts @ log_t) + np.log(np.maximum(resp.mean(axis=0), 1e-300))
+    def _mix(self, trans: np.ndarray, eps: float, q: np.ndarray) -> np.ndarray:
+        """Each persona's chain, with a share ``eps`` of steps to a random touchpoint."""
+        return (1.0 - eps) * trans + eps * q[None, :, None]
+
+    def _log_joint(self, counts, mix, weights):
+        S = mix.shape[0]
+        log_t = np.log(np.where(mix > 0, mix, 1e-300)).reshape(S * S, -1)
+        return np.asarray(counts @ log_t) + np.log(np.maximum(weights, 1e-300))
+
+    def _em(self, U, w, S, resp, support, max_iter, mask=None):
+        """EM from the responsibilities ``resp``. Stray steps (a touchpoint out of the
+        persona's pattern) are explained by a background: with probability ``eps`` a step
+        goes to a touchpoint drawn from the overall mix ``q``; ``eps`` is learned."""
+        prev, ll = -np.inf, -np.inf
+        total = w.sum()
+        q = self._q
+        eps = 0.05 if self.noise == "auto" else float(self.noise)
+        for _ in range(max_iter):
+            wr = resp * w[:, None]
+            raw = np.asarray(U.T @ wr).reshape(S, S, -1)
+            trans = self._normalise(raw, support, S)
+            mix = self._mix(trans, eps, q)
+            if eps > 0:  # share of each step the background explains
+                stray = np.divide(eps * q[None, :, None], mix, out=np.zeros_like(mix),
+                                  where=mix > 0)
+                expected = raw * (1.0 - stray)
+                if mask is not None:
+                    expected = expected * mask
+                trans = self._normalise(expected, support, S)
+                if self.noise == "auto":
+                    eps = float(np.clip((raw * stray).sum() / max(raw.sum(), 1e-300),
+                                        1e-4, 0.5))
+                mix = self._mix(trans, eps, q)
+            joint = self._log_joint(U, mix, wr.sum(axis=0) / total)
             top = joint.max(axis=1, keepdims=True)
-            ll = float((top.ravel() + np.log(np.exp(joint - top).sum(axis=1))).sum())
             resp = np.exp(joint - top)
-            resp /= resp.sum(axis=1, keepdims=True)
+            norm = resp.sum(axis=1, keepdims=True)
+            resp /= norm
+            ll = float((w * (top.ravel() + np.log(norm.ravel()))).sum())
             if ll - prev < self.tol * abs(ll):
                 break
             prev = ll
-        expected = np.asarray(counts.T @ resp).reshape(S, S, -1)
-        return ll, resp, expected, it
+        return ll, resp, trans, eps
 
     def predict_proba(self, log: EventLog) -> np.ndarray:
-        """Posterior probability of each persona for every journey of ``log``."""
+        """Posterior probability of each persona for every journey of ``log`` (touchpoints
+        the model never saw are left out of a journey's sequence)."""
         counts, _ = transition_counts(log, self.activities_)
-        S = len(self.activities_) + 2
-        trans = np.moveaxis(self.transitions_, 0, -1)
-        log_t = np.log(np.where(trans > 0, trans, 1.0)).reshape(S * S, -1)
-        joint = np.asarray(counts @ log_t) + np.log(np.maximum(self.weights_, 1e-300))
+        mix = self._mix(np.moveaxis(self.transitions_, 0, -1), self.noise_, self.background_)
+        joint = self._log_joint(counts, mix, self.weights_)
         joint -= joint.max(axis=1, keepdims=True)
         prob = np.exp(joint)
         return prob / prob.sum(axis=1, keepdims=True)
 
     def predict(self, log: EventLog) -> np.ndarray:
-        """Most likely persona of every journey of ``log``."""
-        return self.predict_proba(log).argmax(axis=1)
+        """Most likely persona of every journey of ``log``; ``-1`` for too short to tell."""
+        return np.where(_short(log, self.min_touchpoints), TOO_SHORT,
+                        self.predict_proba(log).argmax(axis=1))
 
 
-def profile_personas(log: EventLog, labels: np.ndarray, *,
-                     outcome: str | list[str] | None = None, instrument: str | None = None,
-                     top: int = 3) -> pd.DataFrame:
-    """One row per persona: size, typical journey, channels, outcome, satisfaction, and
-    what sets it apart.
+def _to_activities(U: sp.csr_matrix, S: int) -> sp.csr_matrix:
+    """Transition counts -> counts of each state entered (the touchpoint counts)."""
+    cols = np.arange(S * S) % S
+    keep = cols < S - 2
+    M = sp.csr_matrix((np.ones(int(keep.sum())), (np.flatnonzero(keep), cols[keep])),
+                      shape=(S * S, S - 2))
+    return U @ M
 
-    ``labels`` holds one persona per journey (in the log's case order, as
-    ``MarkovMixture.labels_``). ``distinctive`` lists the touchpoints with the highest lift
-    (share of the persona's journeys that meet it / share of the other journeys that do),
-    among those met by at least 5% of the persona ("only here" when no other persona meets
-    it). ``name`` is made from the channels: the
-    persona's main channel, then the channel it over-uses most ("app-first, chat-heavy").
+
+# ------------------------------------------------------------------------------ vectors
+class JourneyClusters(ClusterMixin, BaseEstimator):
+    """Personas by clustering journey feature rows (k-means or Ward agglomerative).
+
+    Parameters
+    ----------
+    n_clusters : int or "auto"
+        Number of personas, or ``"auto"`` to pick it in ``k_range`` by ``criterion``.
+    features : JourneyFeatures, optional
+        How journeys become rows; by default square-root touchpoint counts.
+    method : {"kmeans", "agglomerative"}
+        k-means on all journeys (identical rows fitted once, weighted), or Ward linkage on
+        a seeded sample of ``sample_size`` journeys with the rest joining the nearest
+        persona centre.
+    k_range : (int, int)
+        Smallest and largest number of personas tried by ``"auto"``.
+    criterion : {"silhouette", "stability"}
+        Mean silhouette on a seeded sample of journeys, or the mean adjusted Rand index
+        between refits on random 80% subsamples.
+    min_touchpoints : int
+        Journeys with fewer touchpoints are labelled ``-1`` (too short to tell) and left
+        out of the fit.
+    n_init : int
+        k-means starts.
+    sample_size : int
+        Journeys used by the silhouette and by agglomerative clustering.
+    random_state : int
+        Seed of every random step.
+
+    Attributes
+    ----------
+    labels_, n_clusters_, cluster_centers_, features_, selection_
+        Persona per journey (``-1``: too short to tell; 0 is the largest), the number
+        chosen, the centres in feature space, the fitted feature transformer and the
+        evidence for the number (``k, silhouette, stability, inertia, chosen``).
 
     Examples
     --------
-    >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
-    >>> profile_personas(log, np.arange(log.n_cases) % 2)["journeys"].sum() == log.n_cases
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> model = JourneyClusters(n_clusters=3).fit(log)
+    >>> sorted(set(model.labels_)) <= [-1, 0, 1, 2]
     True
     """
-    from .paths import _variant_ids, _variant_text, case_outcome, case_satisfaction
 
-    labels = np.asarray(labels)
-    if labels.shape != (log.n_cases,):
-        raise InvalidInputError(f"labels must hold one persona per journey ({log.n_cases}), "
-                                f"got shape {labels.shape}.")
-    cases = log.case_table()
-    A = log.n_activities
-    act = log.activity_codes.astype(np.int64)
-    met = np.zeros((log.n_cases, A), bool)
-    met[log.case_codes, act] = True
-    ids, first = _variant_ids(log)
-    text = _variant_text(log, first)
-    conv = case_outcome(log, outcome)
-    sat = case_satisfaction(log, instrument)
-    has_channel = "channel" in log.events.columns
-    if has_channel:
-        chan = log.events["channel"].astype(object).to_numpy()
-        overall = pd.Series(chan).value_counts(normalize=True)
-    names_of = np.asarray(log.activities, dtype=object)
-    rows = []
-    for p in sorted(pd.unique(labels)):
-        mine = labels == p
-        share_in = met[mine].mean(axis=0)
-        share_out = met[~mine].mean(axis=0) if (~mine).any() else np.zeros(A)
-        lift = share_in / np.maximum(share_out, 1e-9)
-        candidates = np.flatnonzero(share_in >= 0.05)
-        best = candidates[np.lexsort((names_of[candidates], -lift[candidates]))][:top]
-        variants = pd.Series(text[ids[mine]]).value_counts().head(top)
-        row = {
-            "persona": p,
-            "journeys": int(mine.sum()),
-            "share": float(mine.mean()),
-            "median_events": float(np.median(cases["n_events"].to_numpy()[mine])),
-            "median_duration_days": float(np.median(cases["duration_s"].to_numpy()[mine]))
-            / 86_400,
-            "distinctive": ", ".join(
-                f"{names_of[a]} (only here)" if share_out[a] == 0
-                else f"{names_of[a]} (x{lift[a]:.1f})" for a in best),
-            "top_variants": " | ".join(f"{v} ({n})" for v, n in variants.items()),
-        }
-        if conv is not None:
-            row["conversion"] = float(conv[mine].mean())
-        if sat is not None:
-            row["mean_satisfaction"] = float(np.nanmean(sat[mine])) \
-                if np.isfinite(sat[mine]).any() else np.nan
-        if has_channel:
-            in_persona = np.repeat(mine, log.case_lengths)
-            mix = pd.Series(chan[in_persona]).value_counts(normalize=True)
-            row["channels"] = ", ".join(f"{c} {s:.0%}" for c, s in mix.head(3).items())
-            main = mix.index[0]
-            over = (mix / overall.reindex(mix.index)).drop(index=main)
-            over = over[(over > 1.2) & (mix.drop(index=main) >= 0.05)]
-            row["name"] = f"{main}-first" + (f", {over.idxmax()}-heavy" if len(over) else "")
+    def __init__(self, n_clusters: int | str = "auto", *, features: JourneyFeatures | None = None,
+                 method: str = "kmeans", k_range: tuple[int, int] = (2, 10),
+                 criterion: str = "silhouette", min_touchpoints: int = 3, n_init: int = 10,
+                 sample_size: int = 5_000, random_state: int = 0):
+        self.n_clusters = n_clusters
+        self.features = features
+        self.method = method
+        self.k_range = k_range
+        self.criterion = criterion
+        self.min_touchpoints = min_touchpoints
+        self.n_init = n_init
+        self.sample_size = sample_size
+        self.random_state = random_state
+
+    def fit(self, log: EventLog, y=None) -> "JourneyClusters":
+        if self.method not in ("kmeans", "agglomerative"):
+            raise InvalidInputError(f"method must be 'kmeans' or 'agglomerative', "
+                                    f"got {self.method!r}.")
+        if self.criterion not in ("silhouette", "stability"):
+            raise InvalidInputError(f"criterion must be 'silhouette' or 'stability', "
+                                    f"got {self.criterion!r}.")
+        short = _short(log, self.min_touchpoints)
+        self.features_ = clone(self.features) if self.features is not None \
+            else JourneyFeatures()
+        X = self.features_.fit_transform(log)
+        long_rows = np.flatnonzero(~short)
+        U, inverse, w = _unique_rows(X[long_rows])
+        if U.shape[1] <= 512:  # narrow rows: dense arithmetic is faster
+            U = U.toarray()
+        ks = _k_values(self.n_clusters, self.k_range, U.shape[0], "distinct journeys")
+        rng = np.random.default_rng(_seed(self.random_state, 1))
+        sample = np.sort(rng.choice(len(long_rows), size=min(self.sample_size, len(long_rows)),
+                                    replace=False))
+        rows, fits = [], {}
+        for k in ks:
+            centers, lab_u, inertia = self._cluster(U, w, inverse, sample, k, self.random_state)
+            lab = lab_u[inverse]
+            sil = np.nan
+            if 1 < k and len(np.unique(lab[sample])) > 1:
+                sil = float(silhouette_score(U[inverse[sample]], lab[sample],
+                                             random_state=_seed(self.random_state, 2)))
+            stab = np.nan
+            if self.criterion == "stability" and len(ks) > 1:
+                stab = self._stability(U, w, inverse, lab, k)
+            fits[k] = (centers, lab)
+            rows.append((k, sil, stab, inertia))
+        sel = pd.DataFrame(rows, columns=["k", "silhouette", "stability", "inertia"])
+        if len(ks) == 1:
+            k = ks[0]
         else:
-            row["name"] = " & ".join(names_of[a] for a in best[:2]) or f"persona {p}"
-        rows.append(row)
-    return pd.DataFrame(rows)
+            k = int(sel.loc[sel[self.criterion].idxmax(), "k"])
+        sel["chosen"] = sel["k"] == k
+        self.selection_ = sel
+        centers, lab = fits[k]
+        full = np.zeros(log.n_cases, np.int64)
+        full[long_rows] = lab
+        rank = _relabel_by_size(full, short, k)
+        self.cluster_centers_ = centers[np.argsort(rank)]
+        self.n_clusters_ = k
+        self.labels_ = np.where(short, TOO_SHORT, rank[full])
+        return self
+
+    def _cluster(self, U, w, inverse, sample, k, seed):
+        """Centres, a label per distinct row, and the weighted inertia."""
+        if self.method == "kmeans":
+            km = KMeans(k, n_init=self.n_init, random_state=_seed(seed, k)).fit(
+                U, sample_weight=w)
+            return km.cluster_centers_, km.labels_, float(km.inertia_)
+        rows = U[inverse[sample]]
+        dense = rows.toarray() if sp.issparse(rows) else rows
+        lab = AgglomerativeClustering(k, linkage="ward").fit_predict(dense)
+        centers = np.vstack([dense[lab == c].mean(axis=0) for c in range(k)])
+        lab_u = _nearest(U, centers)
+        sq = U.multiply(U).sum(axis=1) if sp.issparse(U) else (U * U).sum(axis=1)
+        d = np.asarray(sq).ravel() - 2 * np.asarray(U @ centers.T)[
+            np.arange(U.shape[0]), lab_u] + (centers ** 2).sum(axis=1)[lab_u]
+        return centers, lab_u, float((w * np.maximum(d, 0)).sum())
+
+    def _stability(self, U, w, inverse, labels, k, n_resamples: int = 5) -> float:
+        """Mean ARI between the fit and refits on 80% subsamples of the journeys."""
+        scores = []
+        n = len(inverse)
+        for r in range(n_resamples):
+            rng = np.random.default_rng(_seed(self.random_state, 3, k, r))
+            keep = rng.random(n) < 0.8
+            w_sub = np.bincount(inverse[keep], minlength=U.shape[0]).astype(float)
+            has = w_sub > 0
+            idx = np.flatnonzero(has)
+            remap = np.full(U.shape[0], -1)
+            remap[idx] = np.arange(len(idx))
+            inv_sub = remap[inverse[keep]]
+            sample = np.sort(rng.choice(len(inv_sub), size=min(self.sample_size, len(inv_sub)),
+                                        replace=False))
+            centers, _, _ = self._cluster(U[idx], w_sub[idx], inv_sub, sample, k, _seed(
+                self.random_state, 4, k, r))
+            scores.append(adjusted_rand_score(labels, _nearest(U, centers)[inverse]))
+        return float(np.mean(scores))
+
+    def predict(self, log: EventLog) -> np.ndarray:
+        """Nearest persona centre of every journey of ``log``; ``-1`` for too short to tell."""
+        X = self.features_.transform(log)
+        return np.where(_short(log, self.min_touchpoints), TOO_SHORT,
+                        _nearest(X, self.cluster_centers_))
+
+
+def _nearest(X, centers: np.ndarray) -> np.ndarray:
+    d = -2 * np.asarray(X @ centers.T) + (centers ** 2).sum(axis=1)[None, :]
+    return d.argmin(axis=1)
+
+
+# ------------------------------------------------------------------------------ verbs
+def find_personas(log: EventLog, *, method: str = "markov", n_personas: int | str = "auto",
+                  min_touchpoints: int = 3, random_state: int = 0, **options
+                  ) -> MarkovMixture | JourneyClusters:
+    """Fit a persona model to ``log`` and return it (``labels_``, ``selection_``, ...).
+
+    Parameters
+    ----------
+    method : {"markov", "kmeans", "agglomerative"}
+        ``"markov"``: :class:`MarkovMixture` (how journeys move); the others:
+        :class:`JourneyClusters` on :class:`JourneyFeatures` rows (what they contain).
+    n_personas : int or "auto"
+        A number, or chosen from the data (BIC; silhouette for the vector methods).
+    min_touchpoints : int
+        Shorter journeys are too short to tell (label ``-1``).
+    random_state : int
+        Seed.
+    **options
+        Passed to the estimator (``k_range``, ``features``, ``criterion``, ...).
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> model = find_personas(log, n_personas=3)
+    >>> model.n_components_
+    3
+    """
+    if method == "markov":
+        return MarkovMixture(n_personas, min_touchpoints=min_touchpoints,
+                             random_state=random_state, **options).fit(log)
+    if method in ("kmeans", "agglomerative"):
+        return JourneyClusters(n_personas, method=method, min_touchpoints=min_touchpoints,
+                               random_state=random_state, **options).fit(log)
+    raise InvalidInputError(f"method must be 'markov', 'kmeans' or 'agglomerative', "
+                            f"got {method!r}.")
+
+
+def persona_stability(model: MarkovMixture | JourneyClusters, log: EventLog, *,
+                      n_resamples: int = 10, frac: float = 0.8, random_state: int = 0
+                      ) -> pd.DataFrame:
+    """How stable the personas are: refit on random subsamples of the journeys, predict
+    every journey, and compare with the original assignment.
+
+    The number of personas is held at the one ``model`` chose. Returns one row per
+    resample: ``resample, journeys, ari`` (adjusted Rand index over journeys long enough
+    to tell; 1 = the same personas).
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> model = find_personas(log, n_personas=2)
+    >>> persona_stability(model, log, n_resamples=2)["ari"].between(-1, 1).all()
+    True
+    """
+    if not 0 < frac <= 1:
+        raise InvalidInputError(f"frac must be in (0, 1], got {frac}.")
+    labels = getattr(model, "labels_", None)
+    if labels is None:
+        raise InvalidInputError("Fit the model before measuring its stability.")
+    k = getattr(model, "n_components_", None) or model.n_clusters_
+    param = "n_components" if isinstance(model, MarkovMixture) else "n_clusters"
+    rows = []
+    told = labels != TOO_SHORT
+    for r in range(int(n_resamples)):
+        sub = log.sample_cases(frac=frac, random_state=_seed(random_state, 5, r))
+        refit = clone(model).set_params(**{param: k, "random_state": _seed(random_state, 6, r)})
+        refit.fit(sub)
+        again = refit.predict(log)
+        both = told & (again != TOO_SHORT)
+        rows.append((r, sub.n_cases, float(adjusted_rand_score(labels[both], again[both]))))
+    return pd.DataFrame(rows, columns=["resample", "journeys", "ari"])

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
-           "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration"]
+           "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
+           "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach"]
 
 
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
@@ -221,5 +222,78 @@ def plot_variants(variants: pd.DataFrame, *, top: int = 15, ax=None):
     ax.set_xlabel("share of journeys")
     ax.set_title(f"Top {len(head)} variants cover {variants['share'].head(top).sum():.0%} of "
                  "journeys")
+    ax.figure.tight_layout()
+    return ax
+
+
+def _persona_names(names: dict | None, persona: Any) -> str:
+    if names and persona in names:
+        return f"{persona}: {names[persona]}"
+    return "too short to tell" if persona == -1 else f"persona {persona}"
+
+
+def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
+    """How the number of personas was chosen: each criterion of ``selection_`` against k,
+    the chosen k marked."""
+    import matplotlib.pyplot as plt
+
+    crits = [c for c in ("bic", "icl", "silhouette", "stability") if c in selection
+             and selection[c].notna().any()]
+    if ax is None:
+        _, ax = plt.subplots(1, len(crits), figsize=(3.6 * len(crits), 3), squeeze=False)
+        ax = ax[0]
+    axes = np.atleast_1d(ax)
+    chosen = selection.loc[selection["chosen"], "k"]
+    for a, c in zip(axes, crits):
+        a.plot(selection["k"], selection[c], marker="o", color="#4C72B0")
+        for k in chosen:
+            a.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
+        better = "lower" if c in ("bic", "icl") else "higher"
+        a.set_title(f"{c.upper() if c in ('bic', 'icl') else c} ({better} is better)",
+                    fontsize=10)
+        a.set_xlabel("number of personas")
+        a.set_xticks(selection["k"])
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None, ax=None):
+    """Scatter of :func:`journeylab.embed_journeys`, one colour per persona (journeys too
+    short to tell in grey)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5.5))
+    personas = sorted(embedding["persona"].unique(), key=lambda p: (p == -1, p))
+    palette = dict(zip([p for p in personas if p != -1], sns.color_palette("tab10", 10) * 3))
+    palette[-1] = (0.75, 0.75, 0.75)
+    for p in personas:
+        part = embedding[embedding["persona"] == p]
+        ax.scatter(part["x"], part["y"], s=6, alpha=0.5 if p != -1 else 0.25,
+                   color=palette[p], label=_persona_names(names, p), linewidths=0)
+    ax.legend(markerscale=3, fontsize=8, loc="best", frameon=False)
+    ax.set_xlabel("first axis")
+    ax.set_ylabel("second axis")
+    ax.set_title(f"{len(embedding):,} journeys, placed by what they contain")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_reach: float = 0.05,
+                       ax=None):
+    """Heatmap of :func:`journeylab.persona_reach`: which touchpoints each persona meets."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    shown = reach[reach.max(axis=1) >= min_reach]
+    shown = shown.rename(columns=lambda p: _persona_names(names, p))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 * shown.shape[1] + 3, 0.3 * shown.shape[0] + 1.8))
+    sns.heatmap(shown, annot=True, fmt=".0%", cmap="Purples", cbar=False, ax=ax,
+                annot_kws={"fontsize": 7}, vmin=0, vmax=1)
+    ax.set_title("Share of each persona's journeys that meet each touchpoint")
+    ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("")
     ax.figure.tight_layout()
     return ax

@@ -153,9 +153,14 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int 
     for i, book in enumerate(books, 1):
         t = time.perf_counter()
         print(f"[{i}/{len(books)}] {book.name} ...", end=" ", flush=True)
-        params = {"events_path": str(events.resolve()),
-                  "output_dir": str((out / book.stem).resolve()), "seed": seed}
-        paths = run_notebook(book, out, parameters=params)
+        import papermill as pm
+
+        offered = {"events_path": str(events.resolve()),
+                   "output_dir": str((out / book.stem).resolve()), "seed": seed,
+                   "truth_path": str((data_dir / "truth_personas.csv").resolve())}
+        takes = pm.inspect_notebook(str(book))
+        paths = run_notebook(book, out, parameters={k: v for k, v in offered.items()
+                                                    if k in takes})
         written.append(paths)
         print(f"done in {time.perf_counter() - t:.1f}s", flush=True)
     print("\nwritten:")

@@ -11,7 +11,8 @@ from .log import EventLog
 from .paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
                     get_variants, stage_order)
 
-__all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "select_journeys"]
+__all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
+           "select_journeys"]
 
 _ALL = "(all)"
 
@@ -184,3 +185,64 @@ class FunnelBuilder(_Explorer):
         self._show(plot_funnel(table).figure, table.style.format(
             {"conversion_from_previous": "{:.1%}", "conversion_from_start": "{:.1%}",
              "median_time_s": "{:.0f}", "p90_time_s": "{:.0f}"}).hide(axis="index"))
+
+
+class PersonaExplorer(_Explorer):
+    """Pick a persona: its profile, its process map, its most common paths and a few
+    example journeys (drill-down). Twins: ``data()`` returns the ``profile_personas(...)``
+    row, ``filter_dfg(select_persona(...), path_coverage=..., min_edge_share=...)``,
+    ``get_variants(select_persona(...))`` and ``example_journeys(...)``."""
+
+    def __init__(self, log: EventLog, labels: Any, *, profiles: pd.DataFrame | None = None,
+                 outcome: str | Sequence[str] | None = None, path_coverage: float = 0.8,
+                 min_edge_share: float = 0.01, examples: int = 5, random_state: int = 0):
+        import ipywidgets as w
+
+        from .profiles import profile_personas
+
+        self.log, self.labels = log, labels
+        self.outcome, self.random_state = outcome, random_state
+        self.min_edge_share = min_edge_share
+        self.profiles = profiles if profiles is not None else profile_personas(
+            log, labels, outcome=outcome)
+        options = [(f"{p}: {n} ({s:.0%})", p) for p, n, s in zip(
+            self.profiles["persona"], self.profiles["name"], self.profiles["share"])]
+        self.persona = w.Dropdown(options=options, description="persona",
+                                  layout=w.Layout(width="420px"))
+        self.path_coverage = w.FloatSlider(value=path_coverage, min=0.05, max=1.0, step=0.05,
+                                           description="paths", readout_format=".0%",
+                                           continuous_update=False)
+        self.examples = w.IntSlider(value=examples, min=1, max=20, description="examples",
+                                    continuous_update=False)
+        self._out = w.Output()
+        self.widget = w.VBox([w.HBox([self.persona, self.path_coverage, self.examples]),
+                              self._out])
+        for c in (self.persona, self.path_coverage, self.examples):
+            c.observe(lambda _: self.render(), names="value")
+        self.render()
+
+    def data(self) -> dict[str, Any]:
+        """``profile`` (one row), ``map`` (a DirectlyFollowsGraph), ``variants`` and
+        ``examples`` for the current controls."""
+        from .profiles import example_journeys, select_persona
+
+        p = self.persona.value
+        sub = select_persona(self.log, self.labels, p)
+        return {
+            "profile": self.profiles[self.profiles["persona"] == p],
+            "map": filter_dfg(sub, path_coverage=self.path_coverage.value,
+                              min_edge_share=self.min_edge_share),
+            "variants": get_variants(sub, outcome=self.outcome),
+            "examples": example_journeys(self.log, self.labels, p, n=self.examples.value,
+                                         random_state=self.random_state),
+        }
+
+    def render(self) -> None:
+        from .plot import plot_process_map
+
+        d = self.data()
+        profile = d["profile"].T.rename(columns=lambda _: "value")
+        self._show(profile, plot_process_map(d["map"]),
+                   d["variants"].head(10)[["variant", "cases", "share"]].style.format(
+                       {"share": "{:.1%}"}).hide(axis="index"),
+                   d["examples"].style.hide(axis="index"))

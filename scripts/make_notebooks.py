@@ -204,6 +204,121 @@ def discover_paths() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
+PARAMS_PERSONAS = "\n".join([READ_PARAMS, '''outcome_column: str = "converted"  # journey-level flag of the outcome (conversion); "" if none
+method: str = "markov"  # markov (how journeys move), kmeans or agglomerative (what they contain)
+n_personas: str = "auto"  # number of personas, or "auto" to choose it from the data
+k_min: int = 2  # smallest number of personas tried by "auto"
+k_max: int = 10  # largest number of personas tried by "auto"
+min_touchpoints: int = 3  # journeys with fewer touchpoints are too short to tell
+stability_resamples: int = 5  # refits on 80% subsamples to measure stability (0 to skip)
+compare: list = [0, 1]  # two personas to compare side by side
+truth_path: str = "../data/sample/truth_personas.csv"  # planted personas (case_id, persona) to check against; "" if none''',
+                             output_param("02_personas"), SEED_PARAM])
+
+
+def personas() -> nbformat.NotebookNode:
+    md, code = new_markdown_cell, new_code_cell
+    cells = [
+        md("# Behavioural personas\n\n"
+           "Customers who behave alike should be studied together. This notebook groups "
+           "journeys into personas, shows how many personas the data supports, profiles each "
+           "one (size, typical paths, channels, outcome, satisfaction, what sets it apart), "
+           "draws its process map, compares two of them and checks that the personas are "
+           "stable. The default method is a mixture of Markov chains: it groups journeys by "
+           "how they move from touchpoint to touchpoint. Journeys with fewer than "
+           "`min_touchpoints` touchpoints are *too short to tell* (persona -1): one ad seen "
+           "and nothing else could belong to anyone."),
+        code(PARAMS_PERSONAS, metadata={"tags": ["parameters"]}),
+        code(READ_CELL + "import numpy as np\n"
+             "import pandas as pd\n"
+             "outcome = outcome_column or None\n"
+             "k = n_personas if str(n_personas) == 'auto' else int(n_personas)\n"
+             "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
+             "log.report"),
+        md("## How many personas?\n\nEach number of personas in the range is fitted; the "
+           "criterion picks one (for the Markov mixture ICL, lower is better; for k-means the "
+           "silhouette, higher is better). A number whose smallest persona holds under 2% of "
+           "the journeys is not chosen."),
+        code("model = jl.find_personas(journeys, method=method, n_personas=k,\n"
+             "                         min_touchpoints=min_touchpoints, random_state=seed,\n"
+             "                         k_range=(k_min, k_max))\n"
+             "n_found = getattr(model, 'n_components_', None) or model.n_clusters_\n"
+             "told = model.labels_ != jl.TOO_SHORT\n"
+             "print(f'{n_found} personas; {told.mean():.0%} of {journeys.n_cases:,} journeys are '\n"
+             "      f'long enough to tell')\n"
+             "if len(model.selection_) > 1:\n"
+             "    jl.save_figure(jl.plot_persona_selection(model.selection_)[0], out / 'selection.png')\n"
+             "model.selection_"),
+        md("## Who they are\n\nOne row per persona. `distinctive`: the touchpoints its "
+           "journeys meet far more often than other personas' (lift); `name` is generated "
+           "from its channels."),
+        code("profiles = jl.profile_personas(journeys, model, outcome=outcome)\n"
+             "names = dict(zip(profiles['persona'], profiles['name']))\n"
+             "profiles"),
+        code("reach = jl.persona_reach(journeys, model)\n"
+             "jl.save_figure(jl.plot_persona_reach(reach, names=names), out / 'persona_reach.png');"),
+        md("## Each persona's process map\n\nThe paths of each persona's journeys "
+           "(edges covering 80% of its transitions, without edges under 2% of their ends' "
+           "flow)."),
+        code("from IPython.display import Markdown\n"
+             "for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:\n"
+             "    display(Markdown(f'### {p}: {names[p]}'))\n"
+             "    persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,\n"
+             "                                min_edge_share=0.02)\n"
+             "    persona_map = jl.plot_process_map(persona_dfg)\n"
+             "    jl.save_figure(persona_map, out / f'process_map_persona_{p}.svg')\n"
+             "    display(persona_map)"),
+        md("## Two personas side by side"),
+        code("a, b = compare\n"
+             "comparison = jl.compare_personas(journeys, model, a, b, outcome=outcome)\n"
+             "print(f'a = {a}: {names[a]}    b = {b}: {names[b]}')\n"
+             "comparison"),
+        md("## Where journeys sit\n\nEvery journey placed by what it contains (its two main "
+           "axes), coloured by persona."),
+        code("embedding = jl.embed_journeys(journeys, model, random_state=seed)\n"
+             "jl.save_figure(jl.plot_persona_embedding(embedding, names=names), out / 'embedding.png');"),
+        md("## Are the personas stable?\n\nThe model is refitted on random 80% subsamples "
+           "of the journeys; each refit assigns every journey again. The adjusted Rand index "
+           "compares the assignments: 1 means the same personas."),
+        code("if stability_resamples:\n"
+             "    stability = jl.persona_stability(model, journeys, n_resamples=stability_resamples,\n"
+             "                                     random_state=seed)\n"
+             "    print(f'mean adjusted Rand index between refits: {stability[\"ari\"].mean():.3f}')\n"
+             "    display(stability)\n"
+             "else:\n"
+             "    stability = None"),
+        md("## Against planted personas\n\nThe synthetic data knows every journey's true "
+           "persona; real logs usually do not (`truth_path = \"\"`)."),
+        code("truth_file = Path(truth_path) if truth_path else None\n"
+             "if truth_file is not None and truth_file.exists():\n"
+             "    from sklearn.metrics import adjusted_rand_score\n"
+             "    truth = pd.read_csv(truth_file, dtype=str).set_index('case_id')['persona']\n"
+             "    planted = truth.reindex(journeys.cases.astype(str)).to_numpy()\n"
+             "    known = told & pd.notna(planted)\n"
+             "    print(f'adjusted Rand index against the planted personas: '\n"
+             "          f'{adjusted_rand_score(planted[known], model.labels_[known]):.3f} '\n"
+             "          f'over {known.sum():,} journeys long enough to tell')\n"
+             "    display(pd.crosstab(pd.Series(planted[known], name='planted'),\n"
+             "                        pd.Series(model.labels_[known], name='found')))\n"
+             "else:\n"
+             "    print('No planted personas to compare with.')"),
+        md("## Explore\n\nPick a persona: its profile, map, most common paths and example "
+           "journeys. `.data()` returns the numbers shown."),
+        code("jl.PersonaExplorer(journeys, model.labels_, profiles=profiles, outcome=outcome,\n"
+             "                   random_state=seed)"),
+        md("## Tables written"),
+        code("tables = {'assignments.csv': jl.label_journeys(journeys, model, profiles),\n"
+             "          'profiles.csv': profiles, 'selection.csv': model.selection_,\n"
+             "          'persona_reach.csv': reach.reset_index(), 'comparison.csv': comparison}\n"
+             "if stability is not None:\n"
+             "    tables['stability.csv'] = stability\n"
+             "for name, table in tables.items():\n"
+             "    jl.write_table(table, out / name)\n"
+             "sorted(p.name for p in out.iterdir())"),
+    ]
+    return _notebook(cells)
+
+
 def _notebook(cells) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -215,7 +330,8 @@ def _notebook(cells) -> nbformat.NotebookNode:
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for name, build in {"00_quick_tour.ipynb": quick_tour,
-                        "01_discover_paths.ipynb": discover_paths}.items():
+                        "01_discover_paths.ipynb": discover_paths,
+                        "02_personas.ipynb": personas}.items():
         nb = build()
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{Path(name).stem}-{i}"

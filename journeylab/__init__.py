@@ -15,6 +15,9 @@ if "pm4py.util.constants" in _sys.modules:  # pm4py was imported first
     _sys.modules["pm4py.util.constants"].SHOW_PROGRESS_BAR = \
         _os.environ["PM4PY_SHOW_PROGRESS_BAR"].lower() == "true"
 
+from .attribution import moments_of_truth, paths_from_log, removal_effects
+from .drivers import (SatisfactionDrivers, attribute_satisfaction, decompose_satisfaction,
+                      rank_irritants)
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
 from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
@@ -22,7 +25,8 @@ from .log import EventLog, describe_log, read_events
 from .models import (ConformanceResult, ProcessModel, check_conformance, designed_journey,
                      discover_process_model, plot_process_model)
 from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compare_logs,
-                    compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg, find_dead_points,
+                    compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg,
+                    find_dead_points,
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
                     stage_order, step_matrix)
 from .features import JourneyFeatures, activity_counts
@@ -59,6 +63,9 @@ __all__ = [
     "label_journeys", "embed_journeys", "persona_reach", "example_journeys",
     "transition_counts",
     "activity_counts",
+    # satisfaction drivers and attribution
+    "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction",
+    "rank_irritants", "removal_effects", "paths_from_log", "moments_of_truth",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
@@ -163,9 +164,26 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         ICL (the default: BIC plus the entropy of the assignments of journeys long enough
         to tell, so it prefers personas that are clearly apart), or BIC (fit penalised by
         the transitions each persona uses).
+    min_share : float
+        A persona's pattern is the transitions it takes at least this share of the time
+        from their source; its other steps are stray (explained by the background).
+    split_merge_rounds : int
+        Rounds of split-and-merge moves after EM (0 for none).
     min_persona_share : float
         With ``"auto"``, a number is only chosen when its smallest persona holds at least
         this share of the journeys long enough to tell.
+    n_restarts : int
+        The number kept is fitted again from ``n_restarts - 1`` more sets of starts; the
+        best likelihood wins.
+    n_jobs : int or None
+        Processes fitting the numbers tried by ``"auto"`` in parallel (-1: every core).
+        The result does not depend on it.
+    selection_sample : int
+        With ``"auto"`` on a larger log, the number is chosen on a seeded sample of this
+        many journeys.
+    fit_sample : int
+        On a larger log, the personas' chains are learned from a seeded sample of this many
+        journeys; every journey is then assigned (``labels_``) by them.
     min_touchpoints : int
         Journeys with fewer touchpoints are labelled ``-1`` (too short to tell); the
         mixture still learns from them.
@@ -200,11 +218,11 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     noise_ : float
         Share of stray steps (learned or given).
     log_likelihood_, bic_, icl_ : float
-        Fit of the model. BIC counts, for each persona, the transitions it explains better
-        than stray steps do.
+        Fit of the model (on the journeys it was fitted on). BIC counts, for each persona,
+        the transitions in its pattern (taken at least ``min_share`` of the time).
     selection_ : DataFrame
-        ``k, log_likelihood, parameters, noise, bic, icl, chosen``: one row per number
-        tried.
+        ``k, log_likelihood, parameters, noise, bic, icl, smallest_share, journeys,
+        chosen``: one row per number tried (``journeys``: how many it was fitted on).
 
     Examples
     --------
@@ -220,7 +238,9 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
                  max_iter: int = 500, tol: float = 1e-7, alpha: float = 0.01,
                  noise: float | str = "auto", min_share: float = 0.02,
                  split_merge_rounds: int = 5, min_persona_share: float = 0.02,
-                 random_state: int = 0):
+                 selection_sample: int = 50_000, fit_sample: int = 200_000,
+                 n_restarts: int = 3,
+                 n_jobs: int | None = -1, random_state: int = 0):
         self.n_components = n_components
         self.k_range = k_range
         self.criterion = criterion
@@ -233,6 +253,10 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         self.min_share = min_share
         self.split_merge_rounds = split_merge_rounds
         self.min_persona_share = min_persona_share
+        self.selection_sample = selection_sample
+        self.fit_sample = fit_sample
+        self.n_restarts = n_restarts
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def fit(self, log: EventLog, y=None) -> "MarkovMixture":
@@ -240,49 +264,81 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             raise InvalidInputError(f"criterion must be 'bic' or 'icl', got {self.criterion!r}.")
         short = _short(log, self.min_touchpoints)
         ks = _k_values(self.n_components, self.k_range, int((~short).sum()))
+        fitted = log
+        if log.n_cases > self.fit_sample:  # parameters from a seeded sample; all assigned
+            fitted = log.sample_cases(n=int(self.fit_sample),
+                                      random_state=_seed(self.random_state, 8))
+        searched = fitted
+        if len(ks) > 1 and fitted.n_cases > self.selection_sample:
+            # choose the number on a smaller seeded sample, then fit it
+            searched = log.sample_cases(n=int(self.selection_sample),
+                                        random_state=_seed(self.random_state, 7))
+        sel, fits, ctx = self._search(searched, ks)
+        k = _choose(sel, self.criterion, self.min_persona_share, lower_is_better=True)
+        if fitted is not searched:
+            _, fits, ctx = self._search(fitted, [k])
+        U, inverse, w, _, S, support, _ = ctx
+        for restart in range(1, max(int(self.n_restarts), 1)):  # more starts for the one kept
+            again, _ = self._score(self._fit_k(U, w, S, support, k, restart), ctx, k)
+            if again[0] > fits[k][0]:
+                fits[k] = again
+        sel["journeys"] = searched.n_cases
+        sel["chosen"] = sel["k"] == k
+        self.selection_ = sel
+        ll, resp, trans, eps, self.bic_, self.icl_ = fits[k]
+        self.transitions_ = np.moveaxis(trans, -1, 0)
+        self.weights_ = (w[:, None] * resp).sum(axis=0) / w.sum()
+        self.noise_ = eps
+        self.background_ = self._q
+        proba = resp[inverse] if fitted is log else self.predict_proba(log)
+        raw = proba.argmax(axis=1)
+        rank = _relabel_by_size(raw, short, k)
+        order = np.argsort(rank)
+        self.transitions_, self.weights_ = self.transitions_[order], self.weights_[order]
+        self.n_components_ = k
+        self.log_likelihood_ = ll
+        self.confidence_ = np.where(short, np.nan, proba.max(axis=1))
+        self.labels_ = np.where(short, TOO_SHORT, rank[raw])
+        return self
+
+    def _search(self, log: EventLog, ks: list[int]):
+        """Fit every number in ``ks``; the evidence table, the fits, and what maps them back
+        to journeys."""
+        short = _short(log, self.min_touchpoints)
         counts, self.activities_ = transition_counts(log)
         S = len(self.activities_) + 2
         U, inverse, w = _unique_rows(counts)
         support = np.asarray(counts.sum(axis=0)).ravel() > 0
-        n = log.n_cases
         entered = np.asarray(counts.sum(axis=0)).reshape(S, S).sum(axis=0)
         self._q = entered / max(entered.sum(), 1.0)  # every state but START
         told_u = np.zeros(U.shape[0], bool)
         told_u[inverse] = ~short
+        ctx = (U, inverse, w, short, S, support, told_u)
         fits, rows = {}, []
-        for k in ks:
-            ll, resp, trans, eps = self._fit_k(U, w, S, support, k)
-            # a persona uses a transition when it explains it better than stray steps do
-            used = self._pattern(trans)
-            free = int(used.sum() - (used.sum(axis=1) > 0).sum()) + (k - 1) + 1
-            bic = -2.0 * ll + free * np.log(n)
-            # ICL: BIC plus the entropy of the assignments of journeys long enough to tell
-            ent = -float(((w * told_u)[:, None] * resp * np.log(np.maximum(resp, 1e-300))).sum())
-            sizes = np.bincount(resp.argmax(axis=1), weights=w * told_u, minlength=k)
-            smallest = float(sizes.min() / max(sizes.sum(), 1.0))
-            fits[k] = (ll, resp, trans, eps, bic, bic + 2.0 * ent)
-            rows.append((k, ll, free, eps, bic, bic + 2.0 * ent, smallest))
+        jobs = 1 if len(ks) == 1 else self.n_jobs
+        results = Parallel(n_jobs=jobs)(delayed(self._fit_k)(U, w, S, support, k) for k in ks)
+        for k, result in zip(ks, results):
+            fits[k], row = self._score(result, ctx, k)
+            rows.append(row)
         sel = pd.DataFrame(rows, columns=["k", "log_likelihood", "parameters", "noise", "bic",
                                           "icl", "smallest_share"])
-        k = _choose(sel, self.criterion, self.min_persona_share, lower_is_better=True)
-        sel["chosen"] = sel["k"] == k
-        self.selection_ = sel
-        ll, resp, trans, eps, self.bic_, self.icl_ = fits[k]
-        resp_all = resp[inverse]
-        raw = resp_all.argmax(axis=1)
-        rank = _relabel_by_size(raw, short, k)
-        order = np.argsort(rank)
-        self.transitions_ = np.moveaxis(trans[..., order], -1, 0)
-        self.weights_ = (w[:, None] * resp).sum(axis=0)[order] / w.sum()
-        self.noise_ = eps
-        self.background_ = self._q
-        self.n_components_ = k
-        self.log_likelihood_ = ll
-        self.confidence_ = np.where(short, np.nan, resp_all.max(axis=1))
-        self.labels_ = np.where(short, TOO_SHORT, rank[raw])
-        return self
+        return sel, fits, ctx
 
-    def _fit_k(self, U, w, S, support, k):
+    def _score(self, fit, ctx, k):
+        """BIC, ICL and the smallest persona's share of one fit."""
+        ll, resp, trans, eps = fit
+        U, inverse, w, short, S, support, told_u = ctx
+        used = self._pattern(trans)
+        free = int(used.sum() - (used.sum(axis=1) > 0).sum()) + (k - 1) + 1
+        bic = -2.0 * ll + free * np.log(w.sum())
+        # ICL: BIC plus the entropy of the assignments of journeys long enough to tell
+        ent = -float(((w * told_u)[:, None] * resp * np.log(np.maximum(resp, 1e-300))).sum())
+        sizes = np.bincount(resp.argmax(axis=1), weights=w * told_u, minlength=k)
+        smallest = float(sizes.min() / max(sizes.sum(), 1.0))
+        return (ll, resp, trans, eps, bic, bic + 2.0 * ent), \
+            (k, ll, free, eps, bic, bic + 2.0 * ent, smallest)
+
+    def _fit_k(self, U, w, S, support, k, restart: int = 0):
         """Best of ``n_init`` short EM runs, the three best continued to convergence."""
         n = U.shape[0]
         if k == 1:
@@ -290,7 +346,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         views = [normalize(U), sp.csr_matrix(_to_activities(U, S)).sqrt()]
         starts = []
         for run in range(max(int(self.n_init), 1)):
-            seed = _seed(self.random_state, k, run)
+            seed = _seed(self.random_state, k, run, *([restart] if restart else []))
             kind = run % 3 if n >= k else 2
             if kind < 2:
                 lab = KMeans(k, n_init=1, random_state=seed).fit_predict(views[kind],
@@ -303,7 +359,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         starts.sort(key=lambda r: -r[0])
         best = max((self._full_em(U, w, S, r[1], support) for r in starts[:3]),
                    key=lambda r: r[0])
-        return self._split_merge(U, w, S, support, best, views[0], k)
+        return self._split_merge(U, w, S, support, best, views[0], k, restart)
 
     def _full_em(self, U, w, S, resp, support):
         """EM to convergence, on each persona's pattern found by a short unmasked run."""
@@ -312,7 +368,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         short = self._em(U, w, S, resp, support, 20)
         return self._em(U, w, S, short[1], support, self.max_iter, self._pattern(short[2]))
 
-    def _split_merge(self, U, w, S, support, best, view, k, rounds: int = 5):
+    def _split_merge(self, U, w, S, support, best, view, k, restart=0):
         """Split-and-merge EM (Ueda et al., 2000): EM gets stuck with one persona covering
         two groups while two others share one group. Merge the two personas whose
         journeys overlap most, split a large persona in two (2-means on its journeys), and
@@ -320,7 +376,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         if k < 3 or self.split_merge_rounds == 0:
             return best
         n = U.shape[0]
-        for rnd in range(min(rounds, int(self.split_merge_rounds))):
+        for rnd in range(int(self.split_merge_rounds)):
             resp = best[1]
             wr = resp * w[:, None]
             overlap = wr.T @ resp
@@ -331,7 +387,8 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             # each move gets a short EM; the most promising are run to convergence, in turn,
             # until one improves on the current fit
             trials = sorted((self._em(U, w, S, t, support, 20)
-                             for t in self._moves(resp, w, view, pairs, sizes, k, rnd)),
+                             for t in self._moves(resp, w, view, pairs, sizes, k,
+                                                  rnd + 1000 * restart)),
                             key=lambda r: -r[0])
             improved = False
             for trial in trials[:3]:
@@ -625,7 +682,8 @@ def find_personas(log: EventLog, *, method: str = "markov", n_personas: int | st
         ``"markov"``: :class:`MarkovMixture` (how journeys move); the others:
         :class:`JourneyClusters` on :class:`JourneyFeatures` rows (what they contain).
     n_personas : int or "auto"
-        A number, or chosen from the data (BIC; silhouette for the vector methods).
+        A number, or chosen from the data (ICL for the mixture; silhouette for the
+        vector methods), with the evidence in ``selection_``.
     min_touchpoints : int
         Shorter journeys are too short to tell (label ``-1``).
     random_state : int
@@ -666,7 +724,7 @@ def persona_stability(model: MarkovMixture | JourneyClusters, log: EventLog, *,
     >>> import journeylab as jl
     >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
     >>> model = find_personas(log, n_personas=2)
-    >>> persona_stability(model, log, n_resamples=2)["ari"].between(-1, 1).all()
+    >>> bool(persona_stability(model, log, n_resamples=2)["ari"].between(-1, 1).all())
     True
     """
     if not 0 < frac <= 1:

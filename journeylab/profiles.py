@@ -88,7 +88,7 @@ def profile_personas(log: EventLog, labels: Any, *,
     --------
     >>> import numpy as np, journeylab as jl
     >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
-    >>> profile_personas(log, np.arange(log.n_cases) % 2)["journeys"].sum() == log.n_cases
+    >>> int(profile_personas(log, np.arange(log.n_cases) % 2)["journeys"].sum()) == log.n_cases
     True
     """
     from .paths import (_variant_ids, _variant_text, case_outcome, case_satisfaction,

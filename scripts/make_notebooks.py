@@ -210,7 +210,7 @@ n_personas: str = "auto"  # number of personas, or "auto" to choose it from the 
 k_min: int = 2  # smallest number of personas tried by "auto"
 k_max: int = 10  # largest number of personas tried by "auto"
 min_touchpoints: int = 3  # journeys with fewer touchpoints are too short to tell
-stability_resamples: int = 5  # refits on 80% subsamples to measure stability (0 to skip)
+stability_resamples: int = 3  # refits on 80% subsamples to measure stability (0 to skip)
 compare: list = [0, 1]  # two personas to compare side by side
 truth_path: str = "../data/sample/truth_personas.csv"  # planted personas (case_id, persona) to check against; "" if none''',
                              output_param("02_personas"), SEED_PARAM])

@@ -82,3 +82,30 @@ def test_paths_writes_the_tables(tmp_path):
         {"case:concept:name": object, "concept:name": object})
     expected, _, _ = pm4py.discover_dfg(theirs)
     assert dict(zip(zip(dfg["source"], dfg["target"]), dfg["events"])) == expected
+
+
+def test_personas_writes_assignments_and_profiles(tmp_path):
+    from journeylab import generate_journeys
+
+    truth = generate_journeys(600, seed=2)
+    events = truth.save(tmp_path / "data", events_format="csv")["events"]
+    out = tmp_path / "personas"
+    res = run("personas", str(events), "--instrument", "csat_survey=1:5", "--instrument",
+              "nps_survey=0:10", "--outcome", "converted", "--k", "4", "--seed", "3",
+              "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assignments = pd.read_csv(out / "assignments.csv")
+    assert list(assignments.columns[:2]) == ["case_id", "persona"]
+    assert len(assignments) == 600 and assignments["case_id"].is_unique
+    profiles = pd.read_csv(out / "profiles.csv")
+    assert sorted(profiles["persona"]) == [-1, 0, 1, 2, 3]
+    assert profiles["journeys"].sum() == 600
+    counts = assignments["persona"].value_counts()
+    assert all(counts[p] == n for p, n in zip(profiles["persona"], profiles["journeys"]))
+    assert "4 personas (markov, seed 3)" in res.stdout
+    again = run("personas", str(events), "--instrument", "csat_survey=1:5", "--instrument",
+                "nps_survey=0:10", "--k", "4", "--seed", "3", "--out", str(tmp_path / "again"))
+    assert (tmp_path / "again" / "assignments.csv").read_bytes() == \
+        (out / "assignments.csv").read_bytes()  # same seed, same file
+    bad = run("personas", str(events), "--k", "zero", "--out", str(out))
+    assert bad.returncode == 2 and "expected a number of personas" in bad.stderr

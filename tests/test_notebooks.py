@@ -97,3 +97,25 @@ def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):
     assert not (out / "journey_matrix.csv").exists()
     funnel = __import__("pandas").read_csv(out / "funnel.csv")
     assert len(funnel) >= 2 and funnel["customers"].is_monotonic_decreasing
+
+
+def test_personas_runs_on_the_sample_and_finds_the_planted_personas(tmp_path):
+    out = tmp_path / "tables"
+    paths = jl.run_notebook(ROOT / "notebooks" / "02_personas.ipynb", tmp_path,
+                            parameters={"output_dir": str(out), "stability_resamples": 2})
+    nb = nbformat.read(paths["notebook"], as_version=4)
+    streams = [o for c in nb.cells for o in c.get("outputs", [])
+               if o.get("name") == "stderr" or o.get("output_type") == "error"]
+    assert streams == []
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
+    ari = float(text.split("against the planted personas: ")[1].split()[0])
+    assert ari > 0.75  # 3,000 journeys; the full figure is in benchmarks/check_personas.py
+    profiles = (out / "profiles.csv").read_text()
+    assignments = (out / "assignments.csv").read_text().splitlines()
+    assert len(assignments) == 3_001 and "too short to tell" in profiles
+    for name in ("selection.csv", "stability.csv", "comparison.csv", "persona_reach.png",
+                 "embedding.png", "process_map_persona_0.svg"):
+        assert (out / name).stat().st_size > 0, name
+    html = paths["html"].read_text(encoding="utf-8")
+    assert html.count("data:image/svg+xml") >= 6 and "data:image/png;base64" in html

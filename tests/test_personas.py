@@ -279,3 +279,19 @@ def test_persona_explorer_matches_its_function_twins():
         twin, path_coverage=0.5, min_edge_share=0.01).edges)
     pd.testing.assert_frame_equal(d["variants"], jl.get_variants(twin))
     pd.testing.assert_frame_equal(d["examples"], jl.example_journeys(log, truth, 1, n=3))
+
+
+def test_number_chosen_on_a_sample_then_fitted_on_all():
+    log, truth = two_personas(200, seed=4)
+    model = MarkovMixture("auto", k_range=(1, 3), selection_sample=60, random_state=0).fit(log)
+    assert (model.selection_["journeys"] == 60).all() and model.n_components_ == 2
+    assert adjusted_rand_score(truth, model.labels_) == 1.0  # the final fit saw every journey
+
+
+def test_chains_learned_on_a_sample_assign_every_journey():
+    log, truth = two_personas(300, seed=5)
+    full = MarkovMixture(2, random_state=0).fit(log)
+    sampled = MarkovMixture(2, fit_sample=80, random_state=0).fit(log)
+    assert adjusted_rand_score(full.labels_, sampled.labels_) == 1.0
+    np.testing.assert_array_equal(sampled.predict(log), sampled.labels_)
+    assert np.all(np.diff(np.bincount(sampled.labels_)) <= 0)  # still ordered by size

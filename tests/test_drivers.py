@@ -1,0 +1,126 @@
+"""Satisfaction drivers and Markov attribution, against planted effects and hand-computed
+cases."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+import journeylab as jl
+from journeylab.synth import EFFECTS_NPS
+
+
+@pytest.fixture(scope="module")
+def planted():
+    truth = jl.generate_journeys(12_000, seed=11)
+    log = jl.read_events(truth.events, **truth.read_kwargs())
+    personas = truth.personas.set_index("case_id")["persona"]
+    return truth, log, personas
+
+
+def test_planted_effects_recovered_and_confounding_removed(planted):
+    truth, log, personas = planted
+    drivers = jl.attribute_satisfaction(log, controls=personas, n_boot=100, random_state=0)
+    eff = drivers.effects.set_index("touchpoint")
+    true = truth.effects.set_index("touchpoint")["effect_nps"]
+    planted_ones = true[true != 0]
+    assert spearmanr(eff.loc[planted_ones.index, "effect"], planted_ones).statistic >= 0.9
+    # an order confirmation always follows a checkout: their effects cannot be told apart
+    assert eff.at["order_confirmation", "kind"] == "not separable"
+    neutral = eff.loc[true[true == 0].index]
+    separable = neutral[neutral["kind"] != "not separable"]
+    assert (separable["kind"] != "unclear").sum() <= 4  # few false discoveries at 95%
+    m = sum(e < 0 for e in EFFECTS_NPS.values())
+    irritants = {a for a, e in EFFECTS_NPS.items() if e < 0}
+    assert set(eff["effect"].nsmallest(m).index) == irritants
+    # the lowest-baseline persona meets the worst irritant most: the naive gap is biased,
+    # the adjusted estimate is within 10% of the planted effect
+    assert eff.at["hold_queue", "naive_gap"] < 1.5 * EFFECTS_NPS["hold_queue"]
+    for a, e in EFFECTS_NPS.items():
+        assert abs(eff.at[a, "effect"] - e) <= 0.1 * abs(e) + 2 * eff.at[a, "se"], a
+    assert abs(eff.at["hold_queue", "effect"] - EFFECTS_NPS["hold_queue"]) <= 0.2
+    assert (eff.loc[list(irritants), "kind"] == "irritant").all()
+    assert "no unmeasured confounder" in drivers.assumptions or "left out" in drivers.assumptions
+
+
+def test_shapley_decomposition_sums_exactly_to_the_gap(planted):
+    _, log, personas = planted
+    drivers = jl.attribute_satisfaction(log, controls=personas, n_boot=0)
+    parts = jl.decompose_satisfaction(drivers, log)
+    sums = parts.groupby("case_id")["contribution"].sum()
+    gaps = parts.attrs["gap"]
+    assert np.abs(sums - gaps.reindex(sums.index)).max() < 1e-9
+    assert len(gaps) == int(np.isfinite(drivers._design["y"]).sum())
+
+
+def test_irritants_table(planted):
+    _, log, personas = planted
+    table = jl.rank_irritants(jl.attribute_satisfaction(log, controls=personas, n_boot=50))
+    irritants = table[table["kind"] == "irritant"]
+    # most points lost first: effect x customers affected
+    assert (irritants["points_lost"].diff().dropna() >= 0).all()
+    assert {"hold_queue", "delivery_delayed", "payment_failed"} <= set(irritants["touchpoint"])
+    assert irritants["share_of_detractors_explained"].between(0, 1).all()
+    assert (table.loc[table["kind"] == "delight", "effect"] > 0).all()
+    assert list(table.columns[:3]) == ["stage", "touchpoint", "kind"]
+
+
+def test_survey_events_are_never_causes_and_only_earlier_touchpoints_count():
+    # a, c meet x before answering; b meets y only after answering; d meets nothing
+    df = pd.DataFrame({
+        "case_id": ["a", "a", "b", "b", "c", "c", "d"],
+        "activity": ["x", "nps", "nps", "y", "x", "nps", "nps"],
+        "timestamp": pd.date_range("2024-01-01", periods=7, freq="h"),
+        "satisfaction": [np.nan, 2, 8, np.nan, np.nan, 3, 9]})
+    kw = {"satisfaction_key": "satisfaction", "instruments": {"nps": (0, 10)}}
+    big = jl.read_events(pd.concat([df.assign(case_id=df["case_id"] + str(i))
+                                    for i in range(5)]), **kw)
+    d = jl.attribute_satisfaction(big, ridge=0.0, n_boot=0)
+    eff = d.effects.set_index("touchpoint")
+    assert "nps" not in eff.index
+    assert eff.at["x", "effect"] == pytest.approx(2.5 - 8.5)  # hand-computed
+    assert eff.at["y", "exposed_scored"] == 0 and np.isnan(eff.at["y", "effect"])
+    assert eff.at["y", "customers"] == 5  # met, but after the answer
+    with pytest.raises(jl.InvalidInputError, match="Only 4 journeys"):
+        jl.attribute_satisfaction(jl.read_events(df, **kw))
+
+
+def test_removal_effects_hand_computed():
+    paths = pd.DataFrame({"path": ["a > b", "a", "b"], "conversions": [1, 0, 1],
+                          "nulls": [0, 1, 1]})
+    re = jl.removal_effects(paths).set_index("touchpoint")
+    # P(conv) = 1/2; without a: 1/3 (effect 1/3); without b: 0 (effect 1)
+    assert re.attrs["p_outcome"] == pytest.approx(0.5)
+    assert re.loc["a", "removal_effect"] == pytest.approx(1 / 3)
+    assert re.loc["b", "removal_effect"] == pytest.approx(1.0)
+    assert re.loc["a", "share"] == pytest.approx(0.25) and re.loc["b", "share"] == pytest.approx(0.75)
+    assert re["attributed"].sum() == pytest.approx(2.0)
+    with pytest.raises(jl.InvalidInputError, match="empty step"):
+        jl.removal_effects(pd.DataFrame({"path": ["a >  > b"], "conversions": [1], "nulls": [0]}))
+
+
+def test_removal_effects_from_a_log_match_its_paths():
+    truth = jl.generate_journeys(2_000, seed=4)
+    log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
+    from_log = jl.removal_effects(log, outcome="converted")
+    from_paths = jl.removal_effects(jl.paths_from_log(log, outcome="converted"))
+    pd.testing.assert_frame_equal(from_log, from_paths)
+    assert from_log["share"].sum() == pytest.approx(1.0)
+
+
+def test_moments_of_truth_hand_computed():
+    rows = []
+    for i in range(40):  # after "advice": "buy" converts, "leave" does not
+        nxt = "buy" if i % 4 else "leave"
+        for j, a in enumerate(["visit", "advice", nxt]):
+            rows.append((f"c{i}", a, pd.Timestamp("2024-01-01") + pd.Timedelta(hours=j),
+                         nxt == "buy"))
+    log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp",
+                                                     "converted"]))
+    m = jl.moments_of_truth(log, outcome="converted", min_cases=5).set_index("touchpoint")
+    assert m.loc["advice", "p_outcome"] == pytest.approx(0.75)
+    # branches: buy (30 journeys, rate 1), leave (10, rate 0): mean |rate - 0.75| = 0.375
+    assert m.loc["advice", "divergence"] == pytest.approx(0.375)
+    assert m.loc["advice", "best_next"] == "buy" and m.loc["advice", "worst_next"] == "leave"
+    assert m.loc["buy", "divergence"] == 0.0  # the outcome is settled after buying

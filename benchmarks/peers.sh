@@ -9,5 +9,5 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --upgrade pip
 fi
-"$venv/bin/python" -m pip install --quiet "retentioneering==5.2.4" pyarrow
+"$venv/bin/python" -m pip install --quiet "retentioneering==5.2.4" "channelattribution==2.2.5" pyarrow
 echo "$venv/bin/python"

@@ -38,6 +38,7 @@ from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_jour
                    plot_persona_embedding, plot_persona_reach, plot_persona_selection,
                    plot_process_map, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
+from .satisfaction import satisfaction_by, satisfaction_drops, survey_answers
 from .schema import Schema
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
@@ -64,6 +65,7 @@ __all__ = [
     "transition_counts",
     "activity_counts",
     # satisfaction drivers and attribution
+    "satisfaction_by", "satisfaction_drops", "survey_answers",
     "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction",
     "rank_irritants", "removal_effects", "paths_from_log", "moments_of_truth",
     # figures

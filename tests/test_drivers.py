@@ -124,3 +124,44 @@ def test_moments_of_truth_hand_computed():
     assert m.loc["advice", "divergence"] == pytest.approx(0.375)
     assert m.loc["advice", "best_next"] == "buy" and m.loc["advice", "worst_next"] == "leave"
     assert m.loc["buy", "divergence"] == 0.0  # the outcome is settled after buying
+
+
+def survey_log():
+    """Two journeys with CSAT after contacts and an NPS at the end, by hand."""
+    rows = [("a", "call", None), ("a", "csat", 2), ("a", "hold", None), ("a", "call", None),
+            ("a", "csat", 1), ("a", "nps", 3),
+            ("b", "chat", None), ("b", "csat", 4), ("b", "fix", None), ("b", "csat", 5),
+            ("b", "nps", 10), ("c", "chat", None), ("c", "csat", 5), ("c", "nps", 9)]
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "satisfaction"])
+    df["timestamp"] = pd.date_range("2024-01-01", periods=len(df), freq="h")
+    catalogue = {"call": ("service", "phone"), "hold": ("service", "phone"),
+                 "chat": ("service", "chat"), "fix": ("service", "chat"),
+                 "csat": ("service", "email"), "nps": ("loyalty", "email")}
+    return jl.read_events(df, satisfaction_key="satisfaction", catalogue=catalogue,
+                          instruments={"csat": (1, 5), "nps": (0, 10)})
+
+
+def test_satisfaction_by_touchpoint_and_cell_hand_computed():
+    log = survey_log()
+    by_tp = jl.satisfaction_by(log, by="touchpoint", instrument="csat").set_index("touchpoint")
+    assert by_tp.loc["call", "answers"] == 2 and by_tp.loc["call", "mean"] == 1.5
+    assert by_tp.loc["chat", "mean"] == 4.5 and by_tp.loc["chat", "customers"] == 2
+    assert by_tp.loc["fix", "mean"] == 5.0
+    half = 12.706 * np.std([2, 1], ddof=1) / np.sqrt(2)  # t(1) at 95%
+    assert by_tp.loc["call", "ci_high"] == pytest.approx(1.5 + half, rel=1e-3)
+    nps = jl.satisfaction_by(log, by="cell", instrument="nps")
+    # NPS answers follow csat events: credited to the touchpoint before (call, fix, chat)
+    assert set(nps["channel"]) == {"phone", "chat"} and "nps" in nps.columns
+    chat = nps[nps["channel"] == "chat"].iloc[0]
+    assert chat["answers"] == 2 and chat["nps"] == pytest.approx(100.0)  # 10 and 9: promoters
+    with pytest.raises(jl.InvalidInputError, match="by must be one of"):
+        jl.satisfaction_by(log, by="month")
+
+
+def test_satisfaction_drops_between_two_answers():
+    drops = jl.satisfaction_drops(survey_log(), instrument="csat").set_index("touchpoint")
+    # a: 2 -> 1 across hold and call; b: 4 -> 5 across fix
+    assert drops.loc["hold", "mean_change"] == -1.0 and drops.loc["call", "windows"] == 1
+    assert drops.loc["fix", "mean_change"] == 1.0
+    assert drops.loc["hold", "mean_change_without"] == 1.0
+    assert len(drops.attrs["windows"]) == 2

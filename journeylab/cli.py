@@ -187,6 +187,49 @@ def _cmd_personas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_drivers(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .attribution import moments_of_truth
+    from .drivers import attribute_satisfaction, rank_irritants
+    from .io import write_table
+    from .personas import find_personas
+
+    log, out = _read(args)
+    journeys = log.touchpoints()
+    controls = None
+    if args.controls == "personas":
+        model = find_personas(journeys, random_state=args.seed)
+        # as a control every journey takes its most likely persona, short ones included
+        controls = pd.Series(model.predict_proba(journeys).argmax(axis=1),
+                             index=journeys.cases.astype(str))
+        print(f"controls: {model.n_components_} personas (Markov mixture, seed {args.seed})")
+    elif args.controls != "none":
+        controls = args.controls
+    drivers = attribute_satisfaction(log, instrument=args.target_activity or None,
+                                     controls=controls, n_boot=args.boot,
+                                     random_state=args.seed)
+    table = drivers.effects.rename(columns={"exposed_scored": "cases"})
+    cols = ["touchpoint", "stage", "effect", "ci_low", "ci_high", "cases", "points_lost",
+            "kind", "channel", "se", "customers", "naive_gap", "vif"]
+    written = [write_table(table[cols], out / "drivers.csv"),
+               write_table(rank_irritants(drivers), out / "irritants.csv")]
+    outcome = args.outcome or ("converted" if "converted" in journeys.events.columns else None)
+    if outcome:
+        written.append(write_table(moments_of_truth(journeys, outcome=outcome),
+                                   out / "moments_of_truth.csv"))
+    else:
+        print("no outcome (give --outcome): moments_of_truth.csv not written")
+    (out / "assumptions.txt").write_text(drivers.assumptions + "\n", encoding="utf-8")
+    written.append(out / "assumptions.txt")
+    print(f"{drivers.instrument}: {int(table['journeys_scored'].iloc[0]):,} journeys with an "
+          f"answer; {int((table['kind'] == 'irritant').sum())} irritants, "
+          f"{int((table['kind'] == 'delight').sum())} delights")
+    for p in written:
+        print(f"  wrote {p}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .report import run_demo
 
@@ -241,6 +284,22 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("--seed", type=int, default=0, help="random seed")
     pe.add_argument("--out", required=True, help="output folder")
     pe.set_defaults(func=_cmd_personas)
+
+    dr = sub.add_parser("drivers", help="attribute satisfaction to touchpoints: irritants, "
+                        "delights, moments of truth")
+    dr.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
+    add_mapping_flags(dr)
+    dr.add_argument("--target-activity", default="", metavar="NAME",
+                    help="target survey activity (default: the widest-scale instrument)")
+    dr.add_argument("--controls", default="personas", metavar="personas|none|COLUMN",
+                    help="fixed effects: personas found in the data (default), none, or a "
+                    "journey-level column")
+    dr.add_argument("--outcome", default="", help="journey-level outcome column for the "
+                    "moments of truth (default: converted, when present)")
+    dr.add_argument("--boot", type=int, default=200, help="bootstrap resamples")
+    dr.add_argument("--seed", type=int, default=0, help="random seed")
+    dr.add_argument("--out", required=True, help="output folder")
+    dr.set_defaults(func=_cmd_drivers)
 
     d = sub.add_parser("demo", help="generate the default data and render every notebook")
     d.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")

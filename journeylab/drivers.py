@@ -335,7 +335,7 @@ def rank_irritants(drivers: SatisfactionDrivers, *, detractor_max: float | None 
             explained[a] = np.nan
             continue
         explained[a] = float((det & exposed[:, j] & (y - b > cut)).sum() / det.sum())
-    table = drivers.effects[drivers.effects["kind"] != "unclear"].copy()
+    table = drivers.effects[drivers.effects["kind"].isin(["irritant", "delight"])].copy()
     table["share_of_detractors_explained"] = table["touchpoint"].map(explained)
     table["action"] = [
         f"fix {t} ({s}): worth {-e:.2f} points to each of {c:,} customers" if k == "irritant"

@@ -109,3 +109,24 @@ def test_personas_writes_assignments_and_profiles(tmp_path):
         (out / "assignments.csv").read_bytes()  # same seed, same file
     bad = run("personas", str(events), "--k", "zero", "--out", str(out))
     assert bad.returncode == 2 and "expected a number of personas" in bad.stderr
+
+
+def test_drivers_writes_the_irritants_and_moments_of_truth(tmp_path):
+    from journeylab import generate_journeys
+
+    truth = generate_journeys(3000, seed=5)
+    events = truth.save(tmp_path / "data", events_format="csv")["events"]
+    out = tmp_path / "drivers"
+    res = run("drivers", str(events), "--instrument", "csat_survey=1:5", "--instrument",
+              "nps_survey=0:10", "--controls", "segment", "--boot", "50", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    drivers = pd.read_csv(out / "drivers.csv")
+    assert list(drivers.columns[:7]) == ["touchpoint", "stage", "effect", "ci_low", "ci_high",
+                                         "cases", "points_lost"]
+    assert drivers.iloc[0]["touchpoint"] in {"hold_queue", "delivery_delayed"}
+    assert "csat_survey" not in set(drivers["touchpoint"])  # surveys are never causes
+    assert (out / "moments_of_truth.csv").stat().st_size > 0
+    assert "confounder" in (out / "assumptions.txt").read_text() or \
+        "left out of the controls" in (out / "assumptions.txt").read_text()
+    irritants = pd.read_csv(out / "irritants.csv")
+    assert set(irritants["kind"]) <= {"irritant", "delight"}

@@ -444,9 +444,14 @@ def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
 
     Examples
     --------
-    >>> rel = scan_events("events.parquet", case_id_key="case_id", sample_frac=0.1,
-    ...                   where="timestamp >= '2025-06-01'")  # doctest: +SKIP
-    >>> log = read_events(rel)  # doctest: +SKIP
+    >>> import os, tempfile, journeylab as jl
+    >>> path = os.path.join(tempfile.mkdtemp(), "events.parquet")
+    >>> jl.generate_journeys(500, seed=1).events.to_parquet(path)
+    >>> rel = scan_events(path, case_id_key="case_id", sample_frac=0.5,
+    ...                   where="timestamp >= '2025-06-01'")
+    >>> log = jl.read_events(rel)
+    >>> 0 < log.n_cases < 500
+    True
     """
     import duckdb
 

@@ -107,7 +107,10 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
 
     Examples
     --------
-    >>> run_notebook("notebooks/00_quick_tour.ipynb", "reports")  # doctest: +SKIP
+    From the project folder (the suite runs every notebook this way)::
+
+        run_notebook("notebooks/00_quick_tour.ipynb", "reports",
+                     parameters={"events_path": "../data/sample/events.csv"})
     """
     import papermill as pm
 

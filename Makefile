@@ -29,6 +29,8 @@ bench: setup
 	sh benchmarks/peers.sh
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_paths.py
+	$(PY) benchmarks/bench_personas.py
+	$(PY) benchmarks/bench_drivers.py
 
 clean-notebooks: setup
 	$(PY) scripts/make_notebooks.py

@@ -34,7 +34,7 @@ from .personas import (TOO_SHORT, JourneyClusters, MarkovMixture, find_personas,
                        persona_stability, transition_counts)
 from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
                        persona_reach, profile_personas, select_persona)
-from .plot import (format_duration, plot_funnel, plot_journey_lengths, plot_journey_matrix,
+from .plot import (format_duration, plot_drivers, plot_funnel, plot_journey_lengths, plot_journey_matrix,
                    plot_persona_embedding, plot_persona_reach, plot_persona_selection,
                    plot_process_map, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
@@ -71,7 +71,7 @@ __all__ = [
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
-    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
+    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers",
     # widgets
     "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
     "select_journeys",

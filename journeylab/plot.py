@@ -10,7 +10,8 @@ import pandas as pd
 
 __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
            "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
-           "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach"]
+           "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
+           "plot_drivers"]
 
 
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
@@ -295,5 +296,33 @@ def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_re
     ax.set_title("Share of each persona's journeys that meet each touchpoint")
     ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
+    """Each touchpoint's effect on the score with its interval (irritants red, delights
+    green, the rest grey; not separable ones hatched), and the naive gap (exposed minus
+    unexposed, unadjusted) as a hollow marker."""
+    import matplotlib.pyplot as plt
+
+    table = effects.dropna(subset=["effect"]).sort_values("effect", kind="stable")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.28 * len(table) + 1.5))
+    colours = table["kind"].map({"irritant": "#C44E52", "delight": "#55A868"}).fillna("#999999")
+    y = np.arange(len(table))
+    ax.barh(y, table["effect"], color=colours, alpha=0.85,
+            hatch=["//" if k == "not separable" else "" for k in table["kind"]])
+    ax.errorbar(table["effect"], y, xerr=[table["effect"] - table["ci_low"],
+                                          table["ci_high"] - table["effect"]],
+                fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+    if show_naive and "naive_gap" in table:
+        ax.scatter(table["naive_gap"], y, facecolors="none", edgecolors="black", s=18,
+                   label="naive gap (unadjusted)", zorder=3)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, table["touchpoint"].astype(str), fontsize=8)
+    ax.set_xlabel("effect on the score (points), with its interval")
+    ax.set_title("What moves satisfaction")
     ax.figure.tight_layout()
     return ax

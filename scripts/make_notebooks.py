@@ -319,6 +319,98 @@ def personas() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
+PARAMS_DRIVERS = "\n".join([READ_PARAMS, '''target_instrument: str = "nps_survey"  # the survey whose answers are explained ("" for the widest scale)
+csat_instrument: str = "csat_survey"  # a survey answered several times per journey, for the drops ("" to skip)
+controls: str = "personas"  # fixed effects: personas (found here), none, or a journey-level column
+outcome_column: str = "converted"  # journey-level outcome flag for removal effects and moments of truth ("" to skip)
+n_boot: int = 200  # bootstrap resamples for the intervals
+level: float = 0.95  # confidence level of the intervals
+examples: int = 3  # journeys whose score gap is decomposed as examples''',
+                            output_param("03_satisfaction_drivers"), SEED_PARAM])
+
+
+def satisfaction_drivers() -> nbformat.NotebookNode:
+    md, code = new_markdown_cell, new_code_cell
+    cells = [
+        md("# Which touchpoints move satisfaction\n\n"
+           "Satisfaction where it is measured (by touchpoint, stage and journey-map cell), "
+           "where it drops between two answers of the same journey, then each touchpoint's "
+           "effect on the target score, adjusted for persona, with bootstrap intervals: the "
+           "irritants to fix and the delights to extend. Then the moments of truth and the "
+           "Markov removal effects on conversion."),
+        code(PARAMS_DRIVERS, metadata={"tags": ["parameters"]}),
+        code(READ_CELL + "import pandas as pd\n"
+             "outcome = outcome_column or None\n"
+             "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
+             "log.report"),
+        md("## Satisfaction where it is measured\n\nEach answer is credited to the touchpoint "
+           "just before it (the contact it rates), with a t interval; NPS in points for 0-10 "
+           "surveys."),
+        code("by_touchpoint = jl.satisfaction_by(log, by='touchpoint', level=level)\n"
+             "by_touchpoint"),
+        code("jl.satisfaction_by(log, by='stage', level=level)"),
+        md("## Where satisfaction drops\n\nFor two answers of the same survey in one journey, "
+           "the change in score is credited to every touchpoint between them."),
+        code("drops = jl.satisfaction_drops(log, instrument=csat_instrument, level=level) if csat_instrument else None\n"
+             "drops.head(10) if drops is not None else 'no repeated survey given'"),
+        md("## Controls\n\nPersonas (or a segment) as fixed effects: a persona with a low "
+           "baseline that meets an irritant more often would otherwise make the irritant look "
+           "worse than it is."),
+        code("if controls == 'personas':\n"
+             "    persona_model = jl.find_personas(journeys, random_state=seed)\n"
+             "    control_values = pd.Series(persona_model.predict_proba(journeys).argmax(axis=1),\n"
+             "                               index=journeys.cases.astype(str))\n"
+             "    print(f'{persona_model.n_components_} personas as controls')\n"
+             "elif controls == 'none':\n"
+             "    control_values = None\n"
+             "else:\n"
+             "    control_values = controls"),
+        md("## Each touchpoint's effect\n\nBars: the adjusted effect on the target score with "
+           "its interval; hollow markers: the naive gap (journeys that met the touchpoint minus "
+           "those that did not, unadjusted). Hatched: not separable (other touchpoints "
+           "determine it)."),
+        code("drivers = jl.attribute_satisfaction(log, instrument=target_instrument or None,\n"
+             "                                    controls=control_values, n_boot=n_boot,\n"
+             "                                    level=level, random_state=seed)\n"
+             "print(drivers.assumptions)\n"
+             "jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png');"),
+        code("drivers.effects"),
+        md("## Irritants and delights"),
+        code("irritants = jl.rank_irritants(drivers)\n"
+             "irritants.style.format({'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
+             "                        'points_lost': '{:,.0f}',\n"
+             "                        'share_of_detractors_explained': '{:.1%}'}).hide(axis='index')"),
+        md("## One journey's gap, explained\n\nEach scored journey's fitted score minus the "
+           "average journey's, split into touchpoints and persona (the parts sum exactly to "
+           "the gap)."),
+        code("parts = jl.decompose_satisfaction(drivers, log)\n"
+             "worst = parts.attrs['gap'].nsmallest(examples).index\n"
+             "parts[parts['case_id'].isin(worst)].sort_values(['case_id', 'contribution'])"),
+        md("## Moments of truth and removal effects\n\nThe touchpoints after which the "
+           "outcome diverges most, and each touchpoint's Markov removal effect on it."),
+        code("if outcome:\n"
+             "    moments = jl.moments_of_truth(journeys, outcome=outcome)\n"
+             "    removal = jl.removal_effects(journeys, outcome=outcome)\n"
+             "    display(moments.head(10))\n"
+             "    display(removal.head(10))\n"
+             "else:\n"
+             "    moments = removal = None"),
+        md("## Tables written"),
+        code("tables = {'drivers.csv': drivers.effects, 'irritants.csv': irritants,\n"
+             "          'satisfaction_by_touchpoint.csv': by_touchpoint}\n"
+             "if drops is not None:\n"
+             "    tables['drops.csv'] = drops\n"
+             "if moments is not None:\n"
+             "    tables['moments_of_truth.csv'] = moments\n"
+             "    tables['removal_effects.csv'] = removal\n"
+             "for name, table in tables.items():\n"
+             "    jl.write_table(table, out / name)\n"
+             "(out / 'assumptions.txt').write_text(drivers.assumptions + '\\n')\n"
+             "sorted(p.name for p in out.iterdir())"),
+    ]
+    return _notebook(cells)
+
+
 def _notebook(cells) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -331,7 +423,8 @@ def main() -> None:
     HERE.mkdir(exist_ok=True)
     for name, build in {"00_quick_tour.ipynb": quick_tour,
                         "01_discover_paths.ipynb": discover_paths,
-                        "02_personas.ipynb": personas}.items():
+                        "02_personas.ipynb": personas,
+                        "03_satisfaction_drivers.ipynb": satisfaction_drivers}.items():
         nb = build()
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{Path(name).stem}-{i}"

@@ -119,3 +119,23 @@ def test_personas_runs_on_the_sample_and_finds_the_planted_personas(tmp_path):
         assert (out / name).stat().st_size > 0, name
     html = paths["html"].read_text(encoding="utf-8")
     assert html.count("data:image/svg+xml") >= 6 and "data:image/png;base64" in html
+
+
+def test_satisfaction_drivers_runs_on_the_sample_and_writes_the_tables(tmp_path):
+    out = tmp_path / "tables"
+    paths = jl.run_notebook(ROOT / "notebooks" / "03_satisfaction_drivers.ipynb", tmp_path,
+                            parameters={"output_dir": str(out), "n_boot": 50,
+                                        "controls": "segment"})
+    nb = nbformat.read(paths["notebook"], as_version=4)
+    streams = [o for c in nb.cells for o in c.get("outputs", [])
+               if o.get("name") == "stderr" or o.get("output_type") == "error"]
+    assert streams == []
+    import pandas as pd
+
+    drivers = pd.read_csv(out / "drivers.csv")
+    assert {"hold_queue", "delivery_delayed"} <= set(
+        drivers.loc[drivers["kind"] == "irritant", "touchpoint"])
+    for name in ("irritants.csv", "moments_of_truth.csv", "removal_effects.csv", "drops.csv",
+                 "drivers.png", "assumptions.txt"):
+        assert (out / name).stat().st_size > 0, name
+    assert "data:image/png;base64" in paths["html"].read_text(encoding="utf-8")

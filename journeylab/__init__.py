@@ -17,7 +17,7 @@ if "pm4py.util.constants" in _sys.modules:  # pm4py was imported first
 
 from .attribution import moments_of_truth, paths_from_log, removal_effects
 from .drivers import (SatisfactionDrivers, attribute_satisfaction, decompose_satisfaction,
-                      rank_irritants)
+                      effect_by_group, rank_irritants, what_if)
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
 from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
@@ -42,8 +42,8 @@ from .satisfaction import satisfaction_by, satisfaction_drops, survey_answers
 from .schema import Schema
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
-from .widgets import (FunnelBuilder, PersonaExplorer, ProcessMapExplorer, VariantExplorer,
-                      select_journeys)
+from .widgets import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
+                      VariantExplorer, select_journeys)
 
 __version__ = "0.1.0"
 
@@ -67,13 +67,13 @@ __all__ = [
     # satisfaction drivers and attribution
     "satisfaction_by", "satisfaction_drops", "survey_answers",
     "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction",
-    "rank_irritants", "removal_effects", "paths_from_log", "moments_of_truth",
+    "rank_irritants", "effect_by_group", "what_if", "removal_effects", "paths_from_log", "moments_of_truth",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
     "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers",
     # widgets
-    "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
+    "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer", "DriverExplorer",
     "select_journeys",
     "run_notebook", "run_demo", "render_html",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",

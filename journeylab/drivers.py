@@ -23,7 +23,7 @@ from .errors import InvalidInputError
 from .log import EventLog
 
 __all__ = ["SatisfactionDrivers", "attribute_satisfaction", "decompose_satisfaction",
-           "rank_irritants", "ASSUMPTIONS"]
+           "rank_irritants", "effect_by_group", "what_if", "ASSUMPTIONS"]
 
 ASSUMPTIONS = ("Effects are associations adjusted for the controls, read as causes only if: "
                "each touchpoint precedes the score (guaranteed here: only touchpoints before "
@@ -238,7 +238,8 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
                          "journeys_scored": np.bincount(gs, minlength=G)})
     fitted = X @ beta
     design = {"beta": beta, "varies": varies, "acts": acts, "exposed": exposed, "y": y,
-              "group": group, "fe": fe, "p_t": p_t, "scored": scored,
+              "group": group, "fe": fe, "p_t": p_t, "scored": scored, "levels": levels,
+              "ridge": ridge, "level": level, "n_boot": n_boot, "seed": random_state,
               "mean_exposure": Xe[:, varies].mean(axis=0), "mean_fe": fe[gs].mean()}
     return SatisfactionDrivers(effects, ctrl, name, float(fitted.mean()), scale, ASSUMPTIONS,
                                design)
@@ -348,3 +349,112 @@ def rank_irritants(drivers: SatisfactionDrivers, *, detractor_max: float | None 
     cols = ["stage", "touchpoint", "kind", "effect", "ci_low", "ci_high", "customers",
             "points_lost", "share_of_detractors_explained", "action"]
     return table[cols].reset_index(drop=True)
+
+
+def _touchpoint_column(drivers: SatisfactionDrivers, touchpoint: str) -> int:
+    acts = list(drivers._design["acts"])
+    if touchpoint not in acts:
+        raise InvalidInputError(f"Unknown touchpoint {touchpoint!r}; the drivers cover "
+                                f"{sorted(map(str, acts))}.")
+    return acts.index(touchpoint)
+
+
+def effect_by_group(drivers: SatisfactionDrivers, touchpoint: str, *,
+                    n_boot: int | None = None) -> pd.DataFrame:
+    """A touchpoint's effect within each control group (persona or segment): the same
+    model with that touchpoint's exposure interacted with the groups.
+
+    Columns ``group, effect, ci_low, ci_high, exposed_scored``; groups where every or no
+    scored journey met the touchpoint have no effect (NaN).
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> t = jl.generate_journeys(3000, seed=1)
+    >>> log = jl.read_events(t.events, **t.read_kwargs())
+    >>> d = jl.attribute_satisfaction(log, controls="segment", n_boot=0)
+    >>> list(effect_by_group(d, "hold_queue", n_boot=20)["group"])
+    ['new', 'returning']
+    """
+    d = drivers._design
+    j = _touchpoint_column(drivers, touchpoint)
+    scored = d["scored"]
+    Xe = d["exposed"][scored].astype(float)
+    ys, gs = d["y"][scored], d["group"][scored]
+    levels = d["levels"]
+    G = len(levels)
+    others = [c for c in np.flatnonzero(d["varies"]) if c != j]
+    F = np.zeros((len(ys), G - 1))
+    if G > 1:
+        F[gs > 0, gs[gs > 0] - 1] = 1.0
+    inter = np.zeros((len(ys), G))
+    inter[np.arange(len(ys)), gs] = Xe[:, j]
+    X = np.column_stack([np.ones(len(ys)), Xe[:, others], inter, F])
+    U, inverse, w = np.unique(np.column_stack([X, ys]), axis=0, return_inverse=True,
+                              return_counts=True)
+    Xu, yu = U[:, :-1], U[:, -1]
+    pen = np.zeros(X.shape[1])
+    pen[1:1 + len(others) + G] = d["ridge"]
+
+    def solve(weights):
+        return np.linalg.lstsq(Xu.T @ (weights[:, None] * Xu) + np.diag(pen),
+                               Xu.T @ (weights * yu), rcond=None)[0]
+
+    sl = slice(1 + len(others), 1 + len(others) + G)
+    beta = solve(w.astype(float))[sl]
+    boots = int(d["n_boot"] if n_boot is None else n_boot)
+    rng = np.random.default_rng(d["seed"])
+    draws = np.array([solve(rng.poisson(w).astype(float))[sl] for _ in range(boots)])
+    exposed = np.bincount(gs, weights=Xe[:, j], minlength=G)
+    size = np.bincount(gs, minlength=G)
+    ok = (exposed > 0) & (exposed < size)
+    q = (1 - d["level"]) / 2
+    lo = np.quantile(draws, q, axis=0) if boots else np.full(G, np.nan)
+    hi = np.quantile(draws, 1 - q, axis=0) if boots else np.full(G, np.nan)
+    return pd.DataFrame({"group": levels, "effect": np.where(ok, beta, np.nan),
+                         "ci_low": np.where(ok, lo, np.nan), "ci_high": np.where(ok, hi, np.nan),
+                         "exposed_scored": exposed.astype(np.int64)})
+
+
+def what_if(drivers: SatisfactionDrivers, touchpoint: str, *, fixed_share: float = 1.0,
+            random_state: int = 0) -> pd.DataFrame:
+    """Expected satisfaction if a touchpoint's effect were removed for a share of the
+    journeys that meet it (fixing an irritant, or losing a delight).
+
+    Each scored journey that met the touchpoint, drawn with probability ``fixed_share``
+    (seeded), has its score moved by minus the touchpoint's effect (kept on the scale).
+    Returns ``measure, now, what_if, change`` for the mean score and, on 0-10 scales, NPS
+    (a moved score counts as a promoter from 8.5, a detractor below 6.5).
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> t = jl.generate_journeys(3000, seed=1)
+    >>> log = jl.read_events(t.events, **t.read_kwargs())
+    >>> d = jl.attribute_satisfaction(log, n_boot=0)
+    >>> bool(what_if(d, "hold_queue").set_index("measure").at["mean score", "change"] > 0)
+    True
+    """
+    if not 0 <= fixed_share <= 1:
+        raise InvalidInputError(f"fixed_share must be between 0 and 1, got {fixed_share}.")
+    d = drivers._design
+    j = _touchpoint_column(drivers, touchpoint)
+    effect = drivers.effects.set_index("touchpoint").at[touchpoint, "effect"]
+    if not np.isfinite(effect):
+        raise InvalidInputError(f"{touchpoint!r} has no estimated effect (no scored journey "
+                                "met it before answering, or all did).")
+    scored = d["scored"]
+    y = d["y"][scored]
+    met = d["exposed"][scored][:, j]
+    fixed = met & (np.random.default_rng(random_state).random(len(y)) < fixed_share)
+    lo, hi = drivers.scale
+    moved = np.clip(np.where(fixed, y - effect, y), lo, hi)
+    rows = [("mean score", float(y.mean()), float(moved.mean()))]
+    if (lo, hi) == (0, 10):
+        def nps(s):
+            return 100.0 * (np.mean(s >= 8.5) - np.mean(s < 6.5))
+        rows.append(("NPS", nps(y), nps(moved)))
+    out = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
+    out["change"] = out["what_if"] - out["now"]
+    out.attrs["journeys_changed"] = int(fixed.sum())
+    return out

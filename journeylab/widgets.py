@@ -12,7 +12,7 @@ from .paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter
                     get_variants, stage_order)
 
 __all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
-           "select_journeys"]
+           "DriverExplorer", "select_journeys"]
 
 _ALL = "(all)"
 
@@ -246,3 +246,62 @@ class PersonaExplorer(_Explorer):
                    d["variants"].head(10)[["variant", "cases", "share"]].style.format(
                        {"share": "{:.1%}"}).hide(axis="index"),
                    d["examples"].style.hide(axis="index"))
+
+
+class DriverExplorer(_Explorer):
+    """Pick a touchpoint: its effect in each persona (or segment), what fixing it would do
+    to the score (the what-if slider: share of its journeys fixed), and example scored
+    journeys that met it. Twins: ``effect_by_group(drivers, t)``,
+    ``what_if(drivers, t, fixed_share=...)`` and ``example_journeys`` of the journeys
+    that met it."""
+
+    def __init__(self, drivers, log: EventLog, *, touchpoint: str | None = None,
+                 examples: int = 5, random_state: int = 0):
+        import ipywidgets as w
+
+        self.drivers, self.log = drivers, log
+        self.random_state = random_state
+        eff = drivers.effects.dropna(subset=["effect"])
+        options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
+        self.touchpoint = w.Dropdown(options=options, value=touchpoint or options[0],
+                                     description="touchpoint")
+        self.fixed_share = w.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05,
+                                         description="fixed", readout_format=".0%",
+                                         continuous_update=False)
+        self.examples = w.IntSlider(value=examples, min=1, max=20, description="examples",
+                                    continuous_update=False)
+        self._out = w.Output()
+        self.widget = w.VBox([w.HBox([self.touchpoint, self.fixed_share, self.examples]),
+                              self._out])
+        for c in (self.touchpoint, self.fixed_share, self.examples):
+            c.observe(lambda _: self.render(), names="value")
+        self.render()
+
+    def data(self) -> dict[str, Any]:
+        """``by_group``, ``what_if`` and ``examples`` for the current controls."""
+        import numpy as np
+
+        from .drivers import effect_by_group, what_if
+        from .profiles import example_journeys
+
+        t = self.touchpoint.value
+        d = self.drivers._design
+        met = np.zeros(self.log.n_cases, dtype=np.int64)
+        met[d["scored"] & d["exposed"][:, list(d["acts"]).index(t)]] = 1
+        return {
+            "by_group": effect_by_group(self.drivers, t),
+            "what_if": what_if(self.drivers, t, fixed_share=self.fixed_share.value,
+                               random_state=self.random_state),
+            "examples": example_journeys(self.log, met, 1, n=self.examples.value,
+                                         random_state=self.random_state)
+            if met.any() else pd.DataFrame(),
+        }
+
+    def render(self) -> None:
+        d = self.data()
+        self._show(d["by_group"].style.format({"effect": "{:+.2f}", "ci_low": "{:+.2f}",
+                                               "ci_high": "{:+.2f}"}).hide(axis="index"),
+                   d["what_if"].style.format({"now": "{:.2f}", "what_if": "{:.2f}",
+                                              "change": "{:+.2f}"}).hide(axis="index"),
+                   d["examples"].style.hide(axis="index") if len(d["examples"]) else
+                   "no scored journey met it")

@@ -380,6 +380,10 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "irritants.style.format({'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
              "                        'points_lost': '{:,.0f}',\n"
              "                        'share_of_detractors_explained': '{:.1%}'}).hide(axis='index')"),
+        md("## Explore\n\nPick a touchpoint: its effect in each control group, what fixing "
+           "it for a share of its journeys would do to the score (the slider), and example "
+           "journeys that met it. `.data()` returns the numbers shown."),
+        code("jl.DriverExplorer(drivers, log, random_state=seed)"),
         md("## One journey's gap, explained\n\nEach scored journey's fitted score minus the "
            "average journey's, split into touchpoints and persona (the parts sum exactly to "
            "the gap)."),

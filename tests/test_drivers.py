@@ -165,3 +165,30 @@ def test_satisfaction_drops_between_two_answers():
     assert drops.loc["fix", "mean_change"] == 1.0
     assert drops.loc["hold", "mean_change_without"] == 1.0
     assert len(drops.attrs["windows"]) == 2
+
+
+def test_effect_by_group_what_if_and_the_explorer(planted):
+    _, log, personas = planted
+    drivers = jl.attribute_satisfaction(log, controls=personas, n_boot=30)
+    by = jl.effect_by_group(drivers, "hold_queue").set_index("group")
+    # hold_queue's planted effect is the same in every persona that meets it
+    phone = by.loc["phone_reliant"]
+    assert phone["ci_low"] <= EFFECTS_NPS["hold_queue"] <= phone["ci_high"]
+    w = jl.what_if(drivers, "hold_queue", fixed_share=1.0).set_index("measure")
+    scored = drivers._design["scored"]
+    met = drivers._design["exposed"][scored][:, list(drivers._design["acts"]).index("hold_queue")]
+    y = drivers._design["y"][scored]
+    effect = drivers.effects.set_index("touchpoint").at["hold_queue", "effect"]
+    expected = np.clip(np.where(met, y - effect, y), 0, 10).mean() - y.mean()
+    assert w.at["mean score", "change"] == pytest.approx(expected)
+    assert w.at["NPS", "change"] > 0
+    assert jl.what_if(drivers, "hold_queue", fixed_share=0.0)["change"].abs().max() == 0
+    explorer = jl.DriverExplorer(drivers, log, touchpoint="hold_queue", examples=3)
+    explorer.fixed_share.value = 0.5
+    d = explorer.data()
+    pd.testing.assert_frame_equal(d["by_group"], jl.effect_by_group(drivers, "hold_queue"))
+    pd.testing.assert_frame_equal(d["what_if"], jl.what_if(drivers, "hold_queue",
+                                                           fixed_share=0.5))
+    assert len(d["examples"]) == 3 and d["examples"]["path"].str.contains("hold_queue").all()
+    with pytest.raises(jl.InvalidInputError, match="Unknown touchpoint"):
+        jl.what_if(drivers, "teleport")

@@ -192,3 +192,22 @@ def test_effect_by_group_what_if_and_the_explorer(planted):
     assert len(d["examples"]) == 3 and d["examples"]["path"].str.contains("hold_queue").all()
     with pytest.raises(jl.InvalidInputError, match="Unknown touchpoint"):
         jl.what_if(drivers, "teleport")
+
+
+def test_interval_coverage_over_seeds():
+    """A fast version of benchmarks/check_drivers.py (50 seeds x 10,000 journeys: 0.948):
+    95% intervals cover the planted effects (zero for neutral touchpoints) at about their
+    level over 8 seeds x 4,000 journeys."""
+    covered = []
+    for seed in range(8):
+        truth = jl.generate_journeys(4_000, seed=100 + seed)
+        log = jl.read_events(truth.events, **truth.read_kwargs())
+        d = jl.attribute_satisfaction(log, controls=truth.personas.set_index("case_id")["persona"],
+                                      n_boot=100, random_state=seed)
+        eff = d.effects.set_index("touchpoint")
+        planted = truth.effects.set_index("touchpoint")["effect_nps"]
+        ok = eff.loc[planted.index, "kind"] != "not separable"
+        inside = (eff.loc[planted.index, "ci_low"] <= planted) & \
+            (planted <= eff.loc[planted.index, "ci_high"])
+        covered.extend(inside[ok].tolist())
+    assert 0.88 <= np.mean(covered) <= 0.99, np.mean(covered)

@@ -95,9 +95,20 @@ def _target(log: EventLog, instrument: str | None) -> tuple[np.ndarray, np.ndarr
     return y, log.case_offsets[1:] - 1 + 1, "satisfaction", tuple(scale)
 
 
-def _controls(log: EventLog, controls: Any) -> tuple[np.ndarray, list]:
+def _controls(log: EventLog, controls: Any) -> tuple[np.ndarray, list, np.ndarray | None]:
+    """Control group per journey, the groups, and (for probabilities) soft covariates."""
     if controls is None:
-        return np.zeros(log.n_cases, dtype=np.int64), ["(all)"]
+        return np.zeros(log.n_cases, dtype=np.int64), ["(all)"], None
+    if isinstance(controls, pd.DataFrame):  # probabilities of each persona, by case_id
+        probs = controls.reindex(log.cases.astype(str))
+        if probs.isna().any(axis=None):
+            raise InvalidInputError(f"controls lacks {int(probs.isna().any(axis=1).sum())} of "
+                                    "the log's journeys; give one row per case_id.")
+        p = probs.to_numpy(dtype=float)
+        if (p < 0).any() or not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
+            raise InvalidInputError("A controls DataFrame holds each journey's persona "
+                                    "probabilities: non-negative rows summing to 1.")
+        return p.argmax(axis=1).astype(np.int64), [str(c) for c in probs.columns], p
     if isinstance(controls, str):
         table = log.case_table()
         if controls not in table.columns:
@@ -115,7 +126,17 @@ def _controls(log: EventLog, controls: Any) -> tuple[np.ndarray, list]:
             raise InvalidInputError(f"controls must hold one value per journey ({log.n_cases}), "
                                     f"got shape {values.shape}.")
     codes, levels = pd.factorize(pd.Series(values).astype(str), sort=True)
-    return codes.astype(np.int64), list(levels)
+    return codes.astype(np.int64), list(levels), None
+
+
+def _control_matrix(group: np.ndarray, G: int, soft: np.ndarray | None) -> np.ndarray:
+    """Fixed-effect columns (the first group is the reference)."""
+    if soft is not None:
+        return soft[:, 1:]
+    F = np.zeros((len(group), G - 1))
+    if G > 1:
+        F[group > 0, group[group > 0] - 1] = 1.0
+    return F
 
 
 def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, controls: Any = None,
@@ -130,10 +151,13 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     instrument : str, optional
         Target survey activity (default: the one with the widest scale, usually NPS). The
         journey's last answer is the target; only touchpoints before it count.
-    controls : None, str, Series or array
+    controls : None, str, Series, DataFrame or array
         Fixed effects: a journey-level column (``"segment"``), a Series of labels by
         case_id, or one label per journey (a persona model's ``labels_`` fitted on this
-        log). Adjusts the effects for who the customers are.
+        log). A DataFrame by case_id of each persona's probability (a mixture's
+        ``predict_proba``) adjusts by the expected persona instead: right for journeys too
+        short to tell, whose persona is uncertain. Adjusts the effects for who the
+        customers are.
     ridge : float
         Ridge penalty on touchpoint effects (not on the intercept or the controls), in
         units of journeys: small against thousands of journeys, it steadies rare
@@ -175,7 +199,7 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     exposed[log.case_codes[before], code[before]] = True
     met_any = np.zeros((log.n_cases, A), dtype=bool)  # customers affected: scored or not
     met_any[log.case_codes[code >= 0], code[code >= 0]] = True
-    group, levels = _controls(log, controls)
+    group, levels, soft = _controls(log, controls)
     scored = np.isfinite(y)
     if scored.sum() < 10:
         raise InvalidInputError(f"Only {int(scored.sum())} journeys have a {name} score; "
@@ -183,9 +207,7 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     Xe, ys, gs = exposed[scored].astype(float), y[scored], group[scored]
     varies = (Xe.min(axis=0) != Xe.max(axis=0))
     G = len(levels)
-    F = np.zeros((len(ys), G - 1))
-    if G > 1:
-        F[gs > 0, gs[gs > 0] - 1] = 1.0
+    F = _control_matrix(gs, G, None if soft is None else soft[scored])
     X = np.column_stack([np.ones(len(ys)), Xe[:, varies], F])
     U, inverse, w = np.unique(np.column_stack([X, ys]), axis=0, return_inverse=True,
                               return_counts=True)
@@ -237,10 +259,12 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     ctrl = pd.DataFrame({"level": levels, "effect": fe,
                          "journeys_scored": np.bincount(gs, minlength=G)})
     fitted = X @ beta
+    control_part = F @ beta[1 + p_t:]
     design = {"beta": beta, "varies": varies, "acts": acts, "exposed": exposed, "y": y,
               "group": group, "fe": fe, "p_t": p_t, "scored": scored, "levels": levels,
+              "soft": soft, "control_part": control_part,
               "ridge": ridge, "level": level, "n_boot": n_boot, "seed": random_state,
-              "mean_exposure": Xe[:, varies].mean(axis=0), "mean_fe": fe[gs].mean()}
+              "mean_exposure": Xe[:, varies].mean(axis=0)}
     return SatisfactionDrivers(effects, ctrl, name, float(fitted.mean()), scale, ASSUMPTIONS,
                                design)
 
@@ -287,7 +311,7 @@ def decompose_satisfaction(drivers: SatisfactionDrivers, log: EventLog) -> pd.Da
     beta, p_t = d["beta"], d["p_t"]
     x = d["exposed"][scored][:, d["varies"]].astype(float)
     contrib = (x - d["mean_exposure"]) * beta[1:1 + p_t]
-    persona = d["fe"][d["group"][scored]] - d["mean_fe"]
+    persona = d["control_part"] - d["control_part"].mean()
     names = list(np.asarray(d["acts"], dtype=object)[d["varies"]]) + ["(persona)"]
     values = np.column_stack([contrib, persona])
     cases = np.asarray(log.cases, dtype=object)[scored]
@@ -295,7 +319,7 @@ def decompose_satisfaction(drivers: SatisfactionDrivers, log: EventLog) -> pd.Da
                          "factor": np.tile(np.asarray(names, dtype=object), len(cases)),
                          "contribution": values.ravel()})
     long = long[long["contribution"] != 0].reset_index(drop=True)
-    fitted = beta[0] + x @ beta[1:1 + p_t] + d["fe"][d["group"][scored]]
+    fitted = beta[0] + x @ beta[1:1 + p_t] + d["control_part"]
     long.attrs["gap"] = pd.Series(fitted - drivers.baseline, index=cases)
     return long
 
@@ -384,9 +408,7 @@ def effect_by_group(drivers: SatisfactionDrivers, touchpoint: str, *,
     levels = d["levels"]
     G = len(levels)
     others = [c for c in np.flatnonzero(d["varies"]) if c != j]
-    F = np.zeros((len(ys), G - 1))
-    if G > 1:
-        F[gs > 0, gs[gs > 0] - 1] = 1.0
+    F = _control_matrix(gs, G, None if d["soft"] is None else d["soft"][scored])
     inter = np.zeros((len(ys), G))
     inter[np.arange(len(ys)), gs] = Xe[:, j]
     X = np.column_stack([np.ones(len(ys)), Xe[:, others], inter, F])

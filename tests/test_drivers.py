@@ -211,3 +211,15 @@ def test_interval_coverage_over_seeds():
             (planted <= eff.loc[planted.index, "ci_high"])
         covered.extend(inside[ok].tolist())
     assert 0.88 <= np.mean(covered) <= 0.99, np.mean(covered)
+
+
+def test_soft_controls_from_persona_probabilities(planted):
+    truth, log, personas = planted
+    codes, levels = pd.factorize(personas.sort_index())
+    hard = np.eye(len(levels))[codes]  # probabilities of 0 and 1: the same as labels
+    soft = pd.DataFrame(hard, index=personas.sort_index().index, columns=levels)
+    a = jl.attribute_satisfaction(log, controls=soft, n_boot=0).effects.set_index("touchpoint")
+    b = jl.attribute_satisfaction(log, controls=personas, n_boot=0).effects.set_index("touchpoint")
+    np.testing.assert_allclose(a["effect"], b.loc[a.index, "effect"], atol=1e-8)
+    with pytest.raises(jl.InvalidInputError, match="summing to 1"):
+        jl.attribute_satisfaction(log, controls=soft * 2)

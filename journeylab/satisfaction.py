@@ -80,8 +80,8 @@ def _summarise(groups: pd.core.groupby.DataFrameGroupBy, scale: tuple[float, flo
         agg["nps"] = 100 * (promoters - detractors)
         var = (promoters + detractors - (promoters - detractors) ** 2) / agg["answers"]
         z = stats.norm.ppf(0.5 + level / 2)
-        agg["nps_ci_low"] = agg["nps"] - 100 * z * np.sqrt(var)
-        agg["nps_ci_high"] = agg["nps"] + 100 * z * np.sqrt(var)
+        agg["nps_ci_low"] = np.maximum(agg["nps"] - 100 * z * np.sqrt(var), -100.0)
+        agg["nps_ci_high"] = np.minimum(agg["nps"] + 100 * z * np.sqrt(var), 100.0)
     return agg.drop(columns="sd").reset_index()
 
 

@@ -88,6 +88,23 @@ def run(spec: dict, path: Path) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def run_all(contenders: dict, path: Path, *, skip_peers: bool, show, prelude: str = "") -> dict:
+    """Run every contender in its own process on ``path``; ``show(name, result)`` prints
+    each as it finishes. Peers that are skipped, missing or failing are said so."""
+    results = {}
+    for name, spec in contenders.items():
+        if name == "retentioneering" and (skip_peers or not Path(spec["python"]).exists()):
+            print("retentioneering: skipped (run benchmarks/peers.sh to install it apart)\n")
+            continue
+        r = run({**spec, "imports": prelude + spec["imports"]}, path)
+        if "error" in r:
+            print(f"{name}: failed: {r['error']}\n")
+            continue
+        results[name] = r
+        show(name, r)
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=10_000_000)
@@ -95,21 +112,15 @@ def main() -> None:
     args = ap.parse_args()
     path = ensure_file(args.events)
     print(f"file: {path} ({path.stat().st_size / 1e6:.0f} MB), {os.cpu_count()} cores\n")
-    results = {}
-    for name, spec in CONTENDERS.items():
-        if name == "retentioneering" and (args.skip_peers or not Path(spec["python"]).exists()):
-            print("retentioneering: skipped (run benchmarks/peers.sh to install it apart)\n")
-            continue
-        results[name] = r = run(spec, path)
-        if "error" in r:
-            print(f"{name}: failed: {r['error']}\n")
-            continue
-        analysis = sum(v for k, v in r["times"].items() if k != "load")
-        r["analysis"] = analysis
+
+    def show(name: str, r: dict) -> None:
+        r["analysis"] = analysis = sum(v for k, v in r["times"].items() if k != "load")
         steps = ", ".join(f"{k} {v:.1f}s" for k, v in r["times"].items())
         print(f"{name:16s} analysis {analysis:6.1f}s  ({steps})")
         print(f"{'':16s} peak memory {r['peak_load_gb']:.2f} GB after load, "
               f"{r['peak_gb']:.2f} GB at the end; check {r['check']}\n")
+
+    results = run_all(CONTENDERS, path, skip_peers=args.skip_peers, show=show)
     ours = results.get("journeylab", {}).get("analysis")
     if ours:
         print("analysis time relative to journeylab:")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_paths import run, step  # noqa: E402
+from bench_paths import run_all, step  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -103,20 +103,15 @@ def main() -> None:
     args = ap.parse_args()
     path, truth = ensure_file(args.journeys)
     print(f"file: {path} ({path.stat().st_size / 1e6:.0f} MB), {os.cpu_count()} cores\n")
-    results = {}
-    for name, spec in CONTENDERS.items():
-        if name == "retentioneering" and (args.skip_peers or not Path(spec["python"]).exists()):
-            print("retentioneering: skipped (run benchmarks/peers.sh to install it apart)\n")
-            continue
-        spec = {**spec, "imports": f"TRUTH = {str(truth)!r}\n" + spec["imports"]}
-        results[name] = r = run(spec, path)
-        if "error" in r:
-            print(f"{name}: failed: {r['error']}\n")
-            continue
+
+    def show(name: str, r: dict) -> None:
         steps = ", ".join(f"{k} {v:.1f}s" for k, v in r["times"].items())
         print(f"{name:16s} {steps}")
         print(f"{'':16s} peak memory {r['peak_load_gb']:.2f} GB after load, "
               f"{r['peak_gb']:.2f} GB at the end; {r['check']}\n")
+
+    results = run_all(CONTENDERS, path, skip_peers=args.skip_peers, show=show,
+                      prelude=f"TRUTH = {str(truth)!r}\n")
     key = "features + k-means (k=6)"
     ours = results.get("journeylab", {}).get("times", {}).get(key)
     if ours:

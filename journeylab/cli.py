@@ -200,9 +200,8 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     controls = None
     if args.controls == "personas":
         model = find_personas(journeys, random_state=args.seed)
-        # as a control every journey takes its most likely persona, short ones included
-        controls = pd.Series(model.predict_proba(journeys).argmax(axis=1),
-                             index=journeys.cases.astype(str))
+        # journeys too short to tell their persona (-1) are left out of the fit
+        controls = pd.Series(model.labels_, index=journeys.cases.astype(str))
         print(f"controls: {model.n_components_} personas (Markov mixture, seed {args.seed})")
     elif args.controls != "none":
         controls = args.controls

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .errors import InvalidInputError
 from .log import EventLog
+from .personas import TOO_SHORT
 
 __all__ = ["SatisfactionDrivers", "attribute_satisfaction", "decompose_satisfaction",
            "rank_irritants", "effect_by_group", "what_if", "ASSUMPTIONS"]
@@ -154,7 +155,9 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     controls : None, str, Series, DataFrame or array
         Fixed effects: a journey-level column (``"segment"``), a Series of labels by
         case_id, or one label per journey (a persona model's ``labels_`` fitted on this
-        log). A DataFrame by case_id of each persona's probability (a mixture's
+        log; journeys labelled -1, too short to tell their persona, are left out, and
+        their number is in ``controls.attrs``). A DataFrame by case_id of each persona's
+        probability (a mixture's
         ``predict_proba``) adjusts by the expected persona instead: right for journeys too
         short to tell, whose persona is uncertain. Adjusts the effects for who the
         customers are.
@@ -201,6 +204,13 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     met_any[log.case_codes[code >= 0], code[code >= 0]] = True
     group, levels, soft = _controls(log, controls)
     scored = np.isfinite(y)
+    untold = 0
+    if soft is None and str(TOO_SHORT) in levels:  # persona unknown: no control, left out
+        drop = levels.index(str(TOO_SHORT))
+        untold = int((scored & (group == drop)).sum())
+        scored &= group != drop
+        group = np.where(group > drop, group - 1, group)
+        levels = [lv for lv in levels if lv != str(TOO_SHORT)]
     if scored.sum() < 10:
         raise InvalidInputError(f"Only {int(scored.sum())} journeys have a {name} score; "
                                 "attribution needs more.")
@@ -258,6 +268,7 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     fe = np.r_[0.0, beta[1 + p_t:]]
     ctrl = pd.DataFrame({"level": levels, "effect": fe,
                          "journeys_scored": np.bincount(gs, minlength=G)})
+    ctrl.attrs["left_out_too_short"] = untold
     fitted = X @ beta
     control_part = F @ beta[1 + p_t:]
     design = {"beta": beta, "varies": varies, "acts": acts, "exposed": exposed, "y": y,

@@ -358,8 +358,8 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "worse than it is."),
         code("if controls == 'personas':\n"
              "    persona_model = jl.find_personas(journeys, random_state=seed)\n"
-             "    control_values = pd.Series(persona_model.predict_proba(journeys).argmax(axis=1),\n"
-             "                               index=journeys.cases.astype(str))\n"
+             "    # journeys too short to tell their persona (-1) are left out of the fit\n"
+             "    control_values = pd.Series(persona_model.labels_, index=journeys.cases.astype(str))\n"
              "    print(f'{persona_model.n_components_} personas as controls')\n"
              "elif controls == 'none':\n"
              "    control_values = None\n"

@@ -223,3 +223,17 @@ def test_soft_controls_from_persona_probabilities(planted):
     np.testing.assert_allclose(a["effect"], b.loc[a.index, "effect"], atol=1e-8)
     with pytest.raises(jl.InvalidInputError, match="summing to 1"):
         jl.attribute_satisfaction(log, controls=soft * 2)
+
+
+def test_journeys_too_short_to_tell_are_left_out_of_persona_controls(planted):
+    _, log, personas = planted
+    labels = personas.copy()
+    short = labels.index[:300]
+    labels.loc[short] = str(jl.TOO_SHORT)
+    d = jl.attribute_satisfaction(log, controls=labels, n_boot=0)
+    scored_short = int(np.isfinite(jl.attribute_satisfaction(log, n_boot=0)._design["y"])[
+        np.asarray(log.cases.isin(short))].sum())
+    assert d.controls.attrs["left_out_too_short"] == scored_short > 0
+    assert str(jl.TOO_SHORT) not in set(d.controls["level"])
+    full = jl.attribute_satisfaction(log, n_boot=0).effects["journeys_scored"].iloc[0]
+    assert d.effects["journeys_scored"].iloc[0] == full - scored_short

@@ -40,7 +40,7 @@ def main() -> None:
         controls = None
         if args.controls == "planted":
             controls = truth.personas.set_index("case_id")["persona"]
-        elif args.controls == "fitted":
+        elif args.controls == "fitted":  # journeys too short to tell (-1) are left out
             journeys = log.touchpoints()
             model = jl.find_personas(journeys, random_state=seed)
             controls = pd.Series(model.labels_, index=journeys.cases.astype(str))

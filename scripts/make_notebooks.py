@@ -42,6 +42,11 @@ READ_CELL = ("from pathlib import Path\n\n"
              "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
              "                     catalogue=catalogue_path or None)\n")
 
+# The last code cell of every notebook: write its `tables` dict as CSV, list what is there.
+WRITE_TABLES = ("for name, table in tables.items():\n"
+                "    jl.write_table(table, out / name)\n"
+                "sorted(p.name for p in out.iterdir())")
+
 PARAMS_COMMON = "\n".join([READ_PARAMS, output_param("00_quick_tour"), SEED_PARAM])
 
 
@@ -197,9 +202,7 @@ def discover_paths() -> nbformat.NotebookNode:
              "          'step_matrix.csv': steps_table.reset_index()}\n"
              "if matrix is not None:\n"
              "    tables['journey_matrix.csv'] = matrix\n"
-             "for name, table in tables.items():\n"
-             "    jl.write_table(table, out / name)\n"
-             "sorted(p.name for p in out.iterdir())"),
+             + WRITE_TABLES),
     ]
     return _notebook(cells)
 
@@ -312,9 +315,7 @@ def personas() -> nbformat.NotebookNode:
              "          'persona_reach.csv': reach.reset_index(), 'comparison.csv': comparison}\n"
              "if stability is not None:\n"
              "    tables['stability.csv'] = stability\n"
-             "for name, table in tables.items():\n"
-             "    jl.write_table(table, out / name)\n"
-             "sorted(p.name for p in out.iterdir())"),
+             + WRITE_TABLES),
     ]
     return _notebook(cells)
 
@@ -407,10 +408,8 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "if moments is not None:\n"
              "    tables['moments_of_truth.csv'] = moments\n"
              "    tables['removal_effects.csv'] = removal\n"
-             "for name, table in tables.items():\n"
-             "    jl.write_table(table, out / name)\n"
              "(out / 'assumptions.txt').write_text(drivers.assumptions + '\\n')\n"
-             "sorted(p.name for p in out.iterdir())"),
+             + WRITE_TABLES),
     ]
     return _notebook(cells)
 

@@ -34,11 +34,12 @@ from .personas import (TOO_SHORT, JourneyClusters, MarkovMixture, find_personas,
                        persona_stability, transition_counts)
 from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
                        persona_reach, profile_personas, select_persona)
-from .plot import (format_duration, plot_drivers, plot_funnel, plot_journey_lengths, plot_journey_matrix,
-                   plot_persona_embedding, plot_persona_reach, plot_persona_selection,
-                   plot_process_map, plot_step_matrix, plot_variants, save_figure)
+from .plot import (format_duration, plot_drivers, plot_funnel, plot_journey_lengths,
+                   plot_journey_matrix, plot_persona_embedding, plot_persona_reach,
+                   plot_persona_selection, plot_process_map, plot_score_trajectory,
+                   plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
-from .satisfaction import satisfaction_by, satisfaction_drops, survey_answers
+from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
 from .schema import Schema
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
@@ -65,13 +66,13 @@ __all__ = [
     "transition_counts",
     "activity_counts",
     # satisfaction drivers and attribution
-    "satisfaction_by", "satisfaction_drops", "survey_answers",
+    "satisfaction_by", "satisfaction_drops", "score_trajectory", "survey_answers",
     "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction",
     "rank_irritants", "effect_by_group", "what_if", "removal_effects", "paths_from_log", "moments_of_truth",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
-    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers",
+    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers", "plot_score_trajectory",
     # widgets
     "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer", "DriverExplorer",
     "select_journeys",

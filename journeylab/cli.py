@@ -206,8 +206,8 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     elif args.controls != "none":
         controls = args.controls
     drivers = attribute_satisfaction(log, instrument=args.target_activity or None,
-                                     controls=controls, n_boot=args.boot,
-                                     random_state=args.seed)
+                                     controls=controls, window=args.window, n_boot=args.boot,
+                                     min_effect=args.min_effect, random_state=args.seed)
     table = drivers.effects.rename(columns={"exposed_scored": "cases"})
     cols = ["touchpoint", "stage", "effect", "ci_low", "ci_high", "cases", "points_lost",
             "kind", "channel", "se", "customers", "naive_gap", "vif"]
@@ -295,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "journey-level column")
     dr.add_argument("--outcome", default="", help="journey-level outcome column for the "
                     "moments of truth (default: converted, when present)")
+    dr.add_argument("--window", choices=["journey", "since_previous"], default="journey",
+                    help="touchpoints that explain a score: all before it, or only those "
+                    "since the journey's previous answer (for a CSAT)")
+    dr.add_argument("--min-effect", type=float, default=None, metavar="POINTS",
+                    help="smallest effect called an irritant or delight (default: 1%% of "
+                    "the scale)")
     dr.add_argument("--boot", type=int, default=200, help="bootstrap resamples")
     dr.add_argument("--seed", type=int, default=0, help="random seed")
     dr.add_argument("--out", required=True, help="output folder")

@@ -42,8 +42,9 @@ class SatisfactionDrivers:
     effects : DataFrame
         One row per touchpoint: ``touchpoint, stage, channel, effect, ci_low, ci_high, se,
         kind, journeys_scored, exposed_scored, customers, points_lost, naive_gap, vif``.
-        ``kind``: irritant or delight when the interval excludes zero, ``not separable``
-        when other touchpoints determine its exposure, else unclear. ``naive_gap``: mean
+        ``kind``: irritant or delight when the interval excludes zero, ``negligible``
+        when it does but the effect is under ``min_effect``, ``not separable`` when other
+        touchpoints determine its exposure, else unclear. ``naive_gap``: mean
         score of exposed minus unexposed journeys, unadjusted.
     controls : DataFrame
         Fixed effect of each control level (relative to the first).
@@ -67,10 +68,12 @@ class SatisfactionDrivers:
         return self.effects.to_html(index=False, float_format="{:.3f}".format, escape=True)
 
 
-def _target(log: EventLog, instrument: str | None) -> tuple[np.ndarray, np.ndarray, str,
-                                                               tuple[float, float]]:
-    """Per journey: the target score (NaN if none) and the event position it was given at
-    (touchpoints before it count)."""
+def _target(log: EventLog, instrument: str | None, window: str = "journey"
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, tuple[float, float]]:
+    """Per journey: the target score (NaN if none), the event position it was given at
+    and the position the window opens at (touchpoints in ``[start, at)`` count)."""
+    if window not in ("journey", "since_previous"):
+        raise InvalidInputError(f"window must be 'journey' or 'since_previous', got {window!r}.")
     if "satisfaction" not in log.events.columns:
         raise InvalidInputError("attribute_satisfaction needs satisfaction scores: map them "
                                 "with read_events(..., satisfaction_key=..., instruments=...).")
@@ -85,15 +88,24 @@ def _target(log: EventLog, instrument: str | None) -> tuple[np.ndarray, np.ndarr
         is_target = (log.events["activity"].astype(object).to_numpy() == name) & \
             np.isfinite(score)
         pos = np.flatnonzero(is_target)
-        last = pd.Series(pos).groupby(log.case_codes[pos]).max()  # the last answer counts
+        answers = pd.Series(pos).groupby(log.case_codes[pos])
+        last = answers.max()  # the last answer counts
         y = np.full(n, np.nan)
         at = np.full(n, -1, dtype=np.int64)
         y[last.index.to_numpy()] = score[last.to_numpy()]
         at[last.index.to_numpy()] = last.to_numpy()
-        return y, at, name, tuple(inst[name])
+        start = log.case_offsets[:-1].astype(np.int64).copy()
+        if window == "since_previous":  # a CSAT rates what happened since the last one
+            previous = answers.nth(-2)
+            start[log.case_codes[previous.to_numpy()]] = previous.to_numpy() + 1
+        return y, at, start, name, tuple(inst[name])
+    if window != "journey":
+        raise InvalidInputError("window='since_previous' needs survey events; a case-level "
+                                "score rates the whole journey.")
     scale = log.schema.satisfaction_scale or (np.nanmin(score), np.nanmax(score))
     y = log.per_case_mean(score)
-    return y, log.case_offsets[1:] - 1 + 1, "satisfaction", tuple(scale)
+    return y, log.case_offsets[1:], log.case_offsets[:-1].astype(np.int64), "satisfaction", \
+        tuple(scale)
 
 
 def _controls(log: EventLog, controls: Any) -> tuple[np.ndarray, list, np.ndarray | None]:
@@ -141,8 +153,10 @@ def _control_matrix(group: np.ndarray, G: int, soft: np.ndarray | None) -> np.nd
 
 
 def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, controls: Any = None,
-                           ridge: float = 1.0, n_boot: int = 200, level: float = 0.95,
-                           max_vif: float = 10.0, random_state: int = 0) -> SatisfactionDrivers:
+                           window: str = "journey", ridge: float = 1.0, n_boot: int = 200,
+                           level: float = 0.95, max_vif: float = 10.0,
+                           min_effect: float | None = None,
+                           random_state: int = 0) -> SatisfactionDrivers:
     """Each touchpoint's effect on a journey's satisfaction score, with bootstrap intervals.
 
     Parameters
@@ -161,6 +175,10 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
         ``predict_proba``) adjusts by the expected persona instead: right for journeys too
         short to tell, whose persona is uncertain. Adjusts the effects for who the
         customers are.
+    window : {"journey", "since_previous"}
+        Which touchpoints a score is explained by: all before it (a relationship NPS), or
+        only those since the journey's previous answer of the same instrument (a CSAT
+        that rates the latest contacts).
     ridge : float
         Ridge penalty on touchpoint effects (not on the intercept or the controls), in
         units of journeys: small against thousands of journeys, it steadies rare
@@ -173,6 +191,11 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
         A touchpoint whose exposure the others (and the controls) almost determine
         (variance inflation factor above this) is marked ``not separable``: the data cannot
         tell its effect from theirs (an order confirmation that always follows a checkout).
+    min_effect : float, optional
+        Smallest effect, in score points, worth calling an irritant or delight; a smaller
+        one whose interval excludes zero is ``negligible`` (on a million journeys a tenth
+        of a point is significant but not worth acting on). Default: 1% of the scale's
+        range (0.1 on 0-10).
     random_state : int
         Seed of the bootstrap.
 
@@ -191,12 +214,12 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     """
     if not 0 < level < 1:
         raise InvalidInputError(f"level must be between 0 and 1, got {level}.")
-    y, at, name, scale = _target(log, instrument)
+    y, at, start, name, scale = _target(log, instrument, window)
     surveys = set(log.schema.instruments or {})
     acts = pd.Index([a for a in log.activities if a not in surveys])
     code = acts.get_indexer(log.activities)[log.activity_codes]
     pos = np.arange(log.n_events)
-    before = (code >= 0) & (pos < at[log.case_codes])
+    before = (code >= 0) & (pos < at[log.case_codes]) & (pos >= start[log.case_codes])
     A = len(acts)
     exposed = np.zeros((log.n_cases, A), dtype=bool)
     exposed[log.case_codes[before], code[before]] = True
@@ -260,9 +283,12 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
         "naive_gap": naive,
     })
     effects["vif"] = vif
+    smallest = 0.01 * (scale[1] - scale[0]) if min_effect is None else float(min_effect)
+    clear = (effects["ci_high"] < 0) | (effects["ci_low"] > 0)
     effects.insert(7, "kind", np.select(
-        [effects["vif"] > max_vif, effects["ci_high"] < 0, effects["ci_low"] > 0],
-        ["not separable", "irritant", "delight"], "unclear"))
+        [effects["vif"] > max_vif, clear & (effects["effect"].abs() < smallest),
+         effects["ci_high"] < 0, effects["ci_low"] > 0],
+        ["not separable", "negligible", "irritant", "delight"], "unclear"))
     effects = effects.sort_values(["effect", "touchpoint"], kind="stable",
                                   na_position="last").reset_index(drop=True)
     fe = np.r_[0.0, beta[1 + p_t:]]
@@ -274,7 +300,7 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     design = {"beta": beta, "varies": varies, "acts": acts, "exposed": exposed, "y": y,
               "group": group, "fe": fe, "p_t": p_t, "scored": scored, "levels": levels,
               "soft": soft, "control_part": control_part,
-              "ridge": ridge, "level": level, "n_boot": n_boot, "seed": random_state,
+              "window": window, "min_effect": smallest, "ridge": ridge, "level": level, "n_boot": n_boot, "seed": random_state,
               "mean_exposure": Xe[:, varies].mean(axis=0)}
     return SatisfactionDrivers(effects, ctrl, name, float(fitted.mean()), scale, ASSUMPTIONS,
                                design)

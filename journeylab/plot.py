@@ -11,7 +11,7 @@ import pandas as pd
 __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
            "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
            "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
-           "plot_drivers"]
+           "plot_drivers", "plot_score_trajectory"]
 
 
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
@@ -324,5 +324,25 @@ def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
     ax.set_yticks(y, table["touchpoint"].astype(str), fontsize=8)
     ax.set_xlabel("effect on the score (points), with its interval")
     ax.set_title("What moves satisfaction")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=None):
+    """Mean score (with its interval) by answer number around a touchpoint, from
+    ``score_trajectory``: answers before it on the left of the dashed line, after it on
+    the right."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3))
+    t = trajectory.sort_values("answer")
+    ax.errorbar(t["answer"], t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]],
+                fmt="o-", color="#4C72B0", capsize=3)
+    ax.axvline(0, color="black", linestyle="--", linewidth=0.8)
+    ax.set_xticks(t["answer"], [f"{a:+d}" for a in t["answer"]])
+    ax.set_xlabel(f"answer number around {touchpoint}" if touchpoint else "answer number")
+    ax.set_ylabel("mean score")
+    ax.set_title("Score before and after")
     ax.figure.tight_layout()
     return ax

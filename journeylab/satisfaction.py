@@ -14,7 +14,7 @@ from scipy import stats
 from .errors import InvalidInputError
 from .log import EventLog
 
-__all__ = ["satisfaction_by", "satisfaction_drops", "survey_answers"]
+__all__ = ["satisfaction_by", "satisfaction_drops", "score_trajectory", "survey_answers"]
 
 _BY = {"touchpoint": ["touchpoint"], "stage": ["stage"], "channel": ["channel"],
        "cell": ["stage", "channel"]}
@@ -72,7 +72,7 @@ def _summarise(groups: pd.core.groupby.DataFrameGroupBy, scale: tuple[float, flo
     agg = groups["score"].agg(answers="size", customers=lambda s: s.index.nunique(),
                               mean="mean", sd="std")
     t = stats.t.ppf(0.5 + level / 2, np.maximum(agg["answers"] - 1, 1))
-    half = t * agg["sd"].fillna(0) / np.sqrt(agg["answers"])
+    half = t * agg["sd"] / np.sqrt(agg["answers"])  # no interval from a single answer
     agg["ci_low"], agg["ci_high"] = agg["mean"] - half, agg["mean"] + half
     if (lo, hi) == (0, 10):  # NPS: promoters 9-10, detractors 0-6, on -100..100
         promoters = groups["score"].agg(lambda s: (s >= 9).mean())
@@ -178,3 +178,52 @@ def satisfaction_drops(log: EventLog, *, instrument: str, level: float = 0.95) -
     out = out.sort_values(["mean_change", "touchpoint"], kind="stable").reset_index(drop=True)
     out.attrs["windows"] = windows
     return out
+
+
+def score_trajectory(log: EventLog, touchpoint: str, *, instrument: str, steps: int = 3,
+                     level: float = 0.95) -> pd.DataFrame:
+    """Scores before and after a touchpoint, in the journeys that met it.
+
+    Each journey's answers of ``instrument`` are numbered from the first time it met
+    ``touchpoint``: -1 is the last answer before it, 1 the first answer after it, and so
+    on up to ``steps`` each side. Columns: ``answer, answers, customers, mean, ci_low,
+    ci_high`` (t interval). A drop between -1 and 1 is what the touchpoint did to the
+    journeys that met it; ``satisfaction_drops`` sets it against windows without it.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> t = jl.generate_journeys(3000, seed=1)
+    >>> log = jl.read_events(t.events, **t.read_kwargs())
+    >>> tr = score_trajectory(log, "hold_queue", instrument="csat_survey")
+    >>> bool(tr.set_index("answer").loc[1, "mean"] < tr.set_index("answer").loc[-1, "mean"])
+    True
+    """
+    if steps < 1:
+        raise InvalidInputError(f"steps must be at least 1, got {steps}.")
+    if touchpoint not in set(log.activities):
+        raise InvalidInputError(f"Unknown touchpoint {touchpoint!r}; the log's activities are "
+                                f"{sorted(map(str, log.activities))}.")
+    answers = survey_answers(log, instrument=instrument)
+    scale = tuple(log.schema.instruments[instrument])
+    hit = np.flatnonzero(log.events["activity"].astype(object).to_numpy() == touchpoint)
+    first = pd.Series(hit).groupby(log.case_codes[hit]).min()
+    met_at = np.full(log.n_cases, -1, dtype=np.int64)
+    met_at[first.index.to_numpy()] = first.to_numpy()
+    pos = answers["position"].to_numpy()
+    at = met_at[log.case_codes[pos]]
+    keep = at >= 0
+    a = answers.loc[keep, ["case_id", "score", "position"]].copy()
+    after = a["position"].to_numpy() > at[keep]
+    order_after = a[after].groupby("case_id", sort=False).cumcount().to_numpy() + 1
+    order_before = -(a[~after].iloc[::-1].groupby("case_id", sort=False).cumcount()
+                     .to_numpy()[::-1] + 1)
+    answer = np.zeros(len(a), dtype=np.int64)
+    answer[after], answer[~after] = order_after, order_before
+    a["answer"] = answer
+    a = a[np.abs(a["answer"]) <= steps]
+    cols = ["answer", "answers", "customers", "mean", "ci_low", "ci_high"]
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    table = _summarise(a.set_index("case_id").groupby("answer", sort=True), scale, level)
+    return table[[c for c in table.columns if c in cols or c.startswith("nps")]]

@@ -249,18 +249,31 @@ class PersonaExplorer(_Explorer):
 
 
 class DriverExplorer(_Explorer):
-    """Pick a touchpoint: its effect in each persona (or segment), what fixing it would do
-    to the score (the what-if slider: share of its journeys fixed), and example scored
-    journeys that met it. Twins: ``effect_by_group(drivers, t)``,
+    """Pick a touchpoint: its effect in each persona (or segment), the scores before and
+    after it, what fixing it would do to the score (the what-if slider: share of its
+    journeys fixed), and example scored journeys that met it. Twins:
+    ``effect_by_group(drivers, t)``, ``score_trajectory(log, t, instrument=...)``,
     ``what_if(drivers, t, fixed_share=...)`` and ``example_journeys`` of the journeys
-    that met it."""
+    that met it. The trajectory uses ``trajectory_instrument`` (default: the instrument
+    answered most often per journey, usually the CSAT)."""
 
     def __init__(self, drivers, log: EventLog, *, touchpoint: str | None = None,
-                 examples: int = 5, random_state: int = 0):
+                 examples: int = 5, trajectory_instrument: str | None = None,
+                 random_state: int = 0):
         import ipywidgets as w
 
         self.drivers, self.log = drivers, log
         self.random_state = random_state
+        inst = log.schema.instruments or {}
+        if trajectory_instrument is None and inst:
+            asked = pd.DataFrame({"instrument": log.events["activity"].astype(object),
+                                  "case": log.case_codes})
+            asked = asked[asked["instrument"].isin(list(inst))]
+            per_journey = asked.groupby("instrument").size() / \
+                asked.groupby("instrument")["case"].nunique()
+            trajectory_instrument = per_journey.sort_index().idxmax() if len(per_journey) \
+                else None
+        self.trajectory_instrument = trajectory_instrument
         eff = drivers.effects.dropna(subset=["effect"])
         options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
         self.touchpoint = w.Dropdown(options=options, value=touchpoint or options[0],
@@ -283,6 +296,7 @@ class DriverExplorer(_Explorer):
 
         from .drivers import effect_by_group, what_if
         from .profiles import example_journeys
+        from .satisfaction import score_trajectory
 
         t = self.touchpoint.value
         d = self.drivers._design
@@ -290,6 +304,8 @@ class DriverExplorer(_Explorer):
         met[d["scored"] & d["exposed"][:, list(d["acts"]).index(t)]] = 1
         return {
             "by_group": effect_by_group(self.drivers, t),
+            "trajectory": score_trajectory(self.log, t, instrument=self.trajectory_instrument)
+            if self.trajectory_instrument else pd.DataFrame(),
             "what_if": what_if(self.drivers, t, fixed_share=self.fixed_share.value,
                                random_state=self.random_state),
             "examples": example_journeys(self.log, met, 1, n=self.examples.value,
@@ -298,9 +314,19 @@ class DriverExplorer(_Explorer):
         }
 
     def render(self) -> None:
+        import matplotlib.pyplot as plt
+
+        from .plot import plot_score_trajectory
+
         d = self.data()
+        trajectory = "no journey that met it answered " + str(self.trajectory_instrument)
+        if len(d["trajectory"]):
+            fig, ax = plt.subplots(figsize=(5, 3))
+            plot_score_trajectory(d["trajectory"], touchpoint=self.touchpoint.value, ax=ax)
+            trajectory = fig
         self._show(d["by_group"].style.format({"effect": "{:+.2f}", "ci_low": "{:+.2f}",
                                                "ci_high": "{:+.2f}"}).hide(axis="index"),
+                   trajectory,
                    d["what_if"].style.format({"now": "{:.2f}", "what_if": "{:.2f}",
                                               "change": "{:+.2f}"}).hide(axis="index"),
                    d["examples"].style.hide(axis="index") if len(d["examples"]) else

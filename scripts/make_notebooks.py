@@ -323,6 +323,8 @@ def personas() -> nbformat.NotebookNode:
 PARAMS_DRIVERS = "\n".join([READ_PARAMS, '''target_instrument: str = "nps_survey"  # the survey whose answers are explained ("" for the widest scale)
 csat_instrument: str = "csat_survey"  # a survey answered several times per journey, for the drops ("" to skip)
 controls: str = "personas"  # fixed effects: personas (found here), none, or a journey-level column
+window: str = "journey"  # touchpoints that explain a score: journey (all before it) or since_previous (since the last answer, for a CSAT)
+min_effect: float = 0.1  # smallest effect worth calling an irritant or delight, in points of the target's scale
 outcome_column: str = "converted"  # journey-level outcome flag for removal effects and moments of truth ("" to skip)
 n_boot: int = 200  # bootstrap resamples for the intervals
 level: float = 0.95  # confidence level of the intervals
@@ -371,8 +373,9 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "those that did not, unadjusted). Hatched: not separable (other touchpoints "
            "determine it)."),
         code("drivers = jl.attribute_satisfaction(log, instrument=target_instrument or None,\n"
-             "                                    controls=control_values, n_boot=n_boot,\n"
-             "                                    level=level, random_state=seed)\n"
+             "                                    controls=control_values, window=window,\n"
+             "                                    n_boot=n_boot, level=level,\n"
+             "                                    min_effect=min_effect, random_state=seed)\n"
              "print(drivers.assumptions)\n"
              "jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png');"),
         code("drivers.effects"),
@@ -381,7 +384,19 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "irritants.style.format({'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
              "                        'points_lost': '{:,.0f}',\n"
              "                        'share_of_detractors_explained': '{:.1%}'}).hide(axis='index')"),
-        md("## Explore\n\nPick a touchpoint: its effect in each control group, what fixing "
+        md("## Before and after the worst irritant\n\nIn the journeys that met it, the "
+           "repeated survey's answers numbered from that touchpoint: -1 is the last answer "
+           "before it, 1 the first after."),
+        code("worst_irritant = irritants.loc[irritants['kind'] == 'irritant', 'touchpoint'].head(1)\n"
+             "if csat_instrument and len(worst_irritant):\n"
+             "    trajectory = jl.score_trajectory(log, worst_irritant.iloc[0], instrument=csat_instrument,\n"
+             "                                     level=level)\n"
+             "    jl.save_figure(jl.plot_score_trajectory(trajectory, touchpoint=worst_irritant.iloc[0]),\n"
+             "                   out / 'trajectory.png')\n"
+             "else:\n"
+             "    print('no repeated survey or no irritant: nothing to show')"),
+        md("## Explore\n\nPick a touchpoint: its effect in each control group, the scores "
+           "before and after it, what fixing "
            "it for a share of its journeys would do to the score (the slider), and example "
            "journeys that met it. `.data()` returns the numbers shown."),
         code("jl.DriverExplorer(drivers, log, random_state=seed)"),

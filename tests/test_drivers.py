@@ -167,6 +167,69 @@ def test_satisfaction_drops_between_two_answers():
     assert len(drops.attrs["windows"]) == 2
 
 
+def test_score_trajectory_hand_computed():
+    log = survey_log()
+    # a meets hold between its answers 2 and 1; b and c never meet it
+    tr = jl.score_trajectory(log, "hold", instrument="csat").set_index("answer")
+    assert list(tr.index) == [-1, 1] and tr.loc[-1, "mean"] == 2 and tr.loc[1, "mean"] == 1
+    assert tr.loc[1, "customers"] == 1 and np.isnan(tr.loc[1, "ci_low"])  # one answer: no CI
+    # chat opens b and c: every csat answer of theirs is after it, numbered 1, 2
+    chat = jl.score_trajectory(log, "chat", instrument="csat").set_index("answer")
+    assert list(chat.index) == [1, 2]
+    assert chat.loc[1, "mean"] == 4.5 and chat.loc[2, "mean"] == 5
+    assert list(jl.score_trajectory(log, "chat", instrument="csat", steps=1)["answer"]) == [1]
+    with pytest.raises(jl.InvalidInputError, match="Unknown touchpoint"):
+        jl.score_trajectory(log, "teleport", instrument="csat")
+
+
+def test_csat_window_since_the_previous_answer():
+    # x comes before the first csat, y between the two: with the window since the
+    # previous answer, only y explains the last csat
+    rows = []
+    for i in range(40):
+        meets_y = i % 2 == 0
+        rows += [(f"j{i}", "x", None), (f"j{i}", "csat", 4)]
+        rows += [(f"j{i}", "y", None)] if meets_y else []
+        rows += [(f"j{i}", "csat", 2 if meets_y else 4)]
+    rows += [(f"k{i}", "w", None) for i in range(20)]
+    rows += [(f"k{i}", "csat", 5) for i in range(20)]  # one answer: the window is the journey
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "satisfaction"])
+    df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        df.groupby("case_id").cumcount(), unit="h")
+    log = jl.read_events(df, satisfaction_key="satisfaction", instruments={"csat": (1, 5)})
+    whole = jl.attribute_satisfaction(log, ridge=0.0, n_boot=0).effects.set_index("touchpoint")
+    since = jl.attribute_satisfaction(log, window="since_previous", ridge=0.0,
+                                      n_boot=0).effects.set_index("touchpoint")
+    assert whole.at["x", "exposed_scored"] == 40 and since.at["x", "exposed_scored"] == 0
+    assert since.at["y", "exposed_scored"] == 20 and since.at["w", "exposed_scored"] == 20
+    assert since.at["y", "effect"] == pytest.approx(2 - 4)
+    assert since.at["w", "effect"] == pytest.approx(5 - 4)
+    with pytest.raises(jl.InvalidInputError, match="window must be"):
+        jl.attribute_satisfaction(log, window="month")
+
+
+def test_csat_target_recovers_the_planted_csat_effects(planted):
+    truth, log, personas = planted
+    d = jl.attribute_satisfaction(log, instrument="csat_survey", window="since_previous",
+                                  controls=personas, n_boot=0)
+    eff = d.effects.set_index("touchpoint")
+    true = truth.effects.set_index("touchpoint")["effect_csat"]
+    planted_ones = true[true != 0]
+    assert spearmanr(eff.loc[planted_ones.index, "effect"], planted_ones).statistic >= 0.8
+
+
+def test_small_effects_are_negligible_not_irritants(planted):
+    _, log, personas = planted
+    kinds = {m: jl.attribute_satisfaction(log, controls=personas, n_boot=50,
+                                          min_effect=m).effects.set_index("touchpoint")["kind"]
+             for m in (0.0, 1.5)}
+    assert kinds[0.0]["payment_failed"] == "irritant"  # planted -1.0
+    assert kinds[1.5]["payment_failed"] == "negligible"  # under the 1.5 points asked for
+    assert kinds[1.5]["hold_queue"] == "irritant"  # planted -2.0
+    assert "payment_failed" not in set(jl.rank_irritants(jl.attribute_satisfaction(
+        log, controls=personas, n_boot=50, min_effect=1.5))["touchpoint"])
+
+
 def test_effect_by_group_what_if_and_the_explorer(planted):
     _, log, personas = planted
     drivers = jl.attribute_satisfaction(log, controls=personas, n_boot=30)
@@ -190,6 +253,9 @@ def test_effect_by_group_what_if_and_the_explorer(planted):
     pd.testing.assert_frame_equal(d["what_if"], jl.what_if(drivers, "hold_queue",
                                                            fixed_share=0.5))
     assert len(d["examples"]) == 3 and d["examples"]["path"].str.contains("hold_queue").all()
+    assert explorer.trajectory_instrument == "csat_survey"  # answered most often
+    pd.testing.assert_frame_equal(d["trajectory"], jl.score_trajectory(
+        log, "hold_queue", instrument="csat_survey"))
     with pytest.raises(jl.InvalidInputError, match="Unknown touchpoint"):
         jl.what_if(drivers, "teleport")
 

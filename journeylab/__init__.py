@@ -19,6 +19,7 @@ from .attribution import moments_of_truth, paths_from_log, removal_effects
 from .drivers import (SatisfactionDrivers, attribute_satisfaction, decompose_satisfaction,
                       effect_by_group, rank_irritants, what_if)
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
+                     StudyError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
 from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
 from .log import EventLog, describe_log, read_events
@@ -37,10 +38,12 @@ from .profiles import (compare_personas, embed_journeys, example_journeys, label
 from .plot import (format_duration, plot_drivers, plot_funnel, plot_journey_lengths,
                    plot_journey_matrix, plot_persona_embedding, plot_persona_reach,
                    plot_persona_selection, plot_process_map, plot_score_trajectory,
-                   plot_step_matrix, plot_variants, save_figure)
+                   plot_step_matrix, plot_variants, save_figure, style_table)
 from .report import render_html, run_demo, run_notebook
 from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
+from .privacy import protect, pseudonymise, pseudonymise_log
 from .schema import Schema
+from .study import check_parameters, file_sha256, record_provenance
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
 from .widgets import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
@@ -68,16 +71,22 @@ __all__ = [
     # satisfaction drivers and attribution
     "satisfaction_by", "satisfaction_drops", "score_trajectory", "survey_answers",
     "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction",
-    "rank_irritants", "effect_by_group", "what_if", "removal_effects", "paths_from_log", "moments_of_truth",
+    "rank_irritants", "effect_by_group", "what_if", "removal_effects", "paths_from_log",
+    "moments_of_truth",
     # figures
     "plot_journey_lengths", "plot_process_map", "plot_journey_matrix", "plot_step_matrix",
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
-    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers", "plot_score_trajectory",
+    "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers",
+    "plot_score_trajectory",
     # widgets
     "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer", "DriverExplorer",
     "select_journeys",
-    "run_notebook", "run_demo", "render_html",
+    # shared reports: pseudonyms and k-anonymity
+    "pseudonymise", "pseudonymise_log", "protect", "style_table",
+    # studies: run, check, record
+    "run_notebook", "run_demo", "render_html", "check_parameters", "record_provenance",
+    "file_sha256",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",
-    "UnreadableFileError", "UnsafeInputError", "ValidationError",
+    "UnreadableFileError", "UnsafeInputError", "ValidationError", "StudyError",
 ]

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Sequence
 
-from .errors import JourneylabError
+from .errors import InvalidInputError, JourneylabError
 
 __all__ = ["main"]
 
@@ -233,7 +234,37 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .report import run_demo
 
     run_demo(out=args.out, customers=args.customers, seed=args.seed,
-             notebooks=args.notebooks, data_dir=args.data)
+             notebooks=args.notebooks, data_dir=args.data, workers=args.workers)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .report import _A, notebook_parameters, parse_parameter, run_notebook
+
+    declared = notebook_parameters(args.notebook) if Path(args.notebook).exists() else {}
+    params = {}
+    for name, text in args.parameter or []:
+        kind = declared.get(name, {}).get("type", "str")
+        try:
+            params[name] = parse_parameter(text, kind)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"parameter {name}: {exc} {Path(args.notebook).name} "
+                                    f"takes {_A.get(kind, 'a')} {kind} "
+                                    f"({declared[name]['help']}).") from None
+    out = Path(args.out)
+    if "output_dir" in declared and "output_dir" not in params:
+        params["output_dir"] = str((out / Path(args.notebook).stem).resolve())
+    for name in [n for n in params if n.endswith("_path") and params[n]]:
+        params[name] = str(Path(params[name]).resolve())  # relative to where you are
+    t = time.perf_counter()
+    paths = run_notebook(args.notebook, out, parameters=params, html=not args.no_html)
+    print(f"{Path(args.notebook).name} done in {time.perf_counter() - t:.1f}s")
+    for p in paths.values():
+        print(f"  wrote {p}")
+    if "output_dir" in params:
+        print(f"  tables in {params['output_dir']}")
     return 0
 
 
@@ -312,7 +343,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42, help="random seed")
     d.add_argument("--notebooks", default="notebooks", help="folder of the notebooks")
     d.add_argument("--data", default="data/processed/default", help="default data folder")
+    d.add_argument("--workers", type=int, default=2, help="notebooks run at a time")
     d.set_defaults(func=_cmd_demo)
+
+    r = sub.add_parser("run", help="run one notebook as a study on any log: papermill, "
+                       "parameters checked first, HTML rendered")
+    r.add_argument("notebook", help="the notebook, e.g. notebooks/01_discover_paths.ipynb")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="a parameter (repeat); see them with papermill --help-notebook")
+    r.add_argument("--out", required=True, help="folder for the executed notebook and HTML")
+    r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    r.set_defaults(func=_cmd_run)
     return p
 
 

@@ -51,3 +51,8 @@ class ValidationError(InvalidInputError):
     def __init__(self, message: str, report=None):
         super().__init__(message)
         self.report = report
+
+
+class StudyError(JourneylabError, RuntimeError):
+    """A notebook stopped with an error; the message names the cell and the error, and the
+    executed notebook (with the traceback) is kept for reading."""

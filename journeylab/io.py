@@ -588,7 +588,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, format: str | N
     if fmt == "csv":
         out = neutralise_formulas(frame) if safe_for_spreadsheets else frame
         out.to_csv(path, index=False, lineterminator="\n",
-                   compression="gzip" if path.name.endswith(".gz") else None)
+                   compression={"method": "gzip", "mtime": 0}  # same bytes on every run
+                   if path.name.endswith(".gz") else None)
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     elif fmt == "jsonl":

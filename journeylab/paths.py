@@ -267,7 +267,9 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
     of *both* their source's outgoing and their target's incoming transitions: stray
     transitions (logging noise, one-off detours) rather than paths (0.01 recovers the
     synthetic generator's process with precision and recall above 0.95). Edges seen in fewer
-    than ``min_cases`` journeys are dropped.
+    than ``min_cases`` journeys are dropped; so are touchpoints met by fewer, and start and
+    end counts under it (a shared map then shows nothing about fewer than ``min_cases``
+    customers).
     """
     for name, v in (("activity_coverage", activity_coverage), ("path_coverage", path_coverage)):
         if not 0 < v <= 1:
@@ -279,6 +281,13 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
         keep = nodes["activity"][(share.shift(fill_value=0) < activity_coverage)].tolist()
         full = discover_dfg(log.filter_activities(keep))
     edges = full.edges[full.edges["cases"] >= min_cases]
+    if min_cases > 1:
+        nodes = full.nodes[full.nodes["cases"] >= min_cases].copy()
+        for end in ("starts", "ends"):
+            nodes[end] = nodes[end].where(nodes[end] >= min_cases, 0)
+        edges = edges[edges["source"].isin(nodes["activity"]) &
+                      edges["target"].isin(nodes["activity"])]
+        full = DirectlyFollowsGraph(full.edges, nodes.reset_index(drop=True), full.n_cases)
     if min_edge_share > 0 and len(edges):
         out = edges.groupby("source")["events"].transform("sum")
         inn = edges.groupby("target")["events"].transform("sum")

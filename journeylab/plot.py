@@ -11,7 +11,7 @@ import pandas as pd
 __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
            "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
            "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
-           "plot_drivers", "plot_score_trajectory"]
+           "plot_drivers", "plot_score_trajectory", "style_table"]
 
 
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
@@ -346,3 +346,18 @@ def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=
     ax.set_title("Score before and after")
     ax.figure.tight_layout()
     return ax
+
+
+def style_table(table: pd.DataFrame, formats: dict | None = None):
+    """A table styled for a report: every text cell and header HTML-escaped (a touchpoint
+    named ``<b>x</b>`` shows as typed), the given number formats, no index.
+
+    Examples
+    --------
+    >>> html = style_table(pd.DataFrame({"t": ["<b>x</b>"], "v": [0.5]}), {"v": "{:.0%}"}).to_html()
+    >>> "&lt;b&gt;x&lt;/b&gt;" in html and "50%" in html
+    True
+    """
+    wanted = {k: v for k, v in (formats or {}).items() if k in table.columns}
+    return table.style.format(wanted, escape="html", na_rep="") \
+        .format_index(escape="html", axis=1).hide(axis="index")

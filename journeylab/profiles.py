@@ -252,7 +252,7 @@ def embed_journeys(log: EventLog, labels: Any, *, features=None, sample: int = 5
     keep = np.sort(rng.choice(log.n_cases, size=min(sample, log.n_cases), replace=False))
     dense = X[keep].toarray()
     comps = min(2, *dense.shape)
-    xy = PCA(comps, svd_solver="full").fit_transform(dense) if comps else dense[:, :0]
+    xy = PCA(comps, svd_solver="covariance_eigh").fit_transform(dense) if comps else dense[:, :0]
     xy = np.column_stack([xy, np.zeros((len(keep), 2 - xy.shape[1]))])
     # jitter identical journeys apart so their number shows
     xy = xy + rng.normal(scale=0.01 * (xy.std(axis=0) + 1e-12), size=xy.shape)
@@ -261,9 +261,13 @@ def embed_journeys(log: EventLog, labels: Any, *, features=None, sample: int = 5
 
 
 def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
-                     random_state: int = 0) -> pd.DataFrame:
+                     min_customers: int = 1, random_state: int = 0) -> pd.DataFrame:
     """``n`` journeys of one persona drawn at random (seeded), for a drill-down:
     ``case_id, events, duration_days, path``.
+
+    With ``min_customers`` k above 1 (a shared report), only journeys whose path at
+    least k journeys of the log share are drawn, and the duration (one customer's own) is
+    left out: ``case_id, events, path, journeys_on_path``.
 
     Examples
     --------
@@ -274,12 +278,23 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
     """
     from .paths import _variant_text
 
+    from .paths import _variant_ids
+
     labels = _check_labels(log, labels)
     mine = np.flatnonzero(labels == persona)
     if not len(mine):
         raise InvalidInputError(f"No journey has persona {persona}; the personas are "
                                 f"{sorted(set(labels.tolist()))}.")
     rng = np.random.default_rng(random_state)
+    if min_customers > 1:
+        variant, _ = _variant_ids(log)
+        on_path = np.bincount(variant)[variant]
+        mine = mine[on_path[mine] >= min_customers]
+        pick = np.sort(rng.choice(mine, size=min(int(n), len(mine)), replace=False))
+        return pd.DataFrame({"case_id": np.asarray(log.cases, dtype=object)[pick],
+                             "events": log.case_lengths[pick],
+                             "path": _variant_text(log, pick),
+                             "journeys_on_path": on_path[pick]})
     pick = np.sort(rng.choice(mine, size=min(int(n), len(mine)), replace=False))
     first, last = log.case_offsets[pick], log.case_offsets[pick + 1] - 1
     return pd.DataFrame({

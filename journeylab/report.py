@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, StudyError
 
-__all__ = ["run_notebook", "run_demo", "render_html"]
+__all__ = ["run_notebook", "run_demo", "render_html", "notebook_parameters", "parse_parameter"]
 
 _NOTEBOOK_RE = re.compile(r"^\d\d_.*\.ipynb$")
 
@@ -92,14 +92,102 @@ def _local_kernel_manager(socket_dir: str):
     return LocalSocketKernelManager
 
 
+_A = {"int": "an"}  # the article before a type's name
+_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+          "list": (list, tuple), "dict": (dict,)}
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
+    """A notebook's parameters: ``{name: {"type", "default", "help"}}``, read from its
+    ``parameters`` cell (the same as ``papermill --help-notebook`` lists).
+
+    Examples
+    --------
+    >>> p = notebook_parameters("notebooks/00_quick_tour.ipynb")  # doctest: +SKIP
+    >>> p["seed"]
+    {'type': 'int', 'default': 42, 'help': 'random seed for every random step'}
+    """
+    import ast
+
+    import papermill as pm
+
+    out = {}
+    for name, info in pm.inspect_notebook(str(notebook)).items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        out[name] = {"type": info["inferred_type_name"], "default": default,
+                     "help": info["help"]}
+    return out
+
+
+def parse_parameter(text: str, type_name: str) -> Any:
+    """A parameter value given as text (on the command line) read as its declared type:
+    ``"0.9"`` for a float, ``'["a", "b"]'`` (JSON or a Python literal) for a list.
+
+    Examples
+    --------
+    >>> parse_parameter("0.9", "float"), parse_parameter("a,b", "list")
+    (0.9, ['a', 'b'])
+    """
+    import ast
+
+    if type_name == "str":
+        return text
+    if type_name == "bool":
+        if text.lower() in ("true", "1", "yes"):
+            return True
+        if text.lower() in ("false", "0", "no"):
+            return False
+        raise InvalidInputError(f"{text!r} is not true or false.")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if type_name == "list":  # a,b,c
+            return [v.strip() for v in text.split(",") if v.strip()]
+        raise InvalidInputError(f"{text!r} is not {_A.get(type_name, 'a')} {type_name}.") \
+            from None
+    if type_name == "float" and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    return value
+
+
+def _check_parameters_against(notebook: Path, parameters: Mapping[str, Any]) -> None:
+    """Unknown names, wrong types and impossible values stop a run before its kernel."""
+    from .study import check_parameters
+
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        known = ", ".join(f"{n} ({d['type']})" for n, d in declared.items())
+        raise InvalidInputError(f"{notebook.name} has no parameter {', '.join(unknown)}; "
+                                f"its parameters are: {known}.")
+    problems = []
+    for name, value in parameters.items():
+        kind = declared[name]["type"]
+        kinds = _TYPES.get(kind)
+        if kinds and (not isinstance(value, kinds) or (isinstance(value, bool)
+                                                        and bool not in kinds)):
+            problems.append(f"parameter {name}={value!r}: {notebook.name} takes "
+                            f"{_A.get(kind, 'a')} {kind} ({declared[name]['help']}), such as "
+                            f"{declared[name]['default']!r}")
+    if problems:
+        raise InvalidInputError("; ".join(problems))
+    merged = {n: d["default"] for n, d in declared.items()} | dict(parameters)
+    check_parameters(base_dir=notebook.parent, **merged)
+
+
 def run_notebook(notebook: str | Path, out_dir: str | Path, *,
                  parameters: Mapping[str, Any] | None = None, html: bool = True,
                  kernel_name: str = "python3", cell_timeout: int = 1800) -> dict[str, Path]:
     """Execute ``notebook`` with papermill into ``out_dir`` and render it.
 
     The notebook runs with its own folder as working directory, as in JupyterLab, so
-    relative paths in its parameters mean the same in both. A cell that runs longer than
-    ``cell_timeout`` seconds stops the run with an error.
+    relative paths in its parameters mean the same in both. Parameters are checked
+    against the notebook's ``parameters`` cell first (known names, declared types,
+    possible values), so a bad one fails at once, before a kernel starts. A cell that runs
+    longer than ``cell_timeout`` seconds stops the run with an error.
 
     Returns
     -------
@@ -117,27 +205,57 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
     notebook = Path(notebook).resolve()
     if not notebook.exists():
         raise InvalidInputError(f"No notebook at {str(notebook)!r}.")
+    _check_parameters_against(notebook, dict(parameters or {}))
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.name
     with tempfile.TemporaryDirectory(prefix="journeylab-kernel-") as sockets:
-        pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters or {}),
-                            cwd=str(notebook.parent), kernel_name=kernel_name,
-                            progress_bar=False, log_output=False,
-                            execution_timeout=cell_timeout, start_timeout=120,
-                            kernel_manager_class=_local_kernel_manager(sockets))
+        try:
+            pm.execute_notebook(str(notebook), str(executed),
+                                parameters=dict(parameters or {}),
+                                cwd=str(notebook.parent), kernel_name=kernel_name,
+                                progress_bar=False, log_output=False,
+                                execution_timeout=cell_timeout, start_timeout=120,
+                                kernel_manager_class=_local_kernel_manager(sockets))
+        except pm.PapermillExecutionError as exc:
+            raise StudyError(f"{notebook.name} stopped in cell {exc.exec_count}: "
+                             f"{exc.ename}: {exc.evalue}. The executed notebook, with the "
+                             f"traceback, is {executed}.") from None
     paths = {"notebook": executed}
     if html:
         paths["html"] = render_html(executed)
     return paths
 
 
+def _run_one(book: Path, out: Path, parameters: dict) -> tuple[str, dict[str, Path], float]:
+    t = time.perf_counter()
+    paths = run_notebook(book, out, parameters=parameters)
+    return book.name, paths, time.perf_counter() - t
+
+
+# A notebook that takes one of these parameters waits for the notebook that writes it.
+_FROM_EARLIER = {"personas_path": ("02_personas", "assignments.csv")}
+
+
 def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int = 42,
              notebooks: str | Path = "notebooks",
-             data_dir: str | Path = "data/processed/default") -> list[dict[str, Path]]:
-    """Generate the default data if missing, then run and render every numbered notebook."""
+             data_dir: str | Path = "data/processed/default",
+             workers: int = 2) -> list[dict[str, Path]]:
+    """Generate the default data if missing, then run and render every numbered notebook.
+
+    Notebooks run ``workers`` at a time, each in its own kernel; one that reads another's
+    tables (03 reads the personas 02 found) starts when that one is done. A progress bar
+    follows the runs; a summary lists every file written, with each notebook's time.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    import multiprocessing
+
+    import papermill as pm
+    from tqdm.auto import tqdm
+
     from .synth import generate_journeys
 
+    t0 = time.perf_counter()
     data_dir = Path(data_dir)
     events = data_dir / "events.parquet"
     if not events.exists():
@@ -151,24 +269,49 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int 
     books = sorted(p for p in Path(notebooks).glob("*.ipynb") if _NOTEBOOK_RE.match(p.name))
     if not books:
         raise InvalidInputError(f"No numbered notebooks (NN_name.ipynb) in {str(notebooks)!r}.")
-    out = Path(out)
-    written = []
-    for i, book in enumerate(books, 1):
-        t = time.perf_counter()
-        print(f"[{i}/{len(books)}] {book.name} ...", end=" ", flush=True)
-        import papermill as pm
-
+    out = Path(out).resolve()
+    plans: dict[str, tuple[Path, dict, set[str]]] = {}
+    for book in books:
         offered = {"events_path": str(events.resolve()),
-                   "output_dir": str((out / book.stem).resolve()), "seed": seed,
+                   "output_dir": str(out / book.stem), "seed": seed,
                    "truth_path": str((data_dir / "truth_personas.csv").resolve())}
         takes = pm.inspect_notebook(str(book))
-        paths = run_notebook(book, out, parameters={k: v for k, v in offered.items()
-                                                    if k in takes})
-        written.append(paths)
-        print(f"done in {time.perf_counter() - t:.1f}s", flush=True)
-    print("\nwritten:")
-    for paths in written:
-        for p in paths.values():
-            print(f"  {p}")
+        params = {k: v for k, v in offered.items() if k in takes}
+        after = set()
+        for name, (stem, table) in _FROM_EARLIER.items():
+            if name in takes and any(b.stem == stem for b in books):
+                params[name] = str(out / stem / table)
+                after.add(stem)
+        plans[book.stem] = (book, params, after)
+    done: dict[str, tuple[dict[str, Path], float]] = {}
+    # longest first: the notebooks others wait for, then the rest in order
+    waiting = sorted(plans, key=lambda s: (not any(s in p[2] for p in plans.values()), s))
+    bar = tqdm(total=len(plans), desc="notebooks", unit="nb", file=sys.stdout)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+        running = {}
+        while waiting or running:
+            for stem in [s for s in waiting if plans[s][2] <= set(done)]:
+                if len(running) >= max(1, workers):
+                    break
+                book, params, _ = plans[stem]
+                running[pool.submit(_run_one, book, out, params)] = stem
+                waiting.remove(stem)
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                stem = running.pop(future)
+                name, paths, seconds = future.result()
+                done[stem] = (paths, seconds)
+                bar.update(1)
+                bar.write(f"  {name} done in {seconds:.1f}s")
+    bar.close()
+    written = [done[b.stem][0] for b in books]
+    print(f"\nwritten to {out} in {time.perf_counter() - t0:.1f}s:")
+    for book in books:
+        paths, seconds = done[book.stem]
+        tables = sorted(p.name for p in (out / book.stem).glob("*") if p.is_file()) \
+            if (out / book.stem).is_dir() else []
+        print(f"  {paths['html'].name:<34} {seconds:5.1f}s  "
+              f"{len(tables)} tables and figures in {book.stem}/")
     sys.stdout.flush()
     return written

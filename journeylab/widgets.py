@@ -58,13 +58,17 @@ def _months(log: EventLog) -> list[pd.Timestamp]:
 
 class ProcessMapExplorer(_Explorer):
     """Process map with Disco-style coverage sliders, frequency/time view, segment and
-    start-month filters. Twin: ``filter_dfg(select_journeys(...), ...)``."""
+    start-month filters. Twin: ``filter_dfg(select_journeys(...), ..., min_cases=k)``.
+
+    Every explorer takes ``min_customers`` (k): nothing about fewer than k customers is
+    shown (see :func:`journeylab.protect`); 1 shows everything."""
 
     def __init__(self, log: EventLog, *, segment: str | None = None,
-                 activity_coverage: float = 1.0, path_coverage: float = 0.8):
+                 activity_coverage: float = 1.0, path_coverage: float = 0.8,
+                 min_customers: int = 1):
         import ipywidgets as w
 
-        self.log, self.segment = log, segment
+        self.log, self.segment, self.min_customers = log, segment, min_customers
         self.activity_coverage = w.FloatSlider(value=activity_coverage, min=0.05, max=1.0,
                                                step=0.05, description="touchpoints",
                                                readout_format=".0%", continuous_update=False)
@@ -96,25 +100,27 @@ class ProcessMapExplorer(_Explorer):
         start, end = (self.period.value if self.period is not None else (None, None))
         sub = select_journeys(self.log, segment=self.segment, value=value, start=start, end=end)
         return filter_dfg(sub, activity_coverage=self.activity_coverage.value,
-                          path_coverage=self.path_coverage.value)
+                          path_coverage=self.path_coverage.value,
+                          min_cases=self.min_customers)
 
     def render(self) -> None:
-        from .plot import plot_process_map
+        from .plot import plot_process_map, style_table
 
         dfg = self.data()
         self._show(plot_process_map(dfg, mode=self.mode.value),
-                   dfg.edges.head(15).style.format({"mean_s": "{:.0f}", "median_s": "{:.0f}",
-                                                    "p90_s": "{:.0f}"}).hide(axis="index"))
+                   style_table(dfg.edges.head(15), {"mean_s": "{:.0f}", "median_s": "{:.0f}",
+                                                    "p90_s": "{:.0f}"}))
 
 
 class VariantExplorer(_Explorer):
     """The smallest set of variants covering a share of journeys.
-    Twin: ``cover_variants(get_variants(log, outcome=...), coverage)``."""
+    Twin: ``protect(cover_variants(get_variants(log, outcome=...), coverage), k=k)``."""
 
     def __init__(self, log: EventLog, *, outcome: str | Sequence[str] | None = None,
-                 coverage: float = 0.5):
+                 coverage: float = 0.5, min_customers: int = 1):
         import ipywidgets as w
 
+        self.min_customers = min_customers
         self.variants = get_variants(log, outcome=outcome)
         self.coverage = w.FloatSlider(value=coverage, min=0.05, max=1.0, step=0.05,
                                       description="coverage", readout_format=".0%",
@@ -125,27 +131,29 @@ class VariantExplorer(_Explorer):
         self.render()
 
     def data(self) -> pd.DataFrame:
-        return cover_variants(self.variants, self.coverage.value)
+        from .privacy import protect
+
+        return protect(cover_variants(self.variants, self.coverage.value), k=self.min_customers)
 
     def render(self) -> None:
-        from .plot import plot_variants
+        from .plot import plot_variants, style_table
 
         top = self.data()
-        ax = plot_variants(top, top=min(len(top), 20))
-        self._show(ax.figure, top.head(50).style.format(
-            {"share": "{:.1%}", "cum_share": "{:.1%}", "median_duration_s": "{:.0f}",
-             **({"conversion": "{:.1%}"} if "conversion" in top else {})}).hide(axis="index"))
+        ax = plot_variants(top.dropna(subset=["cases"]), top=min(len(top), 20))
+        self._show(ax.figure, style_table(top.head(50), {
+            "share": "{:.1%}", "cum_share": "{:.1%}", "median_duration_s": "{:.0f}",
+            "conversion": "{:.1%}"}))
 
 
 class FunnelBuilder(_Explorer):
     """Build a funnel over stages or touchpoints, optionally by segment.
-    Twin: ``compute_funnel(log, steps, level=..., by=...)``."""
+    Twin: ``protect(compute_funnel(log, steps, level=..., by=...), k=k)``."""
 
     def __init__(self, log: EventLog, *, steps: Sequence[str] | None = None,
-                 level: str = "stage", segments: Sequence[str] = ()):
+                 level: str = "stage", segments: Sequence[str] = (), min_customers: int = 1):
         import ipywidgets as w
 
-        self.log = log
+        self.log, self.min_customers = log, min_customers
         levels = [lv for lv in ("stage", "activity") if lv in log.events.columns]
         self.level = w.ToggleButtons(options=levels, value=level if level in levels
                                      else levels[-1], description="over")
@@ -172,8 +180,10 @@ class FunnelBuilder(_Explorer):
         self.steps.value = opts[:4]
 
     def data(self) -> pd.DataFrame:
-        return compute_funnel(self.log, list(self.steps.value), level=self.level.value,
-                              by=self.by.value)
+        from .privacy import protect
+
+        return protect(compute_funnel(self.log, list(self.steps.value), level=self.level.value,
+                                      by=self.by.value), k=self.min_customers)
 
     def render(self) -> None:
         from .plot import plot_funnel
@@ -181,10 +191,13 @@ class FunnelBuilder(_Explorer):
         if len(self.steps.value) < 2:
             self._show("Pick at least two steps.")
             return
+        from .plot import style_table
+
         table = self.data()
-        self._show(plot_funnel(table).figure, table.style.format(
-            {"conversion_from_previous": "{:.1%}", "conversion_from_start": "{:.1%}",
-             "median_time_s": "{:.0f}", "p90_time_s": "{:.0f}"}).hide(axis="index"))
+        shown = table[table["customers"].notna()] if "customers" in table else table
+        self._show(plot_funnel(shown).figure, style_table(table, {
+                       "conversion_from_previous": "{:.1%}", "conversion_from_start": "{:.1%}",
+                       "median_time_s": "{:.0f}", "p90_time_s": "{:.0f}"}))
 
 
 class PersonaExplorer(_Explorer):
@@ -195,12 +208,13 @@ class PersonaExplorer(_Explorer):
 
     def __init__(self, log: EventLog, labels: Any, *, profiles: pd.DataFrame | None = None,
                  outcome: str | Sequence[str] | None = None, path_coverage: float = 0.8,
-                 min_edge_share: float = 0.01, examples: int = 5, random_state: int = 0):
+                 min_edge_share: float = 0.01, examples: int = 5, min_customers: int = 1,
+                 random_state: int = 0):
         import ipywidgets as w
 
         from .profiles import profile_personas
 
-        self.log, self.labels = log, labels
+        self.log, self.labels, self.min_customers = log, labels, min_customers
         self.outcome, self.random_state = outcome, random_state
         self.min_edge_share = min_edge_share
         self.profiles = profiles if profiles is not None else profile_personas(
@@ -224,28 +238,30 @@ class PersonaExplorer(_Explorer):
     def data(self) -> dict[str, Any]:
         """``profile`` (one row), ``map`` (a DirectlyFollowsGraph), ``variants`` and
         ``examples`` for the current controls."""
+        from .privacy import protect
         from .profiles import example_journeys, select_persona
 
         p = self.persona.value
+        k = self.min_customers
         sub = select_persona(self.log, self.labels, p)
         return {
-            "profile": self.profiles[self.profiles["persona"] == p],
+            "profile": protect(self.profiles[self.profiles["persona"] == p], k=k),
             "map": filter_dfg(sub, path_coverage=self.path_coverage.value,
-                              min_edge_share=self.min_edge_share),
-            "variants": get_variants(sub, outcome=self.outcome),
+                              min_edge_share=self.min_edge_share, min_cases=k),
+            "variants": protect(get_variants(sub, outcome=self.outcome), k=k),
             "examples": example_journeys(self.log, self.labels, p, n=self.examples.value,
-                                         random_state=self.random_state),
+                                         min_customers=k, random_state=self.random_state),
         }
 
     def render(self) -> None:
-        from .plot import plot_process_map
+        from .plot import plot_process_map, style_table
 
         d = self.data()
         profile = d["profile"].T.rename(columns=lambda _: "value")
         self._show(profile, plot_process_map(d["map"]),
-                   d["variants"].head(10)[["variant", "cases", "share"]].style.format(
-                       {"share": "{:.1%}"}).hide(axis="index"),
-                   d["examples"].style.hide(axis="index"))
+                   style_table(d["variants"].head(10)[["variant", "cases", "share"]],
+                               {"share": "{:.1%}"}),
+                   style_table(d["examples"]))
 
 
 class DriverExplorer(_Explorer):
@@ -259,10 +275,10 @@ class DriverExplorer(_Explorer):
 
     def __init__(self, drivers, log: EventLog, *, touchpoint: str | None = None,
                  examples: int = 5, trajectory_instrument: str | None = None,
-                 random_state: int = 0):
+                 min_customers: int = 1, random_state: int = 0):
         import ipywidgets as w
 
-        self.drivers, self.log = drivers, log
+        self.drivers, self.log, self.min_customers = drivers, log, min_customers
         self.random_state = random_state
         inst = log.schema.instruments or {}
         if trajectory_instrument is None and inst:
@@ -295,21 +311,25 @@ class DriverExplorer(_Explorer):
         import numpy as np
 
         from .drivers import effect_by_group, what_if
+        from .privacy import protect
         from .profiles import example_journeys
         from .satisfaction import score_trajectory
+
+        k = self.min_customers
 
         t = self.touchpoint.value
         d = self.drivers._design
         met = np.zeros(self.log.n_cases, dtype=np.int64)
         met[d["scored"] & d["exposed"][:, list(d["acts"]).index(t)]] = 1
         return {
-            "by_group": effect_by_group(self.drivers, t),
-            "trajectory": score_trajectory(self.log, t, instrument=self.trajectory_instrument)
+            "by_group": protect(effect_by_group(self.drivers, t), k=k),
+            "trajectory": protect(score_trajectory(self.log, t,
+                                                   instrument=self.trajectory_instrument), k=k)
             if self.trajectory_instrument else pd.DataFrame(),
             "what_if": what_if(self.drivers, t, fixed_share=self.fixed_share.value,
                                random_state=self.random_state),
             "examples": example_journeys(self.log, met, 1, n=self.examples.value,
-                                         random_state=self.random_state)
+                                         min_customers=k, random_state=self.random_state)
             if met.any() else pd.DataFrame(),
         }
 

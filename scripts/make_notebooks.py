@@ -21,7 +21,9 @@ channel_key: str = "channel"  # column holding the channel ("" if the log has no
 stage_key: str = "stage"  # column holding the journey stage ("" if the log has none)
 satisfaction_key: str = "satisfaction"  # column holding survey scores ("" if none)
 instruments: dict = {"csat_survey": [1, 5], "nps_survey": [0, 10]}  # survey activity -> [low, high] scale
-catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)'''
+catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)
+pseudonymise: bool = True  # show keyed pseudonyms, not customer ids (key: $JOURNEYLAB_PSEUDONYM_KEY or ~/.config/journeylab/pseudonym.key)
+min_customers: int = 5  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)'''
 
 SEED_PARAM = 'seed: int = 42  # random seed for every random step'
 
@@ -30,19 +32,47 @@ def output_param(name: str) -> str:
     return f'output_dir: str = "../reports/{name}"  # where tables and figures are written'
 
 
-# The first code cell after the parameters: read and validate the log the same way everywhere.
-READ_CELL = ("from pathlib import Path\n\n"
-             "import matplotlib.pyplot as plt\n"
-             "import journeylab as jl\n\n"
-             "out = Path(output_dir)\n"
-             "out.mkdir(parents=True, exist_ok=True)\n"
-             "log = jl.read_events(events_path, case_id_key=case_id_key, activity_key=activity_key,\n"
-             "                     timestamp_key=timestamp_key, channel_key=channel_key,\n"
-             "                     stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
-             "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
-             "                     catalogue=catalogue_path or None)\n")
+def parameter_names(params: str) -> list[str]:
+    """The names declared in a parameters cell (``name: type = value  # help``)."""
+    return [line.split(":", 1)[0].strip() for line in params.splitlines()
+            if line.strip() and not line.startswith((" ", "#"))]
 
-# The last code cell of every notebook: write its `tables` dict as CSV, list what is there.
+
+def read_cell(params: str) -> str:
+    """The first code cell after the parameters: check them all (a bad one stops the run
+    here, named, with its fix), then read and validate the log the same way everywhere."""
+    names = parameter_names(params)
+    args = ", ".join(f"{n}={n}" for n in names)
+    lines, line = [], "study = jl.check_parameters("
+    for part in args.split(", "):
+        if len(line) + len(part) > 90:
+            lines.append(line.rstrip())
+            line = " " * len("study = jl.check_parameters(")
+        line += part + ", "
+    lines.append(line.rstrip(", ") + ")")
+    return ("from pathlib import Path\n\n"
+            "import matplotlib.pyplot as plt\n"
+            "import journeylab as jl\n\n"
+            + "\n".join(lines) + "\n"
+            "out = Path(output_dir)\n"
+            "out.mkdir(parents=True, exist_ok=True)\n"
+            "log = jl.read_events(events_path, case_id_key=case_id_key, activity_key=activity_key,\n"
+            "                     timestamp_key=timestamp_key, channel_key=channel_key,\n"
+            "                     stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
+            "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
+            "                     catalogue=catalogue_path or None)\n"
+            "if pseudonymise:  # every table, map and widget below shows pseudonyms\n"
+            "    log = jl.pseudonymise_log(log)\n")
+
+
+# Every notebook ends with what its results came from: input hashes, parameters, versions.
+def provenance_cells() -> list:
+    return [new_markdown_cell("## Provenance\n\nWhat these results came from, also written "
+                              "as `provenance.json` beside the tables: each input file's "
+                              "SHA-256, the parameters and the package versions."),
+            new_code_cell("jl.record_provenance(study, out)")]
+
+# The last table cell of every notebook: write its `tables` dict as CSV, list what is there.
 WRITE_TABLES = ("for name, table in tables.items():\n"
                 "    jl.write_table(table, out / name)\n"
                 "sorted(p.name for p in out.iterdir())")
@@ -62,11 +92,13 @@ def quick_tour() -> nbformat.NotebookNode:
             "## Load and validate\n\n"
             "Rows that cannot be used are quarantined with a reason, never dropped silently: "
             "rows in = rows kept + rows quarantined."),
-        new_code_cell(READ_CELL + "log.report"),
+        new_code_cell(read_cell(PARAMS_COMMON) + "log.report"),
         new_code_cell("jl.describe_log(log)"),
         new_markdown_cell("## Journeys\n\nOne row per journey: how long, how many touchpoints, "
                           "and the attributes that stay constant within it."),
-        new_code_cell("cases = log.case_table()\ncases.head(10)"),
+        new_code_cell("cases = log.case_table()\n"
+                      "# single journeys are about one customer each: shown only when min_customers is 1\n"
+                      "cases.head(10) if min_customers <= 1 else cases.describe().round(1)"),
         new_code_cell("ax = jl.plot_journey_lengths(cases)\n"
                       "jl.save_figure(ax, out / 'journey_lengths.png');"),
         new_code_cell("log.report.findings_frame().to_csv(out / 'validation_findings.csv', "
@@ -102,7 +134,7 @@ def discover_paths() -> nbformat.NotebookNode:
            "loops, drop-offs and dead points. Every table shown is also written as CSV to "
            "`output_dir`."),
         code(PARAMS_PATHS, metadata={"tags": ["parameters"]}),
-        code(READ_CELL + "outcome = outcome_column or None\n"
+        code(read_cell(PARAMS_PATHS) + "outcome = outcome_column or None\n"
              "segment = segment_column or None\n"
              "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
              "log.report"),
@@ -112,7 +144,8 @@ def discover_paths() -> nbformat.NotebookNode:
            "Disco does. First by frequency (edge labels: journeys), then by time (edge labels: "
            "median time between the two touchpoints; darker red is slower)."),
         code("dfg = jl.filter_dfg(journeys, activity_coverage=activity_coverage,\n"
-             "                   path_coverage=path_coverage, min_edge_share=min_edge_share)\n"
+             "                   path_coverage=path_coverage, min_edge_share=min_edge_share,\n"
+             "                   min_cases=min_customers)\n"
              "frequency_map = jl.plot_process_map(dfg, mode='frequency')\n"
              "jl.save_figure(frequency_map, out / 'process_map_frequency.svg')\n"
              "frequency_map"),
@@ -120,14 +153,15 @@ def discover_paths() -> nbformat.NotebookNode:
              "jl.save_figure(time_map, out / 'process_map_time.svg')\n"
              "time_map"),
         code("full_dfg = jl.discover_dfg(journeys)\n"
-             "full_dfg.edges.head(15)"),
+             "jl.protect(full_dfg.edges, k=min_customers).head(15)"),
         md("## Variants\n\nEach distinct ordered path, with how many journeys take it."),
         code("variants = jl.get_variants(journeys, outcome=outcome)\n"
              "top = jl.cover_variants(variants, variant_coverage)\n"
              "print(f'{len(variants):,} variants; the top {len(top):,} cover '\n"
              "      f'{top[\"share\"].sum():.0%} of {journeys.n_cases:,} journeys')\n"
-             "variants.head(15)"),
-        code("jl.save_figure(jl.plot_variants(variants, top=15), out / 'variants.png');"),
+             "jl.protect(variants, k=min_customers).head(15)"),
+        code("shown_variants = variants[variants['cases'] >= min_customers]\n"
+             "jl.save_figure(jl.plot_variants(shown_variants, top=15), out / 'variants.png');"),
         md("## Process model\n\nDiscovered by pm4py's inductive miner from the most frequent "
            "variants (on journey data a model of every path is a 'flower' that allows "
            "anything)."),
@@ -143,16 +177,16 @@ def discover_paths() -> nbformat.NotebookNode:
              "    print(f'{conformance.conforming_share:.1%} of checked journeys follow the design '\n"
              "          f'exactly; mean fitness {conformance.journeys[\"fitness\"].mean():.2f} '\n"
              "          f'({conformance.checked_share:.0%} of journeys checked)')\n"
-             "    display(conformance.deviations.head(15))\n"
+             "    display(jl.protect(conformance.deviations, k=min_customers).head(15))\n"
              "else:\n"
              "    print('No designed journey given (designed_journey = []): conformance skipped.')"),
         md("## The journey map: stages x channels\n\nVolume, customers, satisfaction and "
            "drop-off rate of each stage x channel cell."),
         code("if 'stage' in journeys.events and 'channel' in journeys.events:\n"
              "    matrix = jl.journey_matrix(journeys, outcome=outcome)\n"
-             "    display(matrix)\n"
+             "    display(jl.protect(matrix, k=min_customers))\n"
              "    for value in ['customers', 'dropoff_rate'] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):\n"
-             "        ax = jl.plot_journey_matrix(matrix, value=value)\n"
+             "        ax = jl.plot_journey_matrix(matrix[matrix['customers'] >= min_customers], value=value)\n"
              "        jl.save_figure(ax, out / f'journey_matrix_{value}.png')\n"
              "        plt.show()\n"
              "else:\n"
@@ -162,21 +196,23 @@ def discover_paths() -> nbformat.NotebookNode:
         code("steps, level = (list(funnel_steps), 'stage' if stage_key else 'activity') if funnel_steps \\\n"
              "    else jl.default_funnel_steps(journeys)\n"
              "funnel = jl.compute_funnel(journeys, steps, level=level, by=segment)\n"
-             "jl.save_figure(jl.plot_funnel(funnel), out / 'funnel.png')\n"
-             "funnel"),
+             "jl.save_figure(jl.plot_funnel(funnel[funnel['customers'] >= min_customers]), out / 'funnel.png')\n"
+             "jl.protect(funnel, k=min_customers)"),
         md("## Step by step\n\nWhere journeys are at each step (share of all journeys)."),
         code("steps_table = jl.step_matrix(journeys, max_steps=max_steps)\n"
-             "jl.save_figure(jl.plot_step_matrix(steps_table), out / 'step_matrix.png');"),
+             "# cells under min_customers journeys are left blank\n"
+             "jl.save_figure(jl.plot_step_matrix(steps_table, min_share=max(0.01, min_customers / journeys.n_cases)),\n"
+             "               out / 'step_matrix.png');"),
         md("## Loops, rework and channel switches"),
         code("loops = jl.find_loops(journeys)\n"
-             "loops.head(10)"),
+             "jl.protect(loops, k=min_customers).head(10)"),
         code("jl.journey_rework(journeys).describe().round(2)"),
         md("## Drop-off points and dead points\n\nWhere journeys end without the outcome, "
            "and the transitions with the longest waits."),
         code("dropoffs = jl.find_dropoffs(journeys, outcome=outcome)\n"
-             "dropoffs.head(10)"),
+             "jl.protect(dropoffs, k=min_customers, count='reach').head(10)"),
         code("dead = jl.find_dead_points(journeys)\n"
-             "dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']]"),
+             "jl.protect(dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']], k=min_customers)"),
         md("## Compare\n\nTwo segments side by side, or the first and second half of the "
            "period when no segment is given."),
         code("if segment:\n"
@@ -192,9 +228,12 @@ def discover_paths() -> nbformat.NotebookNode:
              "comparison['edges'].head(10)"),
         md("## Explore\n\nMove the sliders: the map, the variants and the funnel follow. "
            "Each explorer's `.data()` returns the numbers it shows."),
-        code("jl.ProcessMapExplorer(journeys, segment=segment, path_coverage=path_coverage)"),
-        code("jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage)"),
-        code("jl.FunnelBuilder(journeys, steps=steps, level=level, segments=[segment] if segment else [])"),
+        code("jl.ProcessMapExplorer(journeys, segment=segment, path_coverage=path_coverage,\n"
+             "                      min_customers=min_customers)"),
+        code("jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage,\n"
+             "                   min_customers=min_customers)"),
+        code("jl.FunnelBuilder(journeys, steps=steps, level=level, segments=[segment] if segment else [],\n"
+             "                 min_customers=min_customers)"),
         md("## Tables written"),
         code("tables = {'dfg.csv': full_dfg.edges, 'nodes.csv': full_dfg.nodes,\n"
              "          'variants.csv': variants, 'funnel.csv': funnel, 'loops.csv': loops,\n"
@@ -211,7 +250,7 @@ PARAMS_PERSONAS = "\n".join([READ_PARAMS, '''outcome_column: str = "converted"  
 method: str = "markov"  # markov (how journeys move), kmeans or agglomerative (what they contain)
 n_personas: str = "auto"  # number of personas, or "auto" to choose it from the data
 k_min: int = 2  # smallest number of personas tried by "auto"
-k_max: int = 10  # largest number of personas tried by "auto"
+k_max: int = 8  # largest number of personas tried by "auto"
 min_touchpoints: int = 3  # journeys with fewer touchpoints are too short to tell
 stability_resamples: int = 3  # refits on 80% subsamples to measure stability (0 to skip)
 compare: list = [0, 1]  # two personas to compare side by side
@@ -232,7 +271,7 @@ def personas() -> nbformat.NotebookNode:
            "`min_touchpoints` touchpoints are *too short to tell* (persona -1): one ad seen "
            "and nothing else could belong to anyone."),
         code(PARAMS_PERSONAS, metadata={"tags": ["parameters"]}),
-        code(READ_CELL + "import numpy as np\n"
+        code(read_cell(PARAMS_PERSONAS) + "import numpy as np\n"
              "import pandas as pd\n"
              "outcome = outcome_column or None\n"
              "k = n_personas if str(n_personas) == 'auto' else int(n_personas)\n"
@@ -257,7 +296,7 @@ def personas() -> nbformat.NotebookNode:
            "from its channels."),
         code("profiles = jl.profile_personas(journeys, model, outcome=outcome)\n"
              "names = dict(zip(profiles['persona'], profiles['name']))\n"
-             "profiles"),
+             "jl.protect(profiles, k=min_customers)"),
         code("reach = jl.persona_reach(journeys, model)\n"
              "jl.save_figure(jl.plot_persona_reach(reach, names=names), out / 'persona_reach.png');"),
         md("## Each persona's process map\n\nThe paths of each persona's journeys "
@@ -267,7 +306,7 @@ def personas() -> nbformat.NotebookNode:
              "for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:\n"
              "    display(Markdown(f'### {p}: {names[p]}'))\n"
              "    persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,\n"
-             "                                min_edge_share=0.02)\n"
+             "                                min_edge_share=0.02, min_cases=min_customers)\n"
              "    persona_map = jl.plot_process_map(persona_dfg)\n"
              "    jl.save_figure(persona_map, out / f'process_map_persona_{p}.svg')\n"
              "    display(persona_map)"),
@@ -295,7 +334,10 @@ def personas() -> nbformat.NotebookNode:
         code("truth_file = Path(truth_path) if truth_path else None\n"
              "if truth_file is not None and truth_file.exists():\n"
              "    from sklearn.metrics import adjusted_rand_score\n"
-             "    truth = pd.read_csv(truth_file, dtype=str).set_index('case_id')['persona']\n"
+             "    truth = pd.read_csv(truth_file, dtype=str)\n"
+             "    if pseudonymise:  # the log's ids are pseudonyms: match them\n"
+             "        truth['case_id'] = jl.pseudonymise(truth['case_id'])\n"
+             "    truth = truth.set_index('case_id')['persona']\n"
              "    planted = truth.reindex(journeys.cases.astype(str)).to_numpy()\n"
              "    known = told & pd.notna(planted)\n"
              "    print(f'adjusted Rand index against the planted personas: '\n"
@@ -308,7 +350,7 @@ def personas() -> nbformat.NotebookNode:
         md("## Explore\n\nPick a persona: its profile, map, most common paths and example "
            "journeys. `.data()` returns the numbers shown."),
         code("jl.PersonaExplorer(journeys, model.labels_, profiles=profiles, outcome=outcome,\n"
-             "                   random_state=seed)"),
+             "                   min_customers=min_customers, random_state=seed)"),
         md("## Tables written"),
         code("tables = {'assignments.csv': jl.label_journeys(journeys, model, profiles),\n"
              "          'profiles.csv': profiles, 'selection.csv': model.selection_,\n"
@@ -322,7 +364,8 @@ def personas() -> nbformat.NotebookNode:
 
 PARAMS_DRIVERS = "\n".join([READ_PARAMS, '''target_instrument: str = "nps_survey"  # the survey whose answers are explained ("" for the widest scale)
 csat_instrument: str = "csat_survey"  # a survey answered several times per journey, for the drops ("" to skip)
-controls: str = "personas"  # fixed effects: personas (found here), none, or a journey-level column
+controls: str = "personas"  # fixed effects: personas, none, or a journey-level column
+personas_path: str = ""  # assignments.csv written by 02_personas (case_id, persona) for the personas; "" to find them here
 window: str = "journey"  # touchpoints that explain a score: journey (all before it) or since_previous (since the last answer, for a CSAT)
 min_effect: float = 0.1  # smallest effect worth calling an irritant or delight, in points of the target's scale
 outcome_column: str = "converted"  # journey-level outcome flag for removal effects and moments of truth ("" to skip)
@@ -342,7 +385,7 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "irritants to fix and the delights to extend. Then the moments of truth and the "
            "Markov removal effects on conversion."),
         code(PARAMS_DRIVERS, metadata={"tags": ["parameters"]}),
-        code(READ_CELL + "import pandas as pd\n"
+        code(read_cell(PARAMS_DRIVERS) + "import pandas as pd\n"
              "outcome = outcome_column or None\n"
              "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
              "log.report"),
@@ -350,18 +393,21 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "just before it (the contact it rates), with a t interval; NPS in points for 0-10 "
            "surveys."),
         code("by_touchpoint = jl.satisfaction_by(log, by='touchpoint', level=level)\n"
-             "by_touchpoint"),
-        code("jl.satisfaction_by(log, by='stage', level=level)"),
+             "jl.protect(by_touchpoint, k=min_customers)"),
+        code("jl.protect(jl.satisfaction_by(log, by='stage', level=level), k=min_customers)"),
         md("## Where satisfaction drops\n\nFor two answers of the same survey in one journey, "
            "the change in score is credited to every touchpoint between them."),
         code("drops = jl.satisfaction_drops(log, instrument=csat_instrument, level=level) if csat_instrument else None\n"
-             "drops.head(10) if drops is not None else 'no repeated survey given'"),
+             "jl.protect(drops, k=min_customers).head(10) if drops is not None else 'no repeated survey given'"),
         md("## Controls\n\nPersonas (or a segment) as fixed effects: a persona with a low "
            "baseline that meets an irritant more often would otherwise make the irritant look "
            "worse than it is."),
-        code("if controls == 'personas':\n"
+        code("if controls == 'personas' and personas_path:  # the personas 02_personas found\n"
+             "    assigned = pd.read_csv(personas_path, dtype={'case_id': str})\n"
+             "    control_values = assigned.set_index('case_id')['persona']\n"
+             "    print(f'{control_values[control_values >= 0].nunique()} personas from {Path(personas_path).name}')\n"
+             "elif controls == 'personas':\n"
              "    persona_model = jl.find_personas(journeys, random_state=seed)\n"
-             "    # journeys too short to tell their persona (-1) are left out of the fit\n"
              "    control_values = pd.Series(persona_model.labels_, index=journeys.cases.astype(str))\n"
              "    print(f'{persona_model.n_components_} personas as controls')\n"
              "elif controls == 'none':\n"
@@ -378,12 +424,12 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "                                    min_effect=min_effect, random_state=seed)\n"
              "print(drivers.assumptions)\n"
              "jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png');"),
-        code("drivers.effects"),
+        code("jl.protect(drivers.effects, k=min_customers)"),
         md("## Irritants and delights"),
         code("irritants = jl.rank_irritants(drivers)\n"
-             "irritants.style.format({'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
-             "                        'points_lost': '{:,.0f}',\n"
-             "                        'share_of_detractors_explained': '{:.1%}'}).hide(axis='index')"),
+             "jl.style_table(jl.protect(irritants, k=min_customers),\n"
+             "               {'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
+             "                'points_lost': '{:,.0f}', 'share_of_detractors_explained': '{:.1%}'})"),
         md("## Before and after the worst irritant\n\nIn the journeys that met it, the "
            "repeated survey's answers numbered from that touchpoint: -1 is the last answer "
            "before it, 1 the first after."),
@@ -399,19 +445,29 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "before and after it, what fixing "
            "it for a share of its journeys would do to the score (the slider), and example "
            "journeys that met it. `.data()` returns the numbers shown."),
-        code("jl.DriverExplorer(drivers, log, random_state=seed)"),
-        md("## One journey's gap, explained\n\nEach scored journey's fitted score minus the "
+        code("jl.DriverExplorer(drivers, log, min_customers=min_customers, random_state=seed)"),
+        md("## The gap, explained\n\nEach scored journey's fitted score minus the "
            "average journey's, split into touchpoints and persona (the parts sum exactly to "
-           "the gap)."),
+           "the gap): single journeys when `min_customers` is 1, else the unhappiest tenth "
+           "of journeys together."),
         code("parts = jl.decompose_satisfaction(drivers, log)\n"
-             "worst = parts.attrs['gap'].nsmallest(examples).index\n"
-             "parts[parts['case_id'].isin(worst)].sort_values(['case_id', 'contribution'])"),
+             "gap = parts.attrs['gap']\n"
+             "if min_customers <= 1:  # single journeys\n"
+             "    worst = gap.nsmallest(examples).index\n"
+             "    display(parts[parts['case_id'].isin(worst)].sort_values(['case_id', 'contribution']))\n"
+             "else:  # a shared report: the unhappiest journeys together, never fewer than min_customers\n"
+             "    worst = gap.nsmallest(max(examples, min_customers, len(gap) // 10)).index\n"
+             "    mean_parts = (parts[parts['case_id'].isin(worst)].groupby('factor')['contribution']\n"
+             "                  .sum().div(len(worst)).sort_values())\n"
+             "    print(f'the {len(worst):,} journeys furthest below the average: mean gap '\n"
+             "          f'{gap[worst].mean():+.2f}, made of')\n"
+             "    display(mean_parts.round(3).to_frame('mean contribution'))"),
         md("## Moments of truth and removal effects\n\nThe touchpoints after which the "
            "outcome diverges most, and each touchpoint's Markov removal effect on it."),
         code("if outcome:\n"
              "    moments = jl.moments_of_truth(journeys, outcome=outcome)\n"
              "    removal = jl.removal_effects(journeys, outcome=outcome)\n"
-             "    display(moments.head(10))\n"
+             "    display(jl.protect(moments, k=min_customers).head(10))\n"
              "    display(removal.head(10))\n"
              "else:\n"
              "    moments = removal = None"),
@@ -430,7 +486,7 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
 
 
 def _notebook(cells) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=cells)
+    nb = new_notebook(cells=[*cells, *provenance_cells()])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}

@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.journeylab-installed
 
-.PHONY: setup system-deps demo test bench clean-notebooks clean
+.PHONY: setup system-deps demo dashboard test bench clean-notebooks clean
 
 setup: system-deps $(STAMP)
 
@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(VENV)/bin/journeylab fetch-assets
 	touch $(STAMP)
 
 system-deps:
@@ -22,7 +23,11 @@ system-deps:
 demo: setup
 	$(VENV)/bin/journeylab demo --out reports
 
+dashboard: setup
+	$(VENV)/bin/journeylab dashboard
+
 test: setup
+	@sh scripts/system-deps.sh test
 	$(PY) -m pytest
 
 bench: setup

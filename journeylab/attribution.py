@@ -32,28 +32,52 @@ def paths_from_log(log: EventLog, *, outcome: str | Sequence[str]) -> pd.DataFra
     >>> int(p["conversions"].sum() + p["nulls"].sum()) == log.n_cases
     True
     """
-    from .paths import _variant_ids, _variant_text, case_outcome
+    from .paths import _variant_text
 
-    conv = case_outcome(log, outcome)
-    ids, first = _variant_ids(log)
-    text = _variant_text(log, first)
-    n_var = len(first)
-    conversions = np.bincount(ids, weights=conv.astype(float), minlength=n_var)
-    total = np.bincount(ids, minlength=n_var)
-    out = pd.DataFrame({"path": text, "conversions": conversions.astype(np.int64),
-                        "nulls": (total - conversions).astype(np.int64)})
+    first, conversions, nulls = _variant_outcomes(log, outcome)
+    out = pd.DataFrame({"path": _variant_text(log, first), "conversions": conversions,
+                        "nulls": nulls})
     return out.sort_values(["conversions", "path"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
 
 
-def _chain(paths: pd.DataFrame, sep: str):
-    """Transition counts over states: touchpoints, then START, CONV, NULL."""
-    split = paths["path"].astype(str).str.split(sep, regex=False)
-    steps = split.explode().str.strip()
-    if steps.eq("").any() or steps.isna().any():
-        bad = int(np.flatnonzero(split.map(lambda s: any(not x.strip() for x in s)))[0])
+def _variant_outcomes(log: EventLog, outcome: str | Sequence[str]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each variant's first journey, and its journeys with and without the outcome."""
+    from .paths import _variant_ids, case_outcome
+
+    conv = case_outcome(log, outcome)
+    ids, first = _variant_ids(log)
+    conversions = np.bincount(ids, weights=conv.astype(float), minlength=len(first))
+    total = np.bincount(ids, minlength=len(first))
+    return first, conversions.astype(np.int64), (total - conversions).astype(np.int64)
+
+
+def _split_paths(paths: pd.DataFrame, sep: str) -> pd.Series:
+    """Each path's steps, from ``sep``-joined text."""
+    split = paths["path"].astype(str).str.split(sep, regex=False).map(
+        lambda steps: [x.strip() for x in steps])
+    empty = split.map(lambda steps: any(not x for x in steps)).to_numpy()
+    if empty.any():
+        bad = int(np.flatnonzero(empty)[0])
         raise InvalidInputError(f"Path row {bad} has an empty step ({paths['path'].iloc[bad]!r}); "
                                 f"steps are separated by {sep!r}.")
+    return split
+
+
+def _log_paths(log: EventLog, outcome: str | Sequence[str]) -> tuple[pd.Series, pd.DataFrame]:
+    """Each variant's steps straight from the log (names may hold any character, '>'
+    too), and its ``conversions, nulls``."""
+    first, conversions, nulls = _variant_outcomes(log, outcome)
+    names = np.asarray(log.activities, dtype=object)
+    split = pd.Series([list(names[log.activity_codes[log.case_offsets[c]:log.case_offsets[c + 1]]])
+                       for c in first], dtype=object)
+    return split, pd.DataFrame({"conversions": conversions, "nulls": nulls})
+
+
+def _chain(split: pd.Series, paths: pd.DataFrame):
+    """Transition counts over states: touchpoints, then START, CONV, NULL."""
+    steps = split.explode()
     names = pd.Index(sorted(steps.unique()))
     A = len(names)
     START, CONV, NULL = A, A + 1, A + 2
@@ -125,12 +149,15 @@ def removal_effects(paths: pd.DataFrame | EventLog, *, outcome: str | Sequence[s
         if outcome is None:
             raise InvalidInputError("removal_effects on a log needs outcome= (a flag column or "
                                     "the touchpoints that count as the outcome).")
-        paths, sep = paths_from_log(paths, outcome=outcome), ">"
-    missing = [c for c in ("path", "conversions", "nulls") if c not in paths.columns]
-    if missing:
-        raise InvalidInputError(f"paths needs columns path, conversions and nulls; missing "
-                                f"{missing}. Build them with paths_from_log(log, outcome=...).")
-    names, T = _chain(paths, sep)
+        split, paths = _log_paths(paths, outcome)
+    else:
+        missing = [c for c in ("path", "conversions", "nulls") if c not in paths.columns]
+        if missing:
+            raise InvalidInputError(f"paths needs columns path, conversions and nulls; "
+                                    f"missing {missing}. Build them with "
+                                    "paths_from_log(log, outcome=...).")
+        split = _split_paths(paths, sep)
+    names, T = _chain(split, paths)
     base = _absorption(T)
     if base <= 0:
         raise InvalidInputError("No path reaches the outcome: removal effects are undefined.")

@@ -234,7 +234,43 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .report import run_demo
 
     run_demo(out=args.out, customers=args.customers, seed=args.seed,
-             notebooks=args.notebooks, data_dir=args.data, workers=args.workers)
+             notebooks=args.notebooks, data_dir=args.data, workers=args.workers,
+             offline=args.offline)
+    return 0
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .dashboard import DASHBOARD_NOTEBOOKS, HOST, prepare_dashboard, serve_dashboard
+    from .report import notebook_parameters, parse_parameter
+
+    books = [Path(b) for b in args.notebooks] or [
+        Path(args.notebook_dir) / f"{n}.ipynb" for n in DASHBOARD_NOTEBOOKS]
+    declared = {}
+    for b in books:
+        if b.exists():
+            declared.update(notebook_parameters(b))
+    params = {}
+    for name, text in args.parameter or []:
+        params[name] = parse_parameter(text, declared.get(name, {}).get("type", "str"))
+    written = prepare_dashboard(books, args.folder, parameters=params)
+    only = written[0].name if len(written) == 1 else None
+    server = serve_dashboard(args.folder, port=args.port, notebook=only)
+    where = f"http://{HOST}:{args.port}/"  # one notebook: at the root; several: a list
+    print(f"dashboard of {', '.join(p.name for p in written)} at {where} "
+          "(this machine only; Ctrl-C stops it)", flush=True)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return 0
+
+
+def _cmd_fetch_assets(args: argparse.Namespace) -> int:
+    from .assets import fetch_assets
+
+    fetch_assets(args.dest or None)
     return 0
 
 
@@ -259,7 +295,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for name in [n for n in params if n.endswith("_path") and params[n]]:
         params[name] = str(Path(params[name]).resolve())  # relative to where you are
     t = time.perf_counter()
-    paths = run_notebook(args.notebook, out, parameters=params, html=not args.no_html)
+    paths = run_notebook(args.notebook, out, parameters=params, html=not args.no_html,
+                         offline=args.offline)
     print(f"{Path(args.notebook).name} done in {time.perf_counter() - t:.1f}s")
     for p in paths.values():
         print(f"  wrote {p}")
@@ -344,6 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--notebooks", default="notebooks", help="folder of the notebooks")
     d.add_argument("--data", default="data/processed/default", help="default data folder")
     d.add_argument("--workers", type=int, default=2, help="notebooks run at a time")
+    d.add_argument("--offline", action="store_true", help="HTML that needs no internet: the "
+                   "widget JavaScript is written beside it")
     d.set_defaults(func=_cmd_demo)
 
     r = sub.add_parser("run", help="run one notebook as a study on any log: papermill, "
@@ -353,7 +392,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a parameter (repeat); see them with papermill --help-notebook")
     r.add_argument("--out", required=True, help="folder for the executed notebook and HTML")
     r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    r.add_argument("--offline", action="store_true", help="HTML that needs no internet: the "
+                   "widget JavaScript is written beside it")
     r.set_defaults(func=_cmd_run)
+
+    db = sub.add_parser("dashboard", help="serve the exploration notebooks as an app "
+                        "(Voila, on 127.0.0.1 only)")
+    db.add_argument("notebooks", nargs="*", help="notebooks to serve (default: 01, 02, 03)")
+    db.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                    help="a parameter for the notebooks that take it (repeat)")
+    db.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1")
+    db.add_argument("--folder", default="reports/dashboard", help="where the parameterised "
+                    "copies and their tables go")
+    db.add_argument("--notebook-dir", default="notebooks", help="folder of the notebooks")
+    db.set_defaults(func=_cmd_dashboard)
+
+    fa = sub.add_parser("fetch-assets", help="set-up: fetch the widget JavaScript offline "
+                        "reports ship (from the npm registry, checked by SHA-256)")
+    fa.add_argument("--dest", default="", help="folder (default: the package's static/)")
+    fa.set_defaults(func=_cmd_fetch_assets)
     return p
 
 

@@ -677,22 +677,28 @@ def compare_logs(a: EventLog, b: EventLog, *, labels: tuple[str, str] = ("a", "b
     """What changed between two segments or periods.
 
     Returns ``{"edges": ..., "variants": ..., "kpis": ...}``: edges and variants with the
-    share of journeys in each log, the difference in points and median times.
+    share of journeys in each log, the difference in points and median times, and
+    ``cases``, the journeys on them in both logs together.
     """
     la, lb = labels
     ea, eb = discover_dfg(a).edges, discover_dfg(b).edges
     for e, log in ((ea, a), (eb, b)):
         e["share"] = e["cases"] / max(log.n_cases, 1)
-    edges = ea[["source", "target", "share", "median_s"]].merge(
-        eb[["source", "target", "share", "median_s"]], on=["source", "target"], how="outer",
-        suffixes=(f"_{la}", f"_{lb}"))
+    edges = ea[["source", "target", "share", "median_s", "cases"]].merge(
+        eb[["source", "target", "share", "median_s", "cases"]], on=["source", "target"],
+        how="outer", suffixes=(f"_{la}", f"_{lb}"))
     edges[[f"share_{la}", f"share_{lb}"]] = edges[[f"share_{la}", f"share_{lb}"]].fillna(0.0)
+    edges.insert(2, "cases", (edges.pop(f"cases_{la}").fillna(0)
+                              + edges.pop(f"cases_{lb}").fillna(0)).astype(np.int64))
     edges["share_diff"] = edges[f"share_{lb}"] - edges[f"share_{la}"]
     edges = edges.reindex(edges["share_diff"].abs().sort_values(ascending=False,
                                                                  kind="stable").index)
     va, vb = get_variants(a), get_variants(b)
-    variants = va[["variant", "share"]].merge(vb[["variant", "share"]], on="variant", how="outer",
-                                              suffixes=(f"_{la}", f"_{lb}")).fillna(0.0)
+    variants = va[["variant", "share", "cases"]].merge(
+        vb[["variant", "share", "cases"]], on="variant", how="outer",
+        suffixes=(f"_{la}", f"_{lb}")).fillna(0.0)
+    variants.insert(1, "cases", (variants.pop(f"cases_{la}")
+                                 + variants.pop(f"cases_{lb}")).astype(np.int64))
     variants["share_diff"] = variants[f"share_{lb}"] - variants[f"share_{la}"]
     variants = variants.reindex(variants["share_diff"].abs().sort_values(
         ascending=False, kind="stable").index)

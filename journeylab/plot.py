@@ -336,11 +336,11 @@ def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
-    t = trajectory.sort_values("answer")
+    t = trajectory.dropna(subset=["answer", "mean"]).sort_values("answer")  # no merged rows
     ax.errorbar(t["answer"], t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]],
                 fmt="o-", color="#4C72B0", capsize=3)
     ax.axvline(0, color="black", linestyle="--", linewidth=0.8)
-    ax.set_xticks(t["answer"], [f"{a:+d}" for a in t["answer"]])
+    ax.set_xticks(t["answer"], [f"{int(a):+d}" for a in t["answer"]])
     ax.set_xlabel(f"answer number around {touchpoint}" if touchpoint else "answer number")
     ax.set_ylabel("mean score")
     ax.set_title("Score before and after")

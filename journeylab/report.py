@@ -16,65 +16,41 @@ __all__ = ["run_notebook", "run_demo", "render_html", "notebook_parameters", "pa
 _NOTEBOOK_RE = re.compile(r"^\d\d_.*\.ipynb$")
 
 
-def render_html(notebook: str | Path, html_path: str | Path | None = None) -> Path:
-    """Render an executed notebook to a self-contained HTML file (figures embedded)."""
+def render_html(notebook: str | Path, html_path: str | Path | None = None, *,
+                offline: bool = False) -> Path:
+    """Render an executed notebook to HTML: figures embedded, widgets shown from their
+    saved state, for a browser with no kernel.
+
+    The widget JavaScript comes from a public CDN, unless ``offline``: then it is copied
+    beside the HTML (``embed-amd.js``, ``require.js``; fetched once at set-up) and the
+    page loads nothing from the internet.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     notebook = Path(notebook)
     html_path = Path(html_path) if html_path else notebook.with_suffix(".html")
     nb = nbformat.read(notebook, as_version=4)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    exporter = HTMLExporter(template_name="lab")
+    if offline:
+        from .assets import copy_assets
+
+        urls = copy_assets(html_path.parent)
+        exporter.require_js_url = urls["require.js"]
+        exporter.widget_renderer_url = urls["embed-amd.js"]
+        exporter.mathjax_url = ""
+    body, _ = exporter.from_notebook_node(nb)
     html_path.write_text(body, encoding="utf-8")
     return html_path
 
 
-def _patient_client_class():
-    """A kernel client whose channels re-check their socket at least twice a second.
-
-    A single long wait on a ZMQ socket can miss its wake-up and then never see a reply that
-    is already there: the run hangs with the kernel idle (seen here on cells that build
-    widgets; nbclient #312). Each wait is cut into half-second slices, each starting with
-    a direct check of the socket, up to the caller's own deadline.
-    """
-    from queue import Empty
-    from time import monotonic
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.channels import AsyncZMQSocketChannel
-    from traitlets import Type
-
-    class SlicedWaitChannel(AsyncZMQSocketChannel):
-        async def get_msg(self, timeout: float | None = None):
-            deadline = None if timeout is None else monotonic() + timeout
-            while True:
-                try:
-                    return await super().get_msg(timeout=0)
-                except Empty:
-                    pass
-                left = None if deadline is None else deadline - monotonic()
-                if left is not None and left <= 0:
-                    raise Empty
-                try:
-                    return await super().get_msg(timeout=0.5 if left is None else min(0.5, left))
-                except Empty:
-                    continue
-
-    class PatientKernelClient(AsyncKernelClient):
-        shell_channel_class = Type(SlicedWaitChannel)
-        iopub_channel_class = Type(SlicedWaitChannel)
-        control_channel_class = Type(SlicedWaitChannel)
-
-    return PatientKernelClient
-
-
 def _local_kernel_manager(socket_dir: str):
     """A kernel manager that talks to the kernel over local sockets, not TCP ports, with
-    a client that cannot miss a reply (see :func:`_patient_client_class`)."""
+    a client that cannot miss a reply (see :class:`journeylab.kernel.PatientKernelClient`)."""
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
-    client = _patient_client_class()
+    from .kernel import PatientKernelClient as client
 
     class LocalSocketKernelManager(AsyncKernelManager):
         @default("transport")
@@ -103,8 +79,7 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
 
     Examples
     --------
-    >>> p = notebook_parameters("notebooks/00_quick_tour.ipynb")  # doctest: +SKIP
-    >>> p["seed"]
+    >>> notebook_parameters("notebooks/00_quick_tour.ipynb")["seed"]  # doctest: +SKIP
     {'type': 'int', 'default': 42, 'help': 'random seed for every random step'}
     """
     import ast
@@ -180,7 +155,8 @@ def _check_parameters_against(notebook: Path, parameters: Mapping[str, Any]) -> 
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, *,
                  parameters: Mapping[str, Any] | None = None, html: bool = True,
-                 kernel_name: str = "python3", cell_timeout: int = 1800) -> dict[str, Path]:
+                 offline: bool = False, kernel_name: str = "python3",
+                 cell_timeout: int = 1800) -> dict[str, Path]:
     """Execute ``notebook`` with papermill into ``out_dir`` and render it.
 
     The notebook runs with its own folder as working directory, as in JupyterLab, so
@@ -223,13 +199,14 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
                              f"traceback, is {executed}.") from None
     paths = {"notebook": executed}
     if html:
-        paths["html"] = render_html(executed)
+        paths["html"] = render_html(executed, offline=offline)
     return paths
 
 
-def _run_one(book: Path, out: Path, parameters: dict) -> tuple[str, dict[str, Path], float]:
+def _run_one(book: Path, out: Path, parameters: dict, offline: bool
+             ) -> tuple[str, dict[str, Path], float]:
     t = time.perf_counter()
-    paths = run_notebook(book, out, parameters=parameters)
+    paths = run_notebook(book, out, parameters=parameters, offline=offline)
     return book.name, paths, time.perf_counter() - t
 
 
@@ -240,7 +217,7 @@ _FROM_EARLIER = {"personas_path": ("02_personas", "assignments.csv")}
 def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int = 42,
              notebooks: str | Path = "notebooks",
              data_dir: str | Path = "data/processed/default",
-             workers: int = 2) -> list[dict[str, Path]]:
+             workers: int = 2, offline: bool = False) -> list[dict[str, Path]]:
     """Generate the default data if missing, then run and render every numbered notebook.
 
     Notebooks run ``workers`` at a time, each in its own kernel; one that reads another's
@@ -295,7 +272,7 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int 
                 if len(running) >= max(1, workers):
                     break
                 book, params, _ = plans[stem]
-                running[pool.submit(_run_one, book, out, params)] = stem
+                running[pool.submit(_run_one, book, out, params, offline)] = stem
                 waiting.remove(stem)
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:

@@ -79,7 +79,8 @@ class ProcessMapExplorer(_Explorer):
         controls = [self.activity_coverage, self.path_coverage, self.mode]
         self.segment_value = None
         if segment is not None:
-            values = sorted(log.case_table()[segment].dropna().astype(str).unique())
+            sizes = log.case_table()[segment].dropna().astype(str).value_counts()
+            values = sorted(sizes[sizes >= min_customers].index)  # no segment under k
             self.segment_value = w.Dropdown(options=[_ALL, *values], description=segment)
             controls.append(self.segment_value)
         months = _months(log)
@@ -170,9 +171,12 @@ class FunnelBuilder(_Explorer):
         self.render()
 
     def _options(self, level: str) -> list[str]:
+        """Steps to offer: those at least ``min_customers`` journeys reach."""
+        reach = self.log.events.groupby(level, observed=True)["case_id"].nunique()
+        reached = set(reach[reach >= self.min_customers].index.astype(str))
         if level == "stage":
-            return stage_order(self.log)
-        return [str(v) for v in self.log.events[level].value_counts().index]
+            return [s for s in stage_order(self.log) if s in reached]
+        return [str(v) for v in self.log.events[level].value_counts().index if str(v) in reached]
 
     def _level_changed(self, _) -> None:
         opts = self._options(self.level.value)
@@ -291,6 +295,7 @@ class DriverExplorer(_Explorer):
                 else None
         self.trajectory_instrument = trajectory_instrument
         eff = drivers.effects.dropna(subset=["effect"])
+        eff = eff[eff["customers"] >= min_customers]  # no touchpoint about fewer than k
         options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
         self.touchpoint = w.Dropdown(options=options, value=touchpoint or options[0],
                                      description="touchpoint")

@@ -225,7 +225,7 @@ def discover_paths() -> nbformat.NotebookNode:
              "    labels = ('first half', 'second half')\n"
              "comparison = jl.compare_logs(a, b, labels=labels)\n"
              "display(comparison['kpis'])\n"
-             "comparison['edges'].head(10)"),
+             "jl.protect(comparison['edges'], k=min_customers).head(10)"),
         md("## Explore\n\nMove the sliders: the map, the variants and the funnel follow. "
            "Each explorer's `.data()` returns the numbers it shows."),
         code("jl.ProcessMapExplorer(journeys, segment=segment, path_coverage=path_coverage,\n"
@@ -302,9 +302,10 @@ def personas() -> nbformat.NotebookNode:
         md("## Each persona's process map\n\nThe paths of each persona's journeys "
            "(edges covering 80% of its transitions, without edges under 2% of their ends' "
            "flow)."),
-        code("from IPython.display import Markdown\n"
+        code("from html import escape\n"
+             "from IPython.display import HTML\n"
              "for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:\n"
-             "    display(Markdown(f'### {p}: {names[p]}'))\n"
+             "    display(HTML(f'<h3>{p}: {escape(str(names[p]))}</h3>'))  # names come from the data\n"
              "    persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,\n"
              "                                min_edge_share=0.02, min_cases=min_customers)\n"
              "    persona_map = jl.plot_process_map(persona_dfg)\n"

@@ -1,10 +1,16 @@
 #!/bin/sh
-# System packages journeylab needs beside Python: Graphviz's `dot` (process maps).
-# Installed with apt-get where we may (Debian/Ubuntu as root, or with sudo); elsewhere a
-# message says what to install. conda users get Graphviz from environment.yml instead.
+# System packages journeylab needs beside Python: Graphviz's `dot` (process maps), and for
+# the test suite (`system-deps.sh test`) Chromium, the browser the rendered reports are
+# checked in (driven by Playwright; no browser is downloaded). Installed with apt-get where
+# we may (Debian/Ubuntu as root, or with sudo); elsewhere a message says what to install.
+# conda users get Graphviz from environment.yml instead.
 set -u
 need=""
 command -v dot >/dev/null 2>&1 || need="$need graphviz"
+if [ "${1:-}" = "test" ]; then
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+    need="$need chromium"
+fi
 [ -z "$need" ] && exit 0
 if command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
@@ -15,6 +21,6 @@ if command -v apt-get >/dev/null 2>&1; then
     echo "apt-get could not install:$need" >&2
   fi
 fi
-echo "journeylab needs:$need. Install it with your package manager (apt: graphviz;" >&2
-echo "  brew: graphviz; conda: conda install -c conda-forge graphviz), then run make again." >&2
+echo "journeylab needs:$need. Install it with your package manager (apt: graphviz chromium;" >&2
+echo "  brew: graphviz chromium; conda: conda install -c conda-forge graphviz), then run make again." >&2
 exit 1

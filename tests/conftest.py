@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 
 import pandas as pd
@@ -29,3 +30,7 @@ def write_bytes(tmp_path, name: str, data: bytes):
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+# One pseudonym key for the whole suite (and the notebook kernels it starts), so tests
+# never write a key into the user's own configuration.
+os.environ.setdefault("JOURNEYLAB_PSEUDONYM_KEY", "journeylab-test-suite")

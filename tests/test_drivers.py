@@ -303,3 +303,14 @@ def test_journeys_too_short_to_tell_are_left_out_of_persona_controls(planted):
     assert str(jl.TOO_SHORT) not in set(d.controls["level"])
     full = jl.attribute_satisfaction(log, n_boot=0).effects["journeys_scored"].iloc[0]
     assert d.effects["journeys_scored"].iloc[0] == full - scored_short
+
+
+def test_removal_effects_from_a_log_take_any_touchpoint_name():
+    # a name holding the path separator stays one touchpoint
+    df = pd.DataFrame({"case_id": ["a", "a", "b", "b", "c"],
+                       "activity": ["ad > promo", "buy", "ad > promo", "leave", "leave"],
+                       "timestamp": pd.date_range("2024-01-01", periods=5, freq="h")})
+    log = jl.read_events(df)
+    effects = jl.removal_effects(log, outcome=["buy"]).set_index("touchpoint")
+    assert set(effects.index) == {"ad > promo", "buy", "leave"}
+    assert effects.at["ad > promo", "removal_effect"] == pytest.approx(1.0)

@@ -1,0 +1,90 @@
+"""Rendered reports in a real browser (Debian's Chromium, headless, driven by Playwright;
+no browser is downloaded): every figure and widget shows with no kernel and no internet,
+and a touchpoint named like a script stays text."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import journeylab as jl
+
+ROOT = Path(__file__).resolve().parent.parent
+NB = ROOT / "notebooks"
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "Chromium is missing: the set-up (scripts/system-deps.sh test) installs it"
+    return path
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Every notebook run on a log whose names try to inject HTML, rendered offline."""
+    tmp = tmp_path_factory.mktemp("browser")
+    truth = jl.generate_journeys(1_500, seed=5)
+    events = truth.events.copy()
+    events["activity"] = events["activity"].astype(str).replace({"chat_support": SCRIPT})
+    events["segment"] = events["segment"].astype(str).replace({"new": IMG})
+    path = tmp / "events.csv"
+    events.to_csv(path, index=False)
+    truth.personas.to_csv(tmp / "truth.csv", index=False)
+    out = tmp / "reports"
+    htmls = {}
+    for book in sorted(NB.glob("0*.ipynb")):
+        declared = jl.report.notebook_parameters(book)
+        offered = {"events_path": str(path), "output_dir": str(out / book.stem),
+                   "truth_path": str(tmp / "truth.csv"), "stability_resamples": 1,
+                   "n_boot": 50}
+        params = {k: v for k, v in offered.items() if k in declared}
+        htmls[book.stem] = jl.run_notebook(book, out, parameters=params, offline=True)["html"]
+    return htmls
+
+
+def _open(page, html: Path) -> dict:
+    """Open a report, let the widget manager draw, and gather what the page shows."""
+    seen = {"dialogs": [], "remote": []}
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.on("request", lambda r: seen["remote"].append(r.url)
+            if r.url.startswith(("http://", "https://")) else None)
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(1500)
+    return seen
+
+
+@pytest.mark.parametrize("stem", ["00_quick_tour", "01_discover_paths", "02_personas",
+                                  "03_satisfaction_drivers"])
+def test_reports_show_figures_and_widgets_without_kernel_or_internet(reports, stem, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    html = reports[stem]
+    assert (html.parent / "embed-amd.js").exists() and (html.parent / "require.js").exists()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        seen = _open(page, html)
+        images = page.locator(".jp-OutputArea-output img")
+        assert images.count() >= 1
+        widths = images.evaluate_all("els => els.map(e => e.naturalWidth)")
+        assert min(widths) > 0, "an image did not load"
+        if stem != "00_quick_tour":  # the others end with explorers
+            sliders = page.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons")
+            assert sliders.count() >= 1 and sliders.first.is_visible()
+            outputs = page.locator(".widget-output")
+            assert outputs.count() >= 1 and outputs.first.inner_text().strip()
+        assert seen["dialogs"] == [], "a name ran as script"
+        assert seen["remote"] == [], f"the page reached the internet: {seen['remote'][:3]}"
+        text = page.inner_text("body")
+        if stem in ("01_discover_paths", "03_satisfaction_drivers"):
+            assert SCRIPT in text  # shown as the text it is
+        if stem == "01_discover_paths":
+            assert IMG in text
+        shot = tmp_path / f"{stem}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        browser.close()

@@ -30,8 +30,11 @@ def prepare_dashboard(notebooks: Sequence[str | Path], folder: str | Path, *,
 
     Examples
     --------
-    >>> prepare_dashboard(["notebooks/01_discover_paths.ipynb"], "dash")  # doctest: +SKIP
-    [PosixPath('dash/01_discover_paths.ipynb')]
+    From the project folder::
+
+        prepare_dashboard(["notebooks/01_discover_paths.ipynb"], "dash",
+                          parameters={"events_path": "my_events.csv"})
+        # [PosixPath('/.../dash/01_discover_paths.ipynb')]
     """
     import nbformat
 

@@ -79,8 +79,10 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
 
     Examples
     --------
-    >>> notebook_parameters("notebooks/00_quick_tour.ipynb")["seed"]  # doctest: +SKIP
-    {'type': 'int', 'default': 42, 'help': 'random seed for every random step'}
+    From the project folder::
+
+        notebook_parameters("notebooks/00_quick_tour.ipynb")["seed"]
+        # {'type': 'int', 'default': 42, 'help': 'random seed for every random step'}
     """
     import ast
 

@@ -8,6 +8,7 @@ network can reach it. Stop it with Ctrl-C.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,14 +74,20 @@ def serve_dashboard(folder: str | Path, *, port: int = 8866, notebook: str | Non
                     open_browser: bool = False) -> subprocess.Popen:
     """Start Voila on ``127.0.0.1:port`` serving ``folder`` (or one ``notebook`` in it);
     returns the running process. Code cells are hidden; tracebacks are not sent to the
-    page."""
+    page; the page template is Voila's own without the icon font it would load from a
+    public CDN, so the page loads nothing from the internet."""
     folder = Path(folder).resolve()
     target = folder / notebook if notebook else folder
     if not target.exists():
         raise InvalidInputError(f"Nothing to serve at {str(target)!r}.")
+    share = Path(__file__).resolve().parent / "share"  # the journeylab Voila template
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(share), env.get("JUPYTER_PATH"))
+                                          if p)
     cmd = [sys.executable, "-m", "voila", str(target), f"--Voila.ip={HOST}",
+           "--template=journeylab",
            f"--port={int(port)}", "--Voila.port_retries=0", "--strip_sources=True",
            "--show_tracebacks=False",
            "--KernelManager.client_class=journeylab.kernel.PatientKernelClient",
            "--Voila.open_browser=" + ("True" if open_browser else "False")]
-    return subprocess.Popen(cmd, cwd=str(folder))
+    return subprocess.Popen(cmd, cwd=str(folder), env=env)

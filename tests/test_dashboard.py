@@ -67,6 +67,10 @@ def test_moving_a_slider_changes_the_explorer(dashboard, tmp_path):
         browser = p.chromium.launch(executable_path=shutil.which("chromium"),
                                     args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        remote = []
+        page.on("request", lambda r: remote.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+                else None)
         page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=120_000)
         coverage = page.locator(".widget-slider", has_text="coverage")
         coverage.wait_for(timeout=240_000)  # Voila runs the whole notebook first
@@ -87,6 +91,7 @@ def test_moving_a_slider_changes_the_explorer(dashboard, tmp_path):
             arg=[output.element_handle(), before], timeout=60_000)
         assert coverage.inner_text().split("\n")[-1] != "50%"
         assert output.inner_text() != before
+        assert remote == [], f"the page reached beyond this machine: {remote[:3]}"
         shot = tmp_path / "dashboard.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000

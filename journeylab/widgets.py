@@ -31,6 +31,18 @@ def select_journeys(log: EventLog, *, segment: str | None = None, value: Any = N
 class _Explorer:
     widget: Any
 
+    def _start(self, rows: list, controls: Sequence) -> None:
+        """Lay out the rows of controls (a list is one row) above the output, redraw when
+        any of ``controls`` changes, and draw once."""
+        import ipywidgets as w
+
+        self._out = w.Output()
+        self.widget = w.VBox([*(w.HBox(r) if isinstance(r, list) else r for r in rows),
+                              self._out])
+        for c in controls:
+            c.observe(lambda _: self.render(), names="value")
+        self.render()
+
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
@@ -89,11 +101,7 @@ class ProcessMapExplorer(_Explorer):
             description="started", continuous_update=False) if len(months) > 1 else None
         if self.period is not None:
             controls.append(self.period)
-        self._out = w.Output()
-        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self._out])
-        for c in controls:
-            c.observe(lambda _: self.render(), names="value")
-        self.render()
+        self._start([controls[:3], controls[3:]], controls)
 
     def data(self) -> DirectlyFollowsGraph:
         """The map for the current controls."""
@@ -126,10 +134,7 @@ class VariantExplorer(_Explorer):
         self.coverage = w.FloatSlider(value=coverage, min=0.05, max=1.0, step=0.05,
                                       description="coverage", readout_format=".0%",
                                       continuous_update=False)
-        self._out = w.Output()
-        self.widget = w.VBox([self.coverage, self._out])
-        self.coverage.observe(lambda _: self.render(), names="value")
-        self.render()
+        self._start([self.coverage], [self.coverage])
 
     def data(self) -> pd.DataFrame:
         from .privacy import protect
@@ -163,12 +168,8 @@ class FunnelBuilder(_Explorer):
         self.steps.value = list(steps) if steps else self._options(self.level.value)[:4]
         self.by = w.Dropdown(options=[("(none)", None), *[(s, s) for s in segments]],
                              description="by")
-        self._out = w.Output()
-        self.widget = w.VBox([w.HBox([self.level, self.by]), self.steps, self._out])
         self.level.observe(self._level_changed, names="value")
-        for c in (self.steps, self.by):
-            c.observe(lambda _: self.render(), names="value")
-        self.render()
+        self._start([[self.level, self.by], self.steps], [self.steps, self.by])
 
     def _options(self, level: str) -> list[str]:
         """Steps to offer: those at least ``min_customers`` journeys reach."""
@@ -232,12 +233,8 @@ class PersonaExplorer(_Explorer):
                                            continuous_update=False)
         self.examples = w.IntSlider(value=examples, min=1, max=20, description="examples",
                                     continuous_update=False)
-        self._out = w.Output()
-        self.widget = w.VBox([w.HBox([self.persona, self.path_coverage, self.examples]),
-                              self._out])
-        for c in (self.persona, self.path_coverage, self.examples):
-            c.observe(lambda _: self.render(), names="value")
-        self.render()
+        controls = [self.persona, self.path_coverage, self.examples]
+        self._start([controls], controls)
 
     def data(self) -> dict[str, Any]:
         """``profile`` (one row), ``map`` (a DirectlyFollowsGraph), ``variants`` and
@@ -304,12 +301,8 @@ class DriverExplorer(_Explorer):
                                          continuous_update=False)
         self.examples = w.IntSlider(value=examples, min=1, max=20, description="examples",
                                     continuous_update=False)
-        self._out = w.Output()
-        self.widget = w.VBox([w.HBox([self.touchpoint, self.fixed_share, self.examples]),
-                              self._out])
-        for c in (self.touchpoint, self.fixed_share, self.examples):
-            c.observe(lambda _: self.render(), names="value")
-        self.render()
+        controls = [self.touchpoint, self.fixed_share, self.examples]
+        self._start([controls], controls)
 
     def data(self) -> dict[str, Any]:
         """``by_group``, ``what_if`` and ``examples`` for the current controls."""

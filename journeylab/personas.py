@@ -28,7 +28,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
 from .errors import InvalidInputError
-from .features import JourneyFeatures, activity_counts
+from .features import JourneyFeatures
 from .log import EventLog
 
 __all__ = ["MarkovMixture", "JourneyClusters", "transition_counts", "find_personas",
@@ -375,7 +375,6 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         keep the result when the likelihood improves."""
         if k < 3 or self.split_merge_rounds == 0:
             return best
-        n = U.shape[0]
         for rnd in range(int(self.split_merge_rounds)):
             resp = best[1]
             wr = resp * w[:, None]

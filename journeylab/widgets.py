@@ -58,6 +58,21 @@ class _Explorer:
                     plt.close(item)
 
 
+def _share_slider(value: float, description: str, *, minimum: float = 0.05):
+    """A slider of a share, in 5% steps, that redraws on release."""
+    import ipywidgets as w
+
+    return w.FloatSlider(value=value, min=minimum, max=1.0, step=0.05, description=description,
+                         readout_format=".0%", continuous_update=False)
+
+
+def _examples_slider(examples: int):
+    import ipywidgets as w
+
+    return w.IntSlider(value=examples, min=1, max=20, description="examples",
+                       continuous_update=False)
+
+
 def _months(log: EventLog) -> list[pd.Timestamp]:
     t = log.events["timestamp"]
     first = t.min().to_period("M").to_timestamp()
@@ -81,12 +96,8 @@ class ProcessMapExplorer(_Explorer):
         import ipywidgets as w
 
         self.log, self.segment, self.min_customers = log, segment, min_customers
-        self.activity_coverage = w.FloatSlider(value=activity_coverage, min=0.05, max=1.0,
-                                               step=0.05, description="touchpoints",
-                                               readout_format=".0%", continuous_update=False)
-        self.path_coverage = w.FloatSlider(value=path_coverage, min=0.05, max=1.0, step=0.05,
-                                           description="paths", readout_format=".0%",
-                                           continuous_update=False)
+        self.activity_coverage = _share_slider(activity_coverage, "touchpoints")
+        self.path_coverage = _share_slider(path_coverage, "paths")
         self.mode = w.ToggleButtons(options=["frequency", "time"], description="show")
         controls = [self.activity_coverage, self.path_coverage, self.mode]
         self.segment_value = None
@@ -127,13 +138,9 @@ class VariantExplorer(_Explorer):
 
     def __init__(self, log: EventLog, *, outcome: str | Sequence[str] | None = None,
                  coverage: float = 0.5, min_customers: int = 1):
-        import ipywidgets as w
-
         self.min_customers = min_customers
         self.variants = get_variants(log, outcome=outcome)
-        self.coverage = w.FloatSlider(value=coverage, min=0.05, max=1.0, step=0.05,
-                                      description="coverage", readout_format=".0%",
-                                      continuous_update=False)
+        self.coverage = _share_slider(coverage, "coverage")
         self._start([self.coverage], [self.coverage])
 
     def data(self) -> pd.DataFrame:
@@ -228,11 +235,8 @@ class PersonaExplorer(_Explorer):
             self.profiles["persona"], self.profiles["name"], self.profiles["share"])]
         self.persona = w.Dropdown(options=options, description="persona",
                                   layout=w.Layout(width="420px"))
-        self.path_coverage = w.FloatSlider(value=path_coverage, min=0.05, max=1.0, step=0.05,
-                                           description="paths", readout_format=".0%",
-                                           continuous_update=False)
-        self.examples = w.IntSlider(value=examples, min=1, max=20, description="examples",
-                                    continuous_update=False)
+        self.path_coverage = _share_slider(path_coverage, "paths")
+        self.examples = _examples_slider(examples)
         controls = [self.persona, self.path_coverage, self.examples]
         self._start([controls], controls)
 
@@ -296,11 +300,8 @@ class DriverExplorer(_Explorer):
         options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
         self.touchpoint = w.Dropdown(options=options, value=touchpoint or options[0],
                                      description="touchpoint")
-        self.fixed_share = w.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05,
-                                         description="fixed", readout_format=".0%",
-                                         continuous_update=False)
-        self.examples = w.IntSlider(value=examples, min=1, max=20, description="examples",
-                                    continuous_update=False)
+        self.fixed_share = _share_slider(1.0, "fixed", minimum=0.0)
+        self.examples = _examples_slider(examples)
         controls = [self.touchpoint, self.fixed_share, self.examples]
         self._start([controls], controls)
 

@@ -103,8 +103,8 @@ def test_personas_writes_assignments_and_profiles(tmp_path):
     counts = assignments["persona"].value_counts()
     assert all(counts[p] == n for p, n in zip(profiles["persona"], profiles["journeys"]))
     assert "4 personas (markov, seed 3)" in res.stdout
-    again = run("personas", str(events), "--instrument", "csat_survey=1:5", "--instrument",
-                "nps_survey=0:10", "--k", "4", "--seed", "3", "--out", str(tmp_path / "again"))
+    run("personas", str(events), "--instrument", "csat_survey=1:5", "--instrument",
+        "nps_survey=0:10", "--k", "4", "--seed", "3", "--out", str(tmp_path / "again"))
     assert (tmp_path / "again" / "assignments.csv").read_bytes() == \
         (out / "assignments.csv").read_bytes()  # same seed, same file
     bad = run("personas", str(events), "--k", "zero", "--out", str(out))

@@ -118,9 +118,15 @@ def parse_parameter(text: str, type_name: str) -> Any:
         if text.lower() in ("false", "0", "no"):
             return False
         raise InvalidInputError(f"{text!r} is not true or false.")
+    import json
+
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):
+        try:  # JSON: true, false, null
+            return json.loads(text)
+        except ValueError:
+            pass
         if type_name == "list":  # a,b,c
             return [v.strip() for v in text.split(",") if v.strip()]
         raise InvalidInputError(f"{text!r} is not {_A.get(type_name, 'a')} {type_name}.") \

@@ -258,25 +258,45 @@ def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
     return axes
 
 
-def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None, ax=None):
+def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None, ax=None,
+                           min_customers: int = 1):
     """Scatter of :func:`journeylab.embed_journeys`, one colour per persona (journeys too
-    short to tell in grey)."""
+    short to tell in grey).
+
+    With ``min_customers`` k above 1 (a shared report) no single journey is drawn: each
+    persona is a hexagon density showing only cells of at least k journeys, with its
+    name at its centre.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.colors import LinearSegmentedColormap
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5.5))
     personas = sorted(embedding["persona"].unique(), key=lambda p: (p == -1, p))
     palette = dict(zip([p for p in personas if p != -1], sns.color_palette("tab10", 10) * 3))
     palette[-1] = (0.75, 0.75, 0.75)
+    extent = (embedding["x"].min(), embedding["x"].max(), embedding["y"].min(),
+              embedding["y"].max())
     for p in personas:
         part = embedding[embedding["persona"] == p]
-        ax.scatter(part["x"], part["y"], s=6, alpha=0.5 if p != -1 else 0.25,
-                   color=palette[p], label=_persona_names(names, p), linewidths=0)
-    ax.legend(markerscale=3, fontsize=8, loc="best", frameon=False)
+        if min_customers <= 1:
+            ax.scatter(part["x"], part["y"], s=6, alpha=0.5 if p != -1 else 0.25,
+                       color=palette[p], label=_persona_names(names, p), linewidths=0)
+            continue
+        if len(part) < min_customers:
+            continue
+        shades = LinearSegmentedColormap.from_list("p", [(1, 1, 1), palette[p]])
+        ax.hexbin(part["x"], part["y"], gridsize=30, extent=extent, mincnt=min_customers,
+                  cmap=shades, alpha=0.6, linewidths=0)
+        ax.scatter([part["x"].mean()], [part["y"].mean()], s=40, color=palette[p],
+                   edgecolors="black", label=_persona_names(names, p), zorder=3)
+    ax.legend(markerscale=1 if min_customers > 1 else 3, fontsize=8, loc="best",
+              frameon=False)
     ax.set_xlabel("first axis")
     ax.set_ylabel("second axis")
-    ax.set_title(f"{len(embedding):,} journeys, placed by what they contain")
+    ax.set_title(f"{len(embedding):,} journeys, placed by what they contain"
+                 + (f" (cells of {min_customers}+)" if min_customers > 1 else ""))
     ax.figure.tight_layout()
     return ax
 

@@ -319,7 +319,8 @@ def personas() -> nbformat.NotebookNode:
         md("## Where journeys sit\n\nEvery journey placed by what it contains (its two main "
            "axes), coloured by persona."),
         code("embedding = jl.embed_journeys(journeys, model, random_state=seed)\n"
-             "jl.save_figure(jl.plot_persona_embedding(embedding, names=names), out / 'embedding.png');"),
+             "jl.save_figure(jl.plot_persona_embedding(embedding, names=names, min_customers=min_customers),\n"
+             "               out / 'embedding.png');"),
         md("## Are the personas stable?\n\nThe model is refitted on random 80% subsamples "
            "of the journeys; each refit assigns every journey again. The adjusted Rand index "
            "compares the assignments: 1 means the same personas."),

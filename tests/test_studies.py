@@ -201,3 +201,20 @@ def test_a_rendered_report_names_no_customer_and_no_small_group(tmp_path):
                                                               "instruments")})
     assert "alice_smith" not in tour["html"].read_text(encoding="utf-8")
     assert "cust001" not in tour["html"].read_text(encoding="utf-8")
+
+
+def test_the_journey_map_draws_no_single_journey_when_protected():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    truth = jl.generate_journeys(600, seed=2)
+    log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
+    labels = np.where(log.case_lengths >= 3, log.case_lengths % 3, -1)
+    embedding = jl.embed_journeys(log, labels)
+    ax = jl.plot_persona_embedding(embedding, min_customers=5)
+    cells = [c for c in ax.collections if len(c.get_offsets()) > 1]
+    assert cells and all(np.min(c.get_array()) >= 5 for c in cells)  # hexagons of 5+
+    points = [c for c in ax.collections if len(c.get_offsets()) == 1]
+    assert len(points) == len(set(labels))  # one centre per persona, no journey
+    open_ax = jl.plot_persona_embedding(embedding)  # the analyst's own view: every journey
+    assert sum(len(c.get_offsets()) for c in open_ax.collections) == len(embedding)

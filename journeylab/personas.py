@@ -278,8 +278,11 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         if fitted is not searched:
             _, fits, ctx = self._search(fitted, [k])
         U, inverse, w, _, S, support, _ = ctx
-        for restart in range(1, max(int(self.n_restarts), 1)):  # more starts for the one kept
-            again, _ = self._score(self._fit_k(U, w, S, support, k, restart), ctx, k)
+        restarts = range(1, max(int(self.n_restarts), 1))  # more starts for the one kept
+        jobs = 1 if len(restarts) < 2 else self.n_jobs
+        for fit in Parallel(n_jobs=jobs)(delayed(self._fit_k)(U, w, S, support, k, restart)
+                                         for restart in restarts):
+            again, _ = self._score(fit, ctx, k)
             if again[0] > fits[k][0]:
                 fits[k] = again
         sel["journeys"] = searched.n_cases

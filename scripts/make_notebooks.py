@@ -65,6 +65,14 @@ def read_cell(params: str) -> str:
             "    log = jl.pseudonymise_log(log)\n")
 
 
+def journeys_cell(params: str, setup: str = "") -> str:
+    """The read cell of a notebook that studies journeys: read, then ``setup``, then the
+    touchpoints (survey events left out) and the validation report."""
+    return (read_cell(params) + setup + "outcome = outcome_column or None\n"
+            "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
+            "log.report")
+
+
 # Every notebook ends with what its results came from: input hashes, parameters, versions.
 def provenance_cells() -> list:
     return [new_markdown_cell("## Provenance\n\nWhat these results came from, also written "
@@ -134,10 +142,7 @@ def discover_paths() -> nbformat.NotebookNode:
            "loops, drop-offs and dead points. Every table shown is also written as CSV to "
            "`output_dir`."),
         code(PARAMS_PATHS, metadata={"tags": ["parameters"]}),
-        code(read_cell(PARAMS_PATHS) + "outcome = outcome_column or None\n"
-             "segment = segment_column or None\n"
-             "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
-             "log.report"),
+        code(journeys_cell(PARAMS_PATHS, "segment = segment_column or None\n")),
         code("jl.describe_log(journeys)"),
         md("## Process map\n\nEdge thickness follows how many journeys take a transition; "
            "the sliders of the explorer at the end of this notebook simplify the map the way "
@@ -271,12 +276,9 @@ def personas() -> nbformat.NotebookNode:
            "`min_touchpoints` touchpoints are *too short to tell* (persona -1): one ad seen "
            "and nothing else could belong to anyone."),
         code(PARAMS_PERSONAS, metadata={"tags": ["parameters"]}),
-        code(read_cell(PARAMS_PERSONAS) + "import numpy as np\n"
-             "import pandas as pd\n"
-             "outcome = outcome_column or None\n"
-             "k = n_personas if str(n_personas) == 'auto' else int(n_personas)\n"
-             "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
-             "log.report"),
+        code(journeys_cell(PARAMS_PERSONAS, "import numpy as np\n"
+                                             "import pandas as pd\n"
+                                             "k = n_personas if str(n_personas) == 'auto' else int(n_personas)\n")),
         md("## How many personas?\n\nEach number of personas in the range is fitted; the "
            "criterion picks one (for the Markov mixture ICL, lower is better; for k-means the "
            "silhouette, higher is better). A number whose smallest persona holds under 2% of "
@@ -387,10 +389,7 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "irritants to fix and the delights to extend. Then the moments of truth and the "
            "Markov removal effects on conversion."),
         code(PARAMS_DRIVERS, metadata={"tags": ["parameters"]}),
-        code(read_cell(PARAMS_DRIVERS) + "import pandas as pd\n"
-             "outcome = outcome_column or None\n"
-             "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
-             "log.report"),
+        code(journeys_cell(PARAMS_DRIVERS, "import pandas as pd\n")),
         md("## Satisfaction where it is measured\n\nEach answer is credited to the touchpoint "
            "just before it (the contact it rates), with a t interval; NPS in points for 0-10 "
            "surveys."),

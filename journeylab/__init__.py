@@ -43,7 +43,7 @@ from .report import render_html, run_demo, run_notebook
 from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
 from .privacy import protect, pseudonymise, pseudonymise_log
 from .schema import Schema
-from .study import check_parameters, file_sha256, record_provenance
+from .study import Study, check_parameters, file_sha256, open_study, record_provenance
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
 from .widgets import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
@@ -85,7 +85,7 @@ __all__ = [
     "pseudonymise", "pseudonymise_log", "protect", "style_table",
     # studies: run, check, record
     "run_notebook", "run_demo", "render_html", "check_parameters", "record_provenance",
-    "file_sha256",
+    "file_sha256", "open_study", "Study",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",
     "UnreadableFileError", "UnsafeInputError", "ValidationError", "StudyError",

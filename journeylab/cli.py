@@ -63,7 +63,7 @@ def mapping_kwargs(args: argparse.Namespace) -> dict:
         "case_id_key": args.case_id_key, "activity_key": args.activity_key,
         "timestamp_key": args.timestamp_key, "channel_key": args.channel_key,
         "stage_key": args.stage_key, "satisfaction_key": args.satisfaction_key,
-        "instruments": dict(args.instrument) or None,
+        "instruments": dict(args.instrument) or "auto",
         "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
         "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
         "assume_timezone": args.assume_timezone, "duplicates": args.duplicates,
@@ -101,20 +101,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace):
-    """Read the events, make the output folder and write the quarantined rows there."""
-    from pathlib import Path
+    """Open the log the way notebooks do (:func:`journeylab.open_study`): the same role
+    look-up, the output folder made, quarantined rows written there."""
+    from .study import open_study
 
-    from .log import read_events
-
-    log = read_events(args.events, **mapping_kwargs(args))
-    r = log.report
+    kw = mapping_kwargs(args)
+    roles = {k: kw.pop(k) or "" for k in ("case_id_key", "activity_key", "timestamp_key",
+                                          "channel_key", "stage_key", "satisfaction_key")}
+    instruments = kw.pop("instruments")
+    study = open_study(args.events, **roles,
+                       instruments=None if instruments == "auto" else instruments,
+                       catalogue_path=kw.pop("catalogue") or "",
+                       outcome_column=getattr(args, "outcome", "") or "",
+                       output_dir=args.out, **kw)
+    r = study.log.report
     print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
           + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else ""))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if r.rows_quarantined:
-        r.write_quarantine(out / "quarantine.csv")
-    return log, out
+    for note in study.notes:
+        print(f"  {note}")
+    return study
 
 
 def _cmd_paths(args: argparse.Namespace) -> int:
@@ -122,9 +127,8 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     from .io import write_table
     from .plot import plot_process_map, save_figure
 
-    log, out = _read(args)
-    journeys = log.touchpoints()
-    outcome = args.outcome or None
+    study = _read(args)
+    journeys, out, outcome = study.journeys, study.out, study.outcome
     dfg = P.discover_dfg(journeys)
     written = [write_table(dfg.edges, out / "dfg.csv"), write_table(dfg.nodes, out / "nodes.csv")]
     variants = P.get_variants(journeys, outcome=outcome)
@@ -167,11 +171,11 @@ def _cmd_personas(args: argparse.Namespace) -> int:
     from .plot import plot_persona_selection, save_figure
     from .profiles import label_journeys, profile_personas
 
-    log, out = _read(args)
-    journeys = log.touchpoints()
+    study = _read(args)
+    journeys, out = study.journeys, study.out
     model = find_personas(journeys, method=args.method, n_personas=args.k,
                           min_touchpoints=args.min_touchpoints, random_state=args.seed)
-    profiles = profile_personas(journeys, model, outcome=args.outcome or None)
+    profiles = profile_personas(journeys, model, outcome=study.outcome)
     written = [write_table(label_journeys(journeys, model, profiles), out / "assignments.csv"),
                write_table(profiles, out / "profiles.csv"),
                write_table(model.selection_, out / "selection.csv")]
@@ -196,8 +200,11 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     from .io import write_table
     from .personas import find_personas
 
-    log, out = _read(args)
-    journeys = log.touchpoints()
+    study = _read(args)
+    log, journeys, out = study.log, study.journeys, study.out
+    if "satisfaction" not in log.events.columns:
+        raise InvalidInputError("journeylab drivers needs survey scores: name their column "
+                                "with --satisfaction (and the surveys with --instrument).")
     controls = None
     if args.controls == "personas":
         model = find_personas(journeys, random_state=args.seed)
@@ -214,12 +221,12 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
             "kind", "channel", "se", "customers", "naive_gap", "vif"]
     written = [write_table(table[cols], out / "drivers.csv"),
                write_table(rank_irritants(drivers), out / "irritants.csv")]
-    outcome = args.outcome or ("converted" if "converted" in journeys.events.columns else None)
+    outcome = study.outcome
     if outcome:
         written.append(write_table(moments_of_truth(journeys, outcome=outcome),
                                    out / "moments_of_truth.csv"))
     else:
-        print("no outcome (give --outcome): moments_of_truth.csv not written")
+        print("no outcome found (give --outcome): moments_of_truth.csv not written")
     (out / "assumptions.txt").write_text(drivers.assumptions + "\n", encoding="utf-8")
     written.append(out / "assumptions.txt")
     print(f"{drivers.instrument}: {int(table['journeys_scored'].iloc[0]):,} journeys with an "
@@ -329,7 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
     pa = sub.add_parser("paths", help="discover paths: DFG, variants, journey matrix, drop-offs")
     pa.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pa)
-    pa.add_argument("--outcome", default="", help="journey-level outcome column (e.g. converted)")
+    pa.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
+                    "COLUMN=VALUE (default: looked up among converted, outcome, ...)")
     pa.add_argument("--activity-coverage", type=float, default=1.0,
                     help="process map: share of events whose touchpoints are shown")
     pa.add_argument("--path-coverage", type=float, default=0.8,
@@ -347,7 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "agglomerative: clusters of touchpoint counts (what they contain)")
     pe.add_argument("--min-touchpoints", type=int, default=3,
                     help="shorter journeys are too short to tell (persona -1)")
-    pe.add_argument("--outcome", default="", help="journey-level outcome column (e.g. converted)")
+    pe.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
+                    "COLUMN=VALUE (default: looked up among converted, outcome, ...)")
     pe.add_argument("--seed", type=int, default=0, help="random seed")
     pe.add_argument("--out", required=True, help="output folder")
     pe.set_defaults(func=_cmd_personas)
@@ -361,8 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--controls", default="personas", metavar="personas|none|COLUMN",
                     help="fixed effects: personas found in the data (default), none, or a "
                     "journey-level column")
-    dr.add_argument("--outcome", default="", help="journey-level outcome column for the "
-                    "moments of truth (default: converted, when present)")
+    dr.add_argument("--outcome", default="", help="journey outcome for the moments of truth: "
+                    "a yes/no column, or COLUMN=VALUE (default: looked up)")
     dr.add_argument("--window", choices=["journey", "since_previous"], default="journey",
                     help="touchpoints that explain a score: all before it, or only those "
                     "since the journey's previous answer (for a CSAT)")
@@ -414,13 +423,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_FLAGS = {"case_id_key": "--case-id", "activity_key": "--activity",
+          "timestamp_key": "--timestamp", "channel_key": "--channel", "stage_key": "--stage",
+          "satisfaction_key": "--satisfaction", "outcome_column": "--outcome",
+          "instruments=": "--instrument ", "satisfaction_scale=": "--satisfaction-scale ",
+          "sep=": "--sep ", "timestamp_format=": "--timestamp-format "}
+
+
+def _in_flags(message: str) -> str:
+    """An error message in the command line's words: its flags, not the parameters."""
+    import re
+
+    for name, flag in _FLAGS.items():
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}", flag, message)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 on a journeylab error)."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except JourneylabError as exc:
-        print(f"journeylab: error: {exc}", file=sys.stderr)
+        print(f"journeylab: error: {_in_flags(str(exc))}", file=sys.stderr)
         return 2
 
 

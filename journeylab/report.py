@@ -238,7 +238,7 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int 
     import papermill as pm
     from tqdm.auto import tqdm
 
-    from .synth import generate_journeys
+    from .synth import generate_journeys, study_parameters
 
     t0 = time.perf_counter()
     data_dir = Path(data_dir)
@@ -257,9 +257,8 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int 
     out = Path(out).resolve()
     plans: dict[str, tuple[Path, dict, set[str]]] = {}
     for book in books:
-        offered = {"events_path": str(events.resolve()),
-                   "output_dir": str(out / book.stem), "seed": seed,
-                   "truth_path": str((data_dir / "truth_personas.csv").resolve())}
+        offered = {**study_parameters(data_dir), "output_dir": str(out / book.stem),
+                   "seed": seed}
         takes = pm.inspect_notebook(str(book))
         params = {k: v for k, v in offered.items() if k in takes}
         after = set()

@@ -31,22 +31,17 @@ PM4PY_NAMES: dict[str, str] = {
 
 # Usual names looked up (case-insensitively) when a role is not given.
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "case_id": ("case_id", "case:concept:name", "caseid", "case"),
-    "activity": ("activity", "concept:name", "touchpoint"),
-    "timestamp": ("timestamp", "time:timestamp"),
+    "case_id": ("case_id", "case:concept:name", "caseid", "case", "case id", "journey_id",
+                "customer_id", "customerid"),
+    "activity": ("activity", "concept:name", "touchpoint", "activity name"),
+    "timestamp": ("timestamp", "time:timestamp", "complete timestamp", "end timestamp",
+                  "event_time", "datetime"),
     "channel": ("channel", "case:channel"),
     "stage": ("stage",),
     "satisfaction": ("satisfaction",),
 }
 
-_FLAG = {
-    "case_id": "case_id_key (CLI --case-id)",
-    "activity": "activity_key (CLI --activity)",
-    "timestamp": "timestamp_key (CLI --timestamp)",
-    "channel": "channel_key (CLI --channel)",
-    "stage": "stage_key (CLI --stage)",
-    "satisfaction": "satisfaction_key (CLI --satisfaction)",
-}
+_FLAG = {role: f"{role}_key" for role in ROLES}
 
 
 @dataclass(frozen=True)
@@ -59,10 +54,12 @@ class Schema:
         Required roles. ``None`` looks the role up among the usual names.
     channel_key, stage_key, satisfaction_key : str or None
         Optional roles. ``None`` looks for a column named exactly like the role.
-    instruments : mapping of str to (low, high)
+    instruments : mapping of str to (low, high), or "auto"
         Survey activities and their scales, e.g. ``{"csat_survey": (1, 5),
         "nps_survey": (0, 10)}``. Their rows carry the score in ``satisfaction_key``
-        and are never treated as touchpoints.
+        and are never treated as touchpoints. ``"auto"`` looks them up when the log is
+        read: the activities whose rows carry a score, each with the usual scale its name
+        or its values suggest (reported as a finding).
     satisfaction_scale : (low, high) or None
         Scale of a case-level satisfaction column (one score per journey).
 
@@ -79,13 +76,21 @@ class Schema:
     channel_key: str | None = None
     stage_key: str | None = None
     satisfaction_key: str | None = None
-    instruments: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    instruments: Mapping[str, tuple[float, float]] | str = field(default_factory=dict)
     satisfaction_scale: tuple[float, float] | None = None
+    find_instruments: bool = False
 
     def __post_init__(self) -> None:
         for role in ROLES:  # "" (a notebook parameter left empty) means "not mapped"
             if getattr(self, f"{role}_key") == "":
                 object.__setattr__(self, f"{role}_key", None)
+        if isinstance(self.instruments, str):
+            if self.instruments != "auto":
+                raise InvalidInputError(
+                    f"instruments must be a dict of survey activity -> (low, high) or "
+                    f"'auto', not {self.instruments!r}.")
+            object.__setattr__(self, "instruments", {})
+            object.__setattr__(self, "find_instruments", True)
         for name, scale in dict(self.instruments).items():
             _check_scale(scale, f"instruments[{name!r}]")
         if self.satisfaction_scale is not None:
@@ -127,7 +132,7 @@ class Schema:
             if hit is None and role in REQUIRED:
                 raise MissingColumnError(
                     f"No column for the {role} role. Available columns: {_fmt(columns)}. "
-                    f"Name it with {_FLAG[role]}."
+                    f"Set {_FLAG[role]} to the column that holds it."
                 )
             found[role] = hit
         taken = [c for c in found.values() if c is not None]
@@ -164,5 +169,5 @@ def _missing_message(role: str, given: str, columns: Sequence[str]) -> str:
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return (
         f"Column {given!r} (the {role} role) is not in the data.{hint} "
-        f"Available columns: {_fmt(columns)}. Fix {_FLAG[role]}."
+        f"Available columns: {_fmt(columns)}. Set {_FLAG[role]} to one of them."
     )

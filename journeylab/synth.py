@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from .errors import InvalidInputError
 from .io import write_table
 
 __all__ = ["generate_journeys", "SyntheticJourneys", "STAGES", "CHANNELS", "TOUCHPOINTS",
-           "INSTRUMENTS"]
+           "INSTRUMENTS", "DESIGNED_JOURNEY", "study_parameters"]
 
 STAGES = ("awareness", "consideration", "purchase", "delivery", "service", "loyalty", "advocacy")
 CHANNELS = ("web", "app", "store", "phone", "email", "chat", "social", "field")
@@ -68,6 +69,31 @@ SURVEYS: dict[str, tuple[str, str, float, float]] = {
 }
 #: The survey instruments and their scales, as :func:`journeylab.read_events` takes them.
 INSTRUMENTS: dict[str, tuple[float, float]] = {"csat_survey": (1, 5), "nps_survey": (0, 10)}
+#: The synthetic retailer's designed (intended) journey, for conformance.
+DESIGNED_JOURNEY: tuple[str, ...] = ("social_ad", "browse_app", "add_to_cart_app",
+                                     "checkout_app", "order_confirmation", "home_delivery")
+
+
+def study_parameters(folder: str | Path) -> dict[str, Any]:
+    """Notebook parameters that only make sense for synthetic data saved in ``folder``.
+
+    ``journeylab demo`` passes them; no notebook has them as defaults, so nothing
+    synthetic reaches a report on a user's own log.
+
+    Examples
+    --------
+    >>> study_parameters("data/processed/default")["outcome_column"]
+    'converted'
+    """
+    folder = Path(folder).resolve()
+    return {"events_path": str(folder / "events.parquet"),
+            "instruments": {k: list(v) for k, v in INSTRUMENTS.items()},
+            "outcome_column": "converted", "segment_column": "segment",
+            "designed_journey": list(DESIGNED_JOURNEY),
+            "truth_path": str(folder / "truth_personas.csv"),
+            "target_instrument": "nps_survey", "csat_instrument": "csat_survey"}
+
+
 PURCHASES = ("checkout_web", "checkout_app", "store_purchase", "phone_order")
 SURVEYED = ("chat_support", "call_support", "first_contact_fix", "return_item", "refund_issued")
 

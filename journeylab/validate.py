@@ -8,18 +8,19 @@ from __future__ import annotations
 import html
 import json
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from .errors import EmptyLogError, InvalidInputError, ValidationError
+from .errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
 from .encode import categorical, densify, encode_labels, sort_order
 from .io import RawTable, read_catalogue, read_table, write_table
 from .schema import Schema
 
-__all__ = ["Finding", "ValidationReport", "validate_events", "QUARANTINE_REASONS"]
+__all__ = ["Finding", "ValidationReport", "validate_events", "find_instruments",
+           "QUARANTINE_REASONS"]
 
 #: Why a row is quarantined, in the order they are checked (a row gets the first that applies).
 QUARANTINE_REASONS: dict[str, str] = {
@@ -275,6 +276,17 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     # satisfaction -------------------------------------------------------------------------
     scol = schema.key("satisfaction")
     score = None
+    if schema.find_instruments and scol is not None and schema.satisfaction_scale is None:
+        found, finding = find_instruments(frame[scol], codes["activity"], cats["activity"],
+                                          column=scol)
+        schema = replace(schema, instruments=found, find_instruments=False)
+        if finding is not None:
+            findings.append(finding)
+    elif schema.instruments and scol is None:
+        raise MissingColumnError(
+            f"Survey instruments were given ({', '.join(map(repr, schema.instruments))}) but "
+            f"the log has no satisfaction column. Set satisfaction_key to the column that "
+            f"holds the scores, or leave instruments empty.")
     if scol is not None:
         score, s_bad, s_out, s_findings = _check_scores(frame[scol], codes["activity"],
                                                         cats["activity"], schema)
@@ -425,6 +437,85 @@ def _to_ns(ts: pd.Series) -> pd.Series:
     target = f"datetime64[ns, {tz}]" if tz is not None else "datetime64[ns]"
     return pd.Series(ts.to_numpy() if tz is None else ts.array, copy=False).astype(target) \
         .reset_index(drop=True)
+
+
+#: The usual scales of survey instruments, looked up by name (lower case, word parts).
+_SCALE_BY_NAME: tuple[tuple[str, tuple[float, float]], ...] = (
+    ("nps", (0.0, 10.0)), ("csat", (1.0, 5.0)), ("ces", (1.0, 7.0)))
+#: Scales a survey's observed scores are snapped to, narrowest first.
+_USUAL_SCALES: tuple[tuple[float, float], ...] = (
+    (1.0, 5.0), (0.0, 5.0), (1.0, 7.0), (0.0, 10.0), (1.0, 10.0), (0.0, 100.0))
+
+
+def _numeric_scores(s: pd.Series) -> np.ndarray:
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        txt = s.astype("string[pyarrow]").str.strip().str.replace(",", ".", regex=False)
+        return np.asarray(pd.to_numeric(txt.where(txt != ""), errors="coerce"), dtype="float64")
+    return np.asarray(pd.to_numeric(s, errors="coerce"), dtype="float64")
+
+
+def find_instruments(scores: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, *,
+                     column: str = "satisfaction"
+                     ) -> tuple[dict[str, tuple[float, float]], Finding | None]:
+    """Look up the survey activities of a log and their scales.
+
+    A survey activity is one whose rows carry a score at least half of the time, in a log
+    where such activities are a minority (scores on most touchpoints are a journey-level
+    score, declared with ``satisfaction_scale=``). Its scale is the usual one for its name
+    (``nps``: 0-10, ``csat``: 1-5, ``ces``: 1-7) when its scores fit it, else the narrowest
+    usual scale holding every score, else the observed range.
+
+    Returns the instruments and a finding that says what was found and how to override it.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> acts = pd.Index(["visit", "nps_survey"])
+    >>> found, _ = find_instruments(pd.Series([np.nan, 9, np.nan, 3]), np.array([0, 1, 0, 1]), acts)
+    >>> found
+    {'nps_survey': (0.0, 10.0)}
+    """
+    values = _numeric_scores(scores)
+    ok = np.isfinite(values) & (act_codes >= 0)
+    n_acts = len(act_cats)
+    if not ok.any() or n_acts == 0:
+        return {}, None
+    rows = np.bincount(act_codes[act_codes >= 0], minlength=n_acts)
+    scored = np.bincount(act_codes[ok], minlength=n_acts)
+    survey = np.flatnonzero((scored > 0) & (scored * 2 >= rows))
+    if len(survey) * 2 > n_acts and n_acts > 1:
+        return {}, Finding(
+            "instruments_not_found", "warning",
+            f"Scores in {column!r} sit on most touchpoints, so no survey activities were "
+            f"looked up; the scores are kept as they are.", column=column,
+            fix="pass instruments={activity: (low, high)} for survey events, or "
+                "satisfaction_scale=(low, high) for a score per journey")
+    found: dict[str, tuple[float, float]] = {}
+    said = []
+    for code in survey:
+        name = str(act_cats[code])
+        v = values[ok & (act_codes == code)]
+        lo, hi = float(v.min()), float(v.max())
+        words = "".join(ch if ch.isalnum() else " " for ch in name.lower()).split()
+        named = next((sc for key, sc in _SCALE_BY_NAME
+                      if any(w == key or w.startswith(key) for w in words)), None)
+        if named is not None and named[0] <= lo and hi <= named[1]:
+            scale, why = named, "its name"
+        else:
+            scale = next((sc for sc in _USUAL_SCALES if sc[0] <= lo and hi <= sc[1]), None)
+            why = "its scores"
+            if scale is None:
+                scale = (lo, hi if hi > lo else lo + 1.0)
+                why = "the range of its scores"
+        found[name] = scale
+        said.append(f"{name!r} {scale[0]:g}-{scale[1]:g} (from {why})")
+    if not found:
+        return {}, None
+    return found, Finding(
+        "instruments_found", "info",
+        f"Survey activities looked up from the scores in {column!r}: {', '.join(said)}. "
+        "Their rows measure satisfaction and are not touchpoints.", column=column,
+        fix="pass instruments={activity: (low, high)} to set them yourself")
 
 
 def _check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema: Schema):

@@ -14,16 +14,21 @@ HERE = Path(__file__).resolve().parent.parent / "notebooks"
 
 # The data and column-mapping parameters every notebook takes, then each notebook's own.
 READ_PARAMS = '''events_path: str = "../data/sample/events.csv"  # event file: CSV, Parquet, XES(.gz), JSON lines
-case_id_key: str = "case_id"  # column holding the journey (customer) id
-activity_key: str = "activity"  # column holding the touchpoint
-timestamp_key: str = "timestamp"  # column holding when it happened
-channel_key: str = "channel"  # column holding the channel ("" if the log has none)
-stage_key: str = "stage"  # column holding the journey stage ("" if the log has none)
-satisfaction_key: str = "satisfaction"  # column holding survey scores ("" if none)
-instruments: dict = {"csat_survey": [1, 5], "nps_survey": [0, 10]}  # survey activity -> [low, high] scale
+case_id_key: str = ""  # column holding the journey (customer) id; "" looks it up (case_id, case:concept:name, ...)
+activity_key: str = ""  # column holding the touchpoint; "" looks it up (activity, concept:name, ...)
+timestamp_key: str = ""  # column holding when it happened; "" looks it up (timestamp, time:timestamp, ...)
+channel_key: str = ""  # column holding the channel; "" looks for channel (none if absent)
+stage_key: str = ""  # column holding the journey stage; "" looks for stage (none if absent)
+satisfaction_key: str = ""  # column holding survey scores; "" looks for satisfaction (none if absent)
+instruments: dict = {}  # survey activity -> [low, high] scale; {} looks them up from the scores
 catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)
 pseudonymise: bool = True  # show keyed pseudonyms, not customer ids (key: $JOURNEYLAB_PSEUDONYM_KEY or ~/.config/journeylab/pseudonym.key)
 min_customers: int = 5  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)'''
+
+#: The read parameters that :func:`journeylab.open_study` takes (the rest are checked only).
+OPEN_NAMES = ("case_id_key", "activity_key", "timestamp_key", "channel_key", "stage_key",
+              "satisfaction_key", "instruments", "catalogue_path", "outcome_column",
+              "segment_column", "output_dir", "pseudonymise")
 
 SEED_PARAM = 'seed: int = 42  # random seed for every random step'
 
@@ -38,39 +43,39 @@ def parameter_names(params: str) -> list[str]:
             if line.strip() and not line.startswith((" ", "#"))]
 
 
-def read_cell(params: str) -> str:
-    """The first code cell after the parameters: check them all (a bad one stops the run
-    here, named, with its fix), then read and validate the log the same way everywhere."""
-    names = parameter_names(params)
-    args = ", ".join(f"{n}={n}" for n in names)
-    lines, line = [], "study = jl.check_parameters("
-    for part in args.split(", "):
-        if len(line) + len(part) > 90:
+def _call(head: str, args: list[str]) -> list[str]:
+    """``head(arg, arg, ...)`` wrapped under 90 characters."""
+    lines, line = [], head
+    for part in args:
+        if len(line) + len(part) > 88:
             lines.append(line.rstrip())
-            line = " " * len("study = jl.check_parameters(")
+            line = " " * len(head)
         line += part + ", "
     lines.append(line.rstrip(", ") + ")")
+    return lines
+
+
+def read_cell(params: str) -> str:
+    """The first code cell after the parameters: check them all (a bad one stops the run
+    here, named, with its fix), then open the log the one way the command line does too."""
+    names = parameter_names(params)
+    check = _call("parameters = jl.check_parameters(", [f"{n}={n}" for n in names])
+    opened = _call("study = jl.open_study(", ["events_path"] + [f"{n}={n}" for n in names
+                                                                if n in OPEN_NAMES]
+                   + ["parameters=parameters"])
     return ("from pathlib import Path\n\n"
             "import matplotlib.pyplot as plt\n"
             "import journeylab as jl\n\n"
-            + "\n".join(lines) + "\n"
-            "out = Path(output_dir)\n"
-            "out.mkdir(parents=True, exist_ok=True)\n"
-            "log = jl.read_events(events_path, case_id_key=case_id_key, activity_key=activity_key,\n"
-            "                     timestamp_key=timestamp_key, channel_key=channel_key,\n"
-            "                     stage_key=stage_key, satisfaction_key=satisfaction_key,\n"
-            "                     instruments={k: tuple(v) for k, v in instruments.items()},\n"
-            "                     catalogue=catalogue_path or None)\n"
-            "if pseudonymise:  # every table, map and widget below shows pseudonyms\n"
-            "    log = jl.pseudonymise_log(log)\n")
+            + "\n".join(check) + "\n"
+            + "\n".join(opened) + "\n"
+            "log, journeys, out = study.log, study.journeys, study.out\n")
 
 
 def journeys_cell(params: str, setup: str = "") -> str:
-    """The read cell of a notebook that studies journeys: read, then ``setup``, then the
-    touchpoints (survey events left out) and the validation report."""
-    return (read_cell(params) + setup + "outcome = outcome_column or None\n"
-            "journeys = log.touchpoints()  # surveys measure satisfaction; they are not touchpoints\n"
-            "log.report")
+    """The read cell of a notebook that studies journeys: open the study, then ``setup``,
+    then what was read and looked up (the validation report and the notes)."""
+    return (read_cell(params) + setup + "outcome, segment = study.outcome, study.segment\n"
+            "study")
 
 
 # Every notebook ends with what its results came from: input hashes, parameters, versions.
@@ -78,7 +83,7 @@ def provenance_cells() -> list:
     return [new_markdown_cell("## Provenance\n\nWhat these results came from, also written "
                               "as `provenance.json` beside the tables: each input file's "
                               "SHA-256, the parameters and the package versions."),
-            new_code_cell("jl.record_provenance(study, out)")]
+            new_code_cell("jl.record_provenance(parameters, out)")]
 
 # The last table cell of every notebook: write its `tables` dict as CSV, list what is there.
 WRITE_TABLES = ("for name, table in tables.items():\n"
@@ -100,7 +105,7 @@ def quick_tour() -> nbformat.NotebookNode:
             "## Load and validate\n\n"
             "Rows that cannot be used are quarantined with a reason, never dropped silently: "
             "rows in = rows kept + rows quarantined."),
-        new_code_cell(read_cell(PARAMS_COMMON) + "log.report"),
+        new_code_cell(read_cell(PARAMS_COMMON) + "study"),
         new_code_cell("jl.describe_log(log)"),
         new_markdown_cell("## Journeys\n\nOne row per journey: how long, how many touchpoints, "
                           "and the attributes that stay constant within it."),
@@ -121,9 +126,9 @@ def quick_tour() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
-PARAMS_PATHS = "\n".join([READ_PARAMS, '''outcome_column: str = "converted"  # journey-level flag of the outcome (conversion); "" if none
-segment_column: str = "segment"  # journey-level column to break down and compare by; "" if none
-designed_journey: list = ["social_ad", "browse_app", "add_to_cart_app", "checkout_app", "order_confirmation", "home_delivery"]  # the ideal path, in order; [] to skip conformance
+PARAMS_PATHS = "\n".join([READ_PARAMS, '''outcome_column: str = ""  # journey outcome: a yes/no column, or a column, an equals sign and the value that counts; "" looks for converted/outcome
+segment_column: str = ""  # journey-level column to break down and compare by; "" looks for segment (none if absent)
+designed_journey: list = []  # the intended journey, touchpoints in order; [] skips conformance
 funnel_steps: list = []  # funnel steps (stages or touchpoints); [] for the stages in order
 activity_coverage: float = 1.0  # process map: share of events whose touchpoints are shown
 path_coverage: float = 0.8  # process map: share of transitions whose edges are shown
@@ -142,7 +147,7 @@ def discover_paths() -> nbformat.NotebookNode:
            "loops, drop-offs and dead points. Every table shown is also written as CSV to "
            "`output_dir`."),
         code(PARAMS_PATHS, metadata={"tags": ["parameters"]}),
-        code(journeys_cell(PARAMS_PATHS, "segment = segment_column or None\n")),
+        code(journeys_cell(PARAMS_PATHS)),
         code("jl.describe_log(journeys)"),
         md("## Process map\n\nEdge thickness follows how many journeys take a transition; "
            "the sliders of the explorer at the end of this notebook simplify the map the way "
@@ -177,29 +182,29 @@ def discover_paths() -> nbformat.NotebookNode:
              "bpmn"),
         md("## Conformance to the designed journey\n\nEvery journey aligned with the journey "
            "as designed: which steps customers skip, and which touchpoints they add."),
-        code("if designed_journey:\n"
+        code("conformance = None\n"
+             "if study.ready('Conformance', 'design'):\n"
              "    conformance = jl.check_conformance(journeys, list(designed_journey))\n"
              "    print(f'{conformance.conforming_share:.1%} of checked journeys follow the design '\n"
              "          f'exactly; mean fitness {conformance.journeys[\"fitness\"].mean():.2f} '\n"
              "          f'({conformance.checked_share:.0%} of journeys checked)')\n"
-             "    display(jl.protect(conformance.deviations, k=min_customers).head(15))\n"
-             "else:\n"
-             "    print('No designed journey given (designed_journey = []): conformance skipped.')"),
+             "    display(jl.protect(conformance.deviations, k=min_customers).head(15))"),
         md("## The journey map: stages x channels\n\nVolume, customers, satisfaction and "
            "drop-off rate of each stage x channel cell."),
-        code("if 'stage' in journeys.events and 'channel' in journeys.events:\n"
+        code("matrix = None\n"
+             "if study.ready('The journey map', 'stage', 'channel'):\n"
              "    matrix = jl.journey_matrix(journeys, outcome=outcome)\n"
              "    display(jl.protect(matrix, k=min_customers))\n"
              "    for value in ['customers', 'dropoff_rate'] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):\n"
              "        ax = jl.plot_journey_matrix(matrix[matrix['customers'] >= min_customers], value=value)\n"
              "        jl.save_figure(ax, out / f'journey_matrix_{value}.png')\n"
-             "        plt.show()\n"
-             "else:\n"
-             "    matrix = None\n"
-             "    print('The log has no stage and channel roles: map them or give a catalogue.')"),
+             "        plt.show()"),
         md("## Funnel"),
-        code("steps, level = (list(funnel_steps), 'stage' if stage_key else 'activity') if funnel_steps \\\n"
-             "    else jl.default_funnel_steps(journeys)\n"
+        code("if funnel_steps:  # stages when every step is one, else touchpoints\n"
+             "    steps = list(funnel_steps)\n"
+             "    level = 'stage' if study.has('stage') and set(steps) <= set(jl.stage_order(journeys)) else 'activity'\n"
+             "else:\n"
+             "    steps, level = jl.default_funnel_steps(journeys)\n"
              "funnel = jl.compute_funnel(journeys, steps, level=level, by=segment)\n"
              "jl.save_figure(jl.plot_funnel(funnel[funnel['customers'] >= min_customers]), out / 'funnel.png')\n"
              "jl.protect(funnel, k=min_customers)"),
@@ -212,9 +217,12 @@ def discover_paths() -> nbformat.NotebookNode:
         code("loops = jl.find_loops(journeys)\n"
              "jl.protect(loops, k=min_customers).head(10)"),
         code("jl.journey_rework(journeys).describe().round(2)"),
-        md("## Drop-off points and dead points\n\nWhere journeys end without the outcome, "
-           "and the transitions with the longest waits."),
-        code("dropoffs = jl.find_dropoffs(journeys, outcome=outcome)\n"
+        md("## Drop-off points and dead points\n\nWhere journeys end without the outcome "
+           "(with no outcome, only where they end: a normal end is not a drop-off), and the "
+           "transitions with the longest waits."),
+        code("if not study.ready('Drop-offs', 'outcome'):\n"
+             "    print('Shown instead: the touchpoints journeys end on.')\n"
+             "dropoffs = jl.find_dropoffs(journeys, outcome=outcome)\n"
              "jl.protect(dropoffs, k=min_customers, count='reach').head(10)"),
         code("dead = jl.find_dead_points(journeys)\n"
              "jl.protect(dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']], k=min_customers)"),
@@ -251,7 +259,7 @@ def discover_paths() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
-PARAMS_PERSONAS = "\n".join([READ_PARAMS, '''outcome_column: str = "converted"  # journey-level flag of the outcome (conversion); "" if none
+PARAMS_PERSONAS = "\n".join([READ_PARAMS, '''outcome_column: str = ""  # journey outcome: a yes/no column, or a column, an equals sign and the value that counts; "" looks for converted/outcome
 method: str = "markov"  # markov (how journeys move), kmeans or agglomerative (what they contain)
 n_personas: str = "auto"  # number of personas, or "auto" to choose it from the data
 k_min: int = 2  # smallest number of personas tried by "auto"
@@ -259,7 +267,7 @@ k_max: int = 8  # largest number of personas tried by "auto"
 min_touchpoints: int = 3  # journeys with fewer touchpoints are too short to tell
 stability_resamples: int = 3  # refits on 80% subsamples to measure stability (0 to skip)
 compare: list = [0, 1]  # two personas to compare side by side
-truth_path: str = "../data/sample/truth_personas.csv"  # planted personas (case_id, persona) to check against; "" if none''',
+truth_path: str = ""  # planted personas (case_id, persona) to check against; "" if none''',
                              output_param("02_personas"), SEED_PARAM])
 
 
@@ -335,10 +343,9 @@ def personas() -> nbformat.NotebookNode:
              "    stability = None"),
         md("## Against planted personas\n\nThe synthetic data knows every journey's true "
            "persona; real logs usually do not (`truth_path = \"\"`)."),
-        code("truth_file = Path(truth_path) if truth_path else None\n"
-             "if truth_file is not None and truth_file.exists():\n"
+        code("if study.ready('The check against planted personas', 'truth'):\n"
              "    from sklearn.metrics import adjusted_rand_score\n"
-             "    truth = pd.read_csv(truth_file, dtype=str)\n"
+             "    truth = pd.read_csv(truth_path, dtype=str)\n"
              "    if pseudonymise:  # the log's ids are pseudonyms: match them\n"
              "        truth['case_id'] = jl.pseudonymise(truth['case_id'])\n"
              "    truth = truth.set_index('case_id')['persona']\n"
@@ -348,9 +355,7 @@ def personas() -> nbformat.NotebookNode:
              "          f'{adjusted_rand_score(planted[known], model.labels_[known]):.3f} '\n"
              "          f'over {known.sum():,} journeys long enough to tell')\n"
              "    display(pd.crosstab(pd.Series(planted[known], name='planted'),\n"
-             "                        pd.Series(model.labels_[known], name='found')))\n"
-             "else:\n"
-             "    print('No planted personas to compare with.')"),
+             "                        pd.Series(model.labels_[known], name='found')))"),
         md("## Explore\n\nPick a persona: its profile, map, most common paths and example "
            "journeys. `.data()` returns the numbers shown."),
         code("jl.PersonaExplorer(journeys, model.labels_, profiles=profiles, outcome=outcome,\n"
@@ -366,13 +371,13 @@ def personas() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
-PARAMS_DRIVERS = "\n".join([READ_PARAMS, '''target_instrument: str = "nps_survey"  # the survey whose answers are explained ("" for the widest scale)
-csat_instrument: str = "csat_survey"  # a survey answered several times per journey, for the drops ("" to skip)
+PARAMS_DRIVERS = "\n".join([READ_PARAMS, '''target_instrument: str = ""  # the survey whose answers are explained; "" takes the one with the widest scale
+csat_instrument: str = ""  # a survey answered several times per journey, for the drops; "" looks one up
 controls: str = "personas"  # fixed effects: personas, none, or a journey-level column
 personas_path: str = ""  # assignments.csv written by 02_personas (case_id, persona) for the personas; "" to find them here
 window: str = "journey"  # touchpoints that explain a score: journey (all before it) or since_previous (since the last answer, for a CSAT)
 min_effect: float = 0.1  # smallest effect worth calling an irritant or delight, in points of the target's scale
-outcome_column: str = "converted"  # journey-level outcome flag for removal effects and moments of truth ("" to skip)
+outcome_column: str = ""  # journey outcome for moments of truth: a yes/no column, or a column, an equals sign and the value that counts; "" looks it up
 n_boot: int = 200  # bootstrap resamples for the intervals
 level: float = 0.95  # confidence level of the intervals
 examples: int = 3  # journeys whose score gap is decomposed as examples''',
@@ -387,23 +392,31 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
            "where it drops between two answers of the same journey, then each touchpoint's "
            "effect on the target score, adjusted for persona, with bootstrap intervals: the "
            "irritants to fix and the delights to extend. Then the moments of truth and the "
-           "Markov removal effects on conversion."),
+           "Markov removal effects on the outcome. Every section needs survey scores "
+           "(`satisfaction_key`) except the last, which needs an outcome."),
         code(PARAMS_DRIVERS, metadata={"tags": ["parameters"]}),
         code(journeys_cell(PARAMS_DRIVERS, "import pandas as pd\n")),
         md("## Satisfaction where it is measured\n\nEach answer is credited to the touchpoint "
            "just before it (the contact it rates), with a t interval; NPS in points for 0-10 "
            "surveys."),
-        code("by_touchpoint = jl.satisfaction_by(log, by='touchpoint', level=level)\n"
-             "jl.protect(by_touchpoint, k=min_customers)"),
-        code("jl.protect(jl.satisfaction_by(log, by='stage', level=level), k=min_customers)"),
+        code("scored = study.ready('Satisfaction', 'satisfaction')\n"
+             "by_touchpoint = jl.satisfaction_by(log, by='touchpoint', level=level) if scored else None\n"
+             "jl.protect(by_touchpoint, k=min_customers) if scored else None"),
+        code("if scored and study.has('stage'):\n"
+             "    display(jl.protect(jl.satisfaction_by(log, by='stage', level=level), k=min_customers))"),
         md("## Where satisfaction drops\n\nFor two answers of the same survey in one journey, "
            "the change in score is credited to every touchpoint between them."),
-        code("drops = jl.satisfaction_drops(log, instrument=csat_instrument, level=level) if csat_instrument else None\n"
-             "jl.protect(drops, k=min_customers).head(10) if drops is not None else 'no repeated survey given'"),
+        code("drops = None\n"
+             "if study.ready('Drops between answers', 'repeated survey'):\n"
+             "    drops = jl.satisfaction_drops(log, instrument=study.repeated_survey, level=level)\n"
+             "    display(jl.protect(drops, k=min_customers).head(10))"),
         md("## Controls\n\nPersonas (or a segment) as fixed effects: a persona with a low "
            "baseline that meets an irritant more often would otherwise make the irritant look "
            "worse than it is."),
-        code("if controls == 'personas' and personas_path:  # the personas 02_personas found\n"
+        code("control_values = None\n"
+             "if not scored:\n"
+             "    pass\n"
+             "elif controls == 'personas' and personas_path:  # the personas 02_personas found\n"
              "    assigned = pd.read_csv(personas_path, dtype={'case_id': str})\n"
              "    control_values = assigned.set_index('case_id')['persona']\n"
              "    print(f'{control_values[control_values >= 0].nunique()} personas from {Path(personas_path).name}')\n"
@@ -411,76 +424,81 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "    persona_model = jl.find_personas(journeys, random_state=seed)\n"
              "    control_values = pd.Series(persona_model.labels_, index=journeys.cases.astype(str))\n"
              "    print(f'{persona_model.n_components_} personas as controls')\n"
-             "elif controls == 'none':\n"
-             "    control_values = None\n"
-             "else:\n"
+             "elif controls != 'none':\n"
              "    control_values = controls"),
         md("## Each touchpoint's effect\n\nBars: the adjusted effect on the target score with "
            "its interval; hollow markers: the naive gap (journeys that met the touchpoint minus "
            "those that did not, unadjusted). Hatched: not separable (other touchpoints "
            "determine it)."),
-        code("drivers = jl.attribute_satisfaction(log, instrument=target_instrument or None,\n"
-             "                                    controls=control_values, window=window,\n"
-             "                                    n_boot=n_boot, level=level,\n"
-             "                                    min_effect=min_effect, random_state=seed)\n"
-             "print(drivers.assumptions)\n"
-             "jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png');"),
-        code("jl.protect(drivers.effects, k=min_customers)"),
+        code("drivers = irritants = None\n"
+             "if study.ready('Touchpoint effects', 'satisfaction'):\n"
+             "    drivers = jl.attribute_satisfaction(log, instrument=target_instrument or None,\n"
+             "                                        controls=control_values, window=window,\n"
+             "                                        n_boot=n_boot, level=level,\n"
+             "                                        min_effect=min_effect, random_state=seed)\n"
+             "    print(drivers.assumptions)\n"
+             "    jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png')\n"
+             "    plt.show()\n"
+             "    display(jl.protect(drivers.effects, k=min_customers))"),
         md("## Irritants and delights"),
-        code("irritants = jl.rank_irritants(drivers)\n"
-             "jl.style_table(jl.protect(irritants, k=min_customers),\n"
-             "               {'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
-             "                'points_lost': '{:,.0f}', 'share_of_detractors_explained': '{:.1%}'})"),
+        code("if drivers is not None:\n"
+             "    irritants = jl.rank_irritants(drivers)\n"
+             "    display(jl.style_table(jl.protect(irritants, k=min_customers),\n"
+             "                           {'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
+             "                            'points_lost': '{:,.0f}', 'share_of_detractors_explained': '{:.1%}'}))"),
         md("## Before and after the worst irritant\n\nIn the journeys that met it, the "
            "repeated survey's answers numbered from that touchpoint: -1 is the last answer "
            "before it, 1 the first after."),
-        code("worst_irritant = irritants.loc[irritants['kind'] == 'irritant', 'touchpoint'].head(1)\n"
-             "if csat_instrument and len(worst_irritant):\n"
-             "    trajectory = jl.score_trajectory(log, worst_irritant.iloc[0], instrument=csat_instrument,\n"
-             "                                     level=level)\n"
-             "    jl.save_figure(jl.plot_score_trajectory(trajectory, touchpoint=worst_irritant.iloc[0]),\n"
-             "                   out / 'trajectory.png')\n"
-             "else:\n"
-             "    print('no repeated survey or no irritant: nothing to show')"),
+        code("worst = [] if irritants is None else list(irritants.loc[irritants['kind'] == 'irritant', 'touchpoint'].head(1))\n"
+             "if study.ready('Scores before and after', 'repeated survey') and not worst:\n"
+             "    print('Scores before and after: skipped; no touchpoint was found to be an irritant.')\n"
+             "elif worst:\n"
+             "    trajectory = jl.score_trajectory(log, worst[0], instrument=study.repeated_survey, level=level)\n"
+             "    jl.save_figure(jl.plot_score_trajectory(trajectory, touchpoint=worst[0]),\n"
+             "                   out / 'trajectory.png')"),
         md("## Explore\n\nPick a touchpoint: its effect in each control group, the scores "
            "before and after it, what fixing "
            "it for a share of its journeys would do to the score (the slider), and example "
            "journeys that met it. `.data()` returns the numbers shown."),
-        code("jl.DriverExplorer(drivers, log, min_customers=min_customers, random_state=seed)"),
+        code("jl.DriverExplorer(drivers, log, min_customers=min_customers, random_state=seed) \\\n"
+             "    if drivers is not None else None"),
         md("## The gap, explained\n\nEach scored journey's fitted score minus the "
            "average journey's, split into touchpoints and persona (the parts sum exactly to "
            "the gap): single journeys when `min_customers` is 1, else the unhappiest tenth "
            "of journeys together."),
-        code("parts = jl.decompose_satisfaction(drivers, log)\n"
-             "gap = parts.attrs['gap']\n"
-             "if min_customers <= 1:  # single journeys\n"
-             "    worst = gap.nsmallest(examples).index\n"
-             "    display(parts[parts['case_id'].isin(worst)].sort_values(['case_id', 'contribution']))\n"
-             "else:  # a shared report: the unhappiest journeys together, never fewer than min_customers\n"
-             "    worst = gap.nsmallest(max(examples, min_customers, len(gap) // 10)).index\n"
-             "    mean_parts = (parts[parts['case_id'].isin(worst)].groupby('factor')['contribution']\n"
-             "                  .sum().div(len(worst)).sort_values())\n"
-             "    print(f'the {len(worst):,} journeys furthest below the average: mean gap '\n"
-             "          f'{gap[worst].mean():+.2f}, made of')\n"
-             "    display(mean_parts.round(3).to_frame('mean contribution'))"),
+        code("if drivers is not None:\n"
+             "    parts = jl.decompose_satisfaction(drivers, log)\n"
+             "    gap = parts.attrs['gap']\n"
+             "    if min_customers <= 1:  # single journeys\n"
+             "        worst_journeys = gap.nsmallest(examples).index\n"
+             "        display(parts[parts['case_id'].isin(worst_journeys)].sort_values(['case_id', 'contribution']))\n"
+             "    else:  # a shared report: the unhappiest journeys together, never fewer than min_customers\n"
+             "        worst_journeys = gap.nsmallest(max(examples, min_customers, len(gap) // 10)).index\n"
+             "        mean_parts = (parts[parts['case_id'].isin(worst_journeys)].groupby('factor')['contribution']\n"
+             "                      .sum().div(len(worst_journeys)).sort_values())\n"
+             "        print(f'the {len(worst_journeys):,} journeys furthest below the average: mean gap '\n"
+             "              f'{gap[worst_journeys].mean():+.2f}, made of')\n"
+             "        display(mean_parts.round(3).to_frame('mean contribution'))"),
         md("## Moments of truth and removal effects\n\nThe touchpoints after which the "
            "outcome diverges most, and each touchpoint's Markov removal effect on it."),
-        code("if outcome:\n"
+        code("moments = removal = None\n"
+             "if study.ready('Moments of truth', 'outcome'):\n"
              "    moments = jl.moments_of_truth(journeys, outcome=outcome)\n"
              "    removal = jl.removal_effects(journeys, outcome=outcome)\n"
              "    display(jl.protect(moments, k=min_customers).head(10))\n"
-             "    display(removal.head(10))\n"
-             "else:\n"
-             "    moments = removal = None"),
+             "    display(removal.head(10))"),
         md("## Tables written"),
-        code("tables = {'drivers.csv': drivers.effects, 'irritants.csv': irritants,\n"
-             "          'satisfaction_by_touchpoint.csv': by_touchpoint}\n"
+        code("tables = {}\n"
+             "if drivers is not None:\n"
+             "    tables.update({'drivers.csv': drivers.effects, 'irritants.csv': irritants})\n"
+             "    (out / 'assumptions.txt').write_text(drivers.assumptions + '\\n')\n"
+             "if by_touchpoint is not None:\n"
+             "    tables['satisfaction_by_touchpoint.csv'] = by_touchpoint\n"
              "if drops is not None:\n"
              "    tables['drops.csv'] = drops\n"
              "if moments is not None:\n"
              "    tables['moments_of_truth.csv'] = moments\n"
              "    tables['removal_effects.csv'] = removal\n"
-             "(out / 'assumptions.txt').write_text(drivers.assumptions + '\\n')\n"
              + WRITE_TABLES),
     ]
     return _notebook(cells)

@@ -168,10 +168,23 @@ def test_missing_column_lists_columns_and_suggests():
     assert isinstance(err.value, KeyError) and isinstance(err.value, JourneylabError)
 
 
-def test_role_not_found_names_the_flag():
+def test_role_not_found_names_the_parameter_not_a_cli_flag(tmp_path):
     df = pd.DataFrame({"who": ["a"], "activity": ["x"], "timestamp": ["2024-01-01"]})
-    with pytest.raises(MissingColumnError, match=r"No column for the case_id role.*--case-id"):
+    with pytest.raises(MissingColumnError) as err:
         jl.read_events(df)
+    msg = str(err.value)
+    assert msg.startswith("No column for the case_id role") and "case_id_key" in msg
+    assert "--" not in msg and ".." not in msg and msg.endswith(".")
+    # the command line says the same in its own words: its flag
+    from journeylab.cli import main
+
+    df.to_csv(tmp_path / "e.csv", index=False)
+    import contextlib, io
+
+    err_text = io.StringIO()
+    with contextlib.redirect_stderr(err_text):
+        assert main(["validate", str(tmp_path / "e.csv")]) == 2
+    assert "--case-id" in err_text.getvalue() and "case_id_key" not in err_text.getvalue()
 
 
 def test_header_case_and_spaces_are_forgiven(tmp_path):

@@ -242,6 +242,14 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
     max_variants : int
         Align the most frequent variants up to this many; journeys of rarer variants are
         left out and ``checked_share`` says how many were checked.
+
+    Returns
+    -------
+    ConformanceResult
+        A journey conforms when its alignment has no deviation (fitness 1.0): the model
+        allows it exactly. A journey's fitness and deviations do not depend on
+        ``max_variants``. When several optimal alignments tie, which touchpoints are called
+        skipped or extra is pm4py's pick and may differ between runs; their number does not.
     """
     import pm4py
 
@@ -259,7 +267,7 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
         raise RuntimeError(f"pm4py returned {len(aligned)} alignments for {len(paths)} variants.")
     fitness = np.array([a["fitness"] for a in aligned], dtype=float)
     n_dev = np.zeros(len(top), dtype=np.int64)
-    dev_rows = []
+    dev_rows: list[tuple[int, str, Any]] = []
     for i, (path, a) in enumerate(zip(paths, aligned)):
         moves = _moves(a["alignment"], path)
         n_dev[i] = sum(kind != "sync" for kind, _ in moves)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import InvalidInputError, UnreadableFileError
 from .log import EventLog
-from .paths import _SEP, _variant_ids, _variant_text, cover_variants, discover_dfg, get_variants
+from .paths import _variant_ids, _variant_order, _variant_text, cover_variants, discover_dfg
 
 sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]  # keep the banner out of outputs
 
@@ -61,15 +61,67 @@ class ProcessModel:
     coverage: float = 1.0
 
 
-def _variant_frame(log: EventLog, variants: pd.DataFrame) -> pd.DataFrame:
-    """One pm4py-style case per variant (case id = the variant's row number)."""
-    rows = []
-    base = pd.Timestamp("2000-01-01", tz="UTC")
-    for i, path in enumerate(variants["variant"]):
-        for j, act in enumerate(path.split(_SEP)):
-            rows.append((str(i), act, base + pd.Timedelta(seconds=j)))
-    return pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"]
-                        ).astype({"case:concept:name": object, "concept:name": object})
+@dataclass
+class _RankedVariants:
+    """The log's variants, numbered by variant id.
+
+    Attributes
+    ----------
+    ids : ndarray
+        Variant id of every journey (by case code).
+    first : ndarray
+        Case code of each variant's first journey.
+    cases : ndarray
+        Journeys per variant.
+    text : ndarray
+        Each variant's `` > ``-joined path (for display only).
+    order : ndarray
+        Variant ids in the row order of :func:`get_variants` (most journeys first).
+    """
+
+    ids: np.ndarray
+    first: np.ndarray
+    cases: np.ndarray
+    text: np.ndarray
+    order: np.ndarray
+
+
+def _ranked_variants(log: EventLog) -> _RankedVariants:
+    """Variants of ``log`` with their ids, ranked as :func:`get_variants` ranks them."""
+    ids, first = _variant_ids(log)
+    cases = np.bincount(ids, minlength=len(first))
+    text = _variant_text(log, first)
+    return _RankedVariants(ids, first, cases, text, _variant_order(cases, text))
+
+
+def _variant_paths(log: EventLog, first: np.ndarray) -> list[tuple[str, ...]]:
+    """The touchpoints of the journeys ``first`` (case codes), in order.
+
+    Read from the activity codes, never by splitting joined text, so touchpoint names may
+    hold any character (`` > `` included).
+    """
+    labels = np.asarray(log.activities, dtype=object)
+    starts = log.case_offsets[first].tolist()
+    ends = log.case_offsets[np.asarray(first, dtype=np.int64) + 1].tolist()
+    return [tuple(str(a) for a in labels[log.activity_codes[a:b]]) for a, b in zip(starts, ends)]
+
+
+def _variant_log(paths: Sequence[Sequence[str]]) -> Any:
+    """A pm4py ``EventLog`` whose trace ``i`` is ``paths[i]`` (case id ``str(i)``).
+
+    pm4py keeps the traces of an ``EventLog`` in their list order and returns one
+    alignment per trace in that order, so result ``i`` belongs to ``paths[i]``. (A
+    dataframe would not do: pm4py groups it by case id, which orders "10" before "2".)
+    """
+    from pm4py.objects.log.obj import Event, Trace
+    from pm4py.objects.log.obj import EventLog as Pm4pyEventLog
+
+    base = pd.Timestamp("2000-01-01", tz="UTC").to_pydatetime()
+    second = pd.Timedelta(seconds=1).to_pytimedelta()
+    return Pm4pyEventLog([
+        Trace([Event({"concept:name": act, "time:timestamp": base + j * second})
+               for j, act in enumerate(path)], attributes={"concept:name": str(i)})
+        for i, path in enumerate(paths)])
 
 
 def discover_process_model(log: EventLog, *, method: str = "inductive",
@@ -104,16 +156,20 @@ def _discover(log: EventLog, method: str, coverage: float, noise_threshold: floa
                                                      noise_threshold=noise_threshold)
         net, im, fm = pm4py.convert_to_petri_net(tree)
         return ProcessModel(net, im, fm, tree, "inductive (IMd, from the DFG)", 1.0)
-    top = cover_variants(get_variants(log), coverage)
+    ranked = _ranked_variants(log)
+    ranked_share = pd.Series(ranked.cases[ranked.order] / max(log.n_cases, 1))
+    n_top = len(cover_variants(pd.DataFrame({"cum_share": ranked_share.cumsum()}), coverage))
+    top = ranked.order[:n_top]
     # weight variants by their journeys so frequencies mean what they mean in the log
-    frame = _variant_frame(log, top.loc[top.index.repeat(top["cases"].clip(upper=1000))]
-                           .reset_index(drop=True))
-    share = float(top["share"].sum())
+    paths = _variant_paths(log, ranked.first[top])
+    weights = np.minimum(ranked.cases[top], 1000).tolist()
+    weighted = _variant_log([p for p, w in zip(paths, weights) for _ in range(w)])
+    share = float(ranked_share.iloc[:n_top].sum())
     if method == "inductive":
-        tree = pm4py.discover_process_tree_inductive(frame, noise_threshold=noise_threshold)
+        tree = pm4py.discover_process_tree_inductive(weighted, noise_threshold=noise_threshold)
         net, im, fm = pm4py.convert_to_petri_net(tree)
         return ProcessModel(net, im, fm, tree, f"inductive (IMf, noise {noise_threshold})", share)
-    net, im, fm = pm4py.discover_petri_net_heuristics(frame,
+    net, im, fm = pm4py.discover_petri_net_heuristics(weighted,
                                                        dependency_threshold=dependency_threshold)
     return ProcessModel(net, im, fm, None, f"heuristics (dependency {dependency_threshold})",
                         share)
@@ -186,53 +242,94 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
     max_variants : int
         Align the most frequent variants up to this many; journeys of rarer variants are
         left out and ``checked_share`` says how many were checked.
+
+    Returns
+    -------
+    ConformanceResult
+        A journey conforms when its alignment has no deviation (fitness 1.0): the model
+        allows it exactly. A journey's fitness and deviations do not depend on
+        ``max_variants``. When several optimal alignments tie, which touchpoints are called
+        skipped or extra is pm4py's pick and may differ between runs; their number does not.
     """
     import pm4py
 
     if not isinstance(model, ProcessModel):
         model = designed_journey(model)
-    variants = get_variants(log)
-    top = variants.head(max_variants)
-    frame = _variant_frame(log, top)
+    ranked = _ranked_variants(log)
+    top = ranked.order[:max_variants]
+    paths = _variant_paths(log, ranked.first[top])
     with _quiet():
-        aligned = pm4py.conformance_diagnostics_alignments(frame, model.net,
+        aligned = pm4py.conformance_diagnostics_alignments(_variant_log(paths), model.net,
                                                            model.initial_marking,
-                                                           model.final_marking)
-    fitness = np.array([a["fitness"] for a in aligned])
-    dev_rows, n_dev = [], []
-    for i, a in enumerate(aligned):
-        moves = [(lg, md) for lg, md in a["alignment"]]
-        count = 0
-        for lg, md in moves:
-            if lg == ">>" and md is not None and md != ">>":
-                dev_rows.append((i, "skipped", md))
-                count += 1
-            elif md == ">>" and lg != ">>":
-                dev_rows.append((i, "extra", lg))
-                count += 1
-        n_dev.append(count)
-    ids, first = _variant_ids(log)
-    text = _variant_text(log, first)
-    row_of = pd.Series(np.arange(len(top)), index=top["variant"].to_numpy())
-    case_row = row_of.reindex(text[ids]).to_numpy()
-    checked = ~np.isnan(case_row)
-    r = case_row[checked].astype(np.int64)
+                                                           model.final_marking,
+                                                           ret_tuple_as_trans_desc=True)
+    if len(aligned) != len(paths):
+        raise RuntimeError(f"pm4py returned {len(aligned)} alignments for {len(paths)} variants.")
+    fitness = np.array([a["fitness"] for a in aligned], dtype=float)
+    n_dev = np.zeros(len(top), dtype=np.int64)
+    dev_rows: list[tuple[int, str, Any]] = []
+    for i, (path, a) in enumerate(zip(paths, aligned)):
+        moves = _moves(a["alignment"], path)
+        n_dev[i] = sum(kind != "sync" for kind, _ in moves)
+        dev_rows.extend((i, kind, act) for kind, act in moves if kind != "sync")
+    row_of = np.full(len(ranked.first), -1, dtype=np.int64)
+    row_of[top] = np.arange(len(top))
+    case_row = row_of[ranked.ids]
+    checked = case_row >= 0
+    r = case_row[checked]
     journeys = pd.DataFrame({
         "case_id": np.asarray(log.cases, dtype=object)[checked],
-        "variant": text[ids][checked],
+        "variant": ranked.text[ranked.ids][checked],
         "fitness": fitness[r],
-        "deviations": np.asarray(n_dev, dtype=np.int64)[r],
+        "deviations": n_dev[r],
     })
     journeys["conforming"] = journeys["deviations"] == 0
     dev = pd.DataFrame(dev_rows, columns=["row", "kind", "touchpoint"]).drop_duplicates()
-    dev["journeys"] = top["cases"].to_numpy()[dev["row"].to_numpy()] if len(dev) else []
+    dev["journeys"] = ranked.cases[top][dev["row"].to_numpy(dtype=np.int64)]
     deviations = (dev.groupby(["kind", "touchpoint"], as_index=False)["journeys"].sum()
                   if len(dev) else pd.DataFrame(columns=["kind", "touchpoint", "journeys"]))
     deviations["share"] = deviations["journeys"] / max(log.n_cases, 1)
     deviations = deviations.sort_values(["journeys", "kind", "touchpoint"],
                                         ascending=[False, True, True], kind="stable")
     return ConformanceResult(journeys.reset_index(drop=True), deviations.reset_index(drop=True),
-                             float(top["share"].sum()))
+                             float(ranked.cases[top].sum() / max(log.n_cases, 1)))
+
+
+def _moves(alignment: Sequence[tuple[tuple[Any, Any], tuple[Any, Any]]],
+           path: Sequence[str]) -> list[tuple[str, Any]]:
+    """Classify an alignment's visible moves and check it aligns ``path``.
+
+    ``alignment`` is pm4py's output with transitions described (``ret_tuple_as_trans_desc``):
+    ``((log transition, model transition), (log label, model label))`` per move, ``>>``
+    standing for "no transition". Reading the *transition* side tells the moves apart even
+    when a touchpoint is itself named ``>>``.
+
+    Returns
+    -------
+    list of (kind, touchpoint)
+        ``sync`` (journey and model agree), ``extra`` (a touchpoint of the journey the model
+        cannot take there) or ``skipped`` (a visible model step the journey lacks); silent
+        model steps are left out.
+
+    Raises
+    ------
+    RuntimeError
+        If the journey's side of the alignment is not ``path`` (an alignment of another
+        journey).
+    """
+    out: list[tuple[str, Any]] = []
+    journey = []
+    for (log_t, model_t), (log_label, model_label) in alignment:
+        if log_t == ">>":
+            if model_label is not None:
+                out.append(("skipped", model_label))
+            continue
+        journey.append(log_label)
+        out.append(("extra" if model_t == ">>" else "sync", log_label))
+    if tuple(journey) != tuple(path):
+        raise RuntimeError("pm4py returned the alignment of another journey: "
+                           f"{journey!r} for {list(path)!r}.")
+    return out
 
 
 def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):

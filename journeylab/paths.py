@@ -361,6 +361,23 @@ def _variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
     return np.array([t[: -len(_SEP)] for t in joined], dtype=object)
 
 
+def _variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Variant ids in the row order of :func:`get_variants`.
+
+    Most journeys first; ties by path text, then by variant id (the order of first journeys).
+
+    Parameters
+    ----------
+    cases : ndarray
+        Journeys per variant, indexed by variant id.
+    text : ndarray
+        Each variant's `` > ``-joined path, indexed by variant id.
+    """
+    table = pd.DataFrame({"cases": cases, "variant": text})
+    return table.sort_values(["cases", "variant"], ascending=[False, True],
+                             kind="stable").index.to_numpy()
+
+
 def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
                  instrument: str | None = None) -> pd.DataFrame:
     """Every distinct path with its journeys, share, cumulative share and duration.
@@ -392,7 +409,7 @@ def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
             out["mean_satisfaction"] = np.bincount(ids[has], weights=sat[has],
                                                    minlength=n_var) / n
         out["satisfaction_answers"] = n
-    out = out.sort_values(["cases", "variant"], ascending=[False, True], kind="stable")
+    out = out.iloc[_variant_order(cases, out["variant"].to_numpy())]
     out.insert(3, "share", out["cases"] / log.n_cases)
     out.insert(4, "cum_share", out["share"].cumsum())
     return out.reset_index(drop=True)

@@ -84,7 +84,8 @@ def _whole(values: np.ndarray) -> bool:
 
 
 def _decimals(values: np.ndarray) -> int:
-    """Decimals giving the largest value three significant digits (0 to 4)."""
+    """Decimals giving the largest value three significant digits (0 to 4): 1,234 and
+    183 get none, 4.22 two, 0.0312 four."""
     finite = np.abs(values[np.isfinite(values)])
     top = finite.max() if len(finite) else 0.0
     if top == 0:
@@ -185,9 +186,7 @@ def _column_formatter(name: Any, values: pd.Series) -> tuple[Callable[[Any], str
         return (lambda v: format_value(v)), header
     if kind == "bool":
         return (lambda v: "yes" if v else "no"), header
-    decimals = _decimals(values.to_numpy(dtype=float, na_value=np.nan)) if kind == "number" \
-        else None
-    return (lambda v: format_value(v, kind=kind, decimals=decimals)), header
+    return (lambda v: format_value(v, kind=kind)), header
 
 
 def _escaped(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -227,7 +226,8 @@ def format_table(table: pd.DataFrame | pd.Series, *, max_rows: int | None = 50,
     * whole numbers (also float columns holding only whole numbers, as persona ``0.0``)
       as integers with thousands separators: ``2,955``;
     * shares and rates (``share``, ``*_share``, ``share_*``, ``*_rate``, ``conversion*``)
-      as percentages: ``12.3%``; other numbers with three significant digits;
+      as percentages: ``12.3%``; other numbers with three significant digits (``4.22``,
+      ``0.0312``, ``1,235``);
     * timestamps to the second, the timezone once in the header;
     * missing values as ``–``; every text cell, header and index label HTML-escaped;
     * a wide table scrolls sideways, long text cells wrap, and a frame longer than

@@ -193,7 +193,7 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
     filled = matrix.pivot_table(index="channel", columns="stage", values=value, aggfunc="count",
                                 observed=False).reindex_like(table)
     table = table.where(filled.fillna(0) > 0)
-    table = table.loc[:, table.notna().any()]
+    table = table.loc[table.notna().any(axis=1), table.notna().any()]
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.5))
     cmap = "RdYlGn" if value == "mean_satisfaction" else \

@@ -53,7 +53,7 @@ def test_each_kind_of_column_renders_as_a_reader_expects(report_table):
     assert cells[0] == ["&lt;script&gt;alert(1)&lt;/script&gt;", "2.1 d", "3.2 h", "2,955",
                         "12,000", "12.3%", "50.0%", "0", "-0.523", "2024-01-01 10:00:00",
                         "1.0 h"]
-    assert cells[1] == ["call", "45 s", "10 min", "7", "8", "100.0%", "0.0%", "1", "0.031",
+    assert cells[1] == ["call", "45 s", "10 min", "7", "8", "100.0%", "0.0%", "1", "0.0312",
                         "2024-01-02 08:30:05", "1.5 min"]
     assert cells[2] == ["–", "–", "0 s", "–", "1", "–", "25.0%", "-1", "–", "–", "–"]
     assert _headers(format_table(report_table)) == [
@@ -109,7 +109,8 @@ def test_format_value_and_its_kinds():
     assert format_value(0.1234, name="share") == "12.3%"
     assert format_value(0.1234, name="share_of_journeys") == "12.3%"
     assert format_value(0.5, name="dropoff_rate") == "50.0%"
-    assert format_value(4.21734) == "4.22"
+    assert format_value(4.21734) == "4.22" and format_value(-0.0312) == "-0.0312"
+    assert format_value(1234.56) == "1,235" and format_value(18.25) == "18.2"
     assert format_value(pd.Timestamp("2024-05-01 10:00:00.5", tz="UTC")) == \
         "2024-05-01 10:00:00 UTC"
     assert format_value(pd.Timedelta(hours=3, minutes=12)) == "3.2 h"
@@ -170,28 +171,28 @@ def test_dead_points_keep_their_share_of_journeys(small_truth):
 # ---------------------------------------------------------------------------- heatmaps
 
 
-def test_journey_map_leaves_empty_cells_empty():
-    matrix = pd.DataFrame({"stage": ["awareness", "awareness", "purchase"],
-                           "channel": ["web", "app", "web"],
-                           "customers": [2955, 12, 40],
-                           "mean_satisfaction": [4.2, np.nan, 3.1],
-                           "dropoff_rate": [0.1234, 0.5, 0.0]})
-    ax = jl.plot_journey_matrix(matrix, value="mean_satisfaction")
-    texts = sorted(t.get_text() for t in ax.texts)
-    assert texts == ["3.10", "4.20"]  # app x awareness and app x purchase: no number, no 0.00
-    mesh = ax.collections[0]
-    assert np.ma.count_masked(mesh.get_array()) == 2  # drawn without colour
-    plt.close(ax.figure)
-    ax = jl.plot_journey_matrix(matrix, value="customers")
-    assert sorted(t.get_text() for t in ax.texts) == ["12", "2,955", "40"]
-    plt.close(ax.figure)
-    ax = jl.plot_journey_matrix(matrix, value="dropoff_rate")
-    assert sorted(t.get_text() for t in ax.texts) == ["0.0%", "12.3%", "50.0%"]
-    plt.close(ax.figure)
-
-
 def _annotations(ax) -> list[str]:
     return sorted(t.get_text() for t in ax.texts if t.get_text())
+
+
+def test_journey_map_leaves_empty_cells_empty():
+    # app x awareness: passed through, never measured; app x loyalty: no journey at all
+    matrix = pd.DataFrame({"stage": ["awareness", "awareness", "purchase", "purchase", "loyalty"],
+                           "channel": ["web", "app", "web", "app", "web"],
+                           "customers": [2955, 12, 40, 7, 1200],
+                           "mean_satisfaction": [4.2, np.nan, 3.1, 3.5, 4.0],
+                           "dropoff_rate": [0.1234, 0.5, 0.0, 0.25, 0.125]})
+    ax = jl.plot_journey_matrix(matrix, value="mean_satisfaction")
+    assert _annotations(ax) == ["3.10", "3.50", "4.00", "4.20"]  # no 0.00 anywhere
+    assert np.ma.count_masked(ax.collections[0].get_array()) == 2  # drawn without colour
+    plt.close(ax.figure)
+    ax = jl.plot_journey_matrix(matrix, value="customers")
+    assert _annotations(ax) == ["1,200", "12", "2,955", "40", "7"]
+    assert np.ma.count_masked(ax.collections[0].get_array()) == 1
+    plt.close(ax.figure)
+    ax = jl.plot_journey_matrix(matrix, value="dropoff_rate")
+    assert _annotations(ax) == ["0.0%", "12.3%", "12.5%", "25.0%", "50.0%"]
+    plt.close(ax.figure)
 
 
 def test_share_heatmaps_annotate_percentages_and_leave_missing_cells_blank():

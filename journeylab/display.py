@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_table", "format_value", "format_duration", "column_kind",
+__all__ = ["format_table", "format_value", "format_duration", "column_kind", "is_share_name",
            "enable_report_display", "style_table", "MISSING"]
 
 #: How a missing value is shown.

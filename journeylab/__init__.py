@@ -35,10 +35,12 @@ from .personas import (TOO_SHORT, JourneyClusters, MarkovMixture, find_personas,
                        persona_stability, transition_counts)
 from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
                        persona_reach, profile_personas, select_persona)
-from .plot import (format_duration, plot_drivers, plot_funnel, plot_journey_lengths,
+from .display import (enable_report_display, format_duration, format_table, format_value,
+                      style_table)
+from .plot import (plot_drivers, plot_funnel, plot_journey_lengths,
                    plot_journey_matrix, plot_persona_embedding, plot_persona_reach,
                    plot_persona_selection, plot_process_map, plot_score_trajectory,
-                   plot_step_matrix, plot_variants, save_figure, style_table)
+                   plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
 from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
 from .privacy import protect, pseudonymise, pseudonymise_log
@@ -78,6 +80,8 @@ __all__ = [
     "plot_funnel", "plot_variants", "format_duration", "save_figure",
     "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach", "plot_drivers",
     "plot_score_trajectory",
+    # displayed tables: one formatting layer
+    "format_table", "format_value", "enable_report_display",
     # widgets
     "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer", "DriverExplorer",
     "select_journeys",

@@ -65,7 +65,9 @@ class SatisfactionDrivers:
     _design: dict = field(default_factory=dict, repr=False)
 
     def _repr_html_(self) -> str:
-        return self.effects.to_html(index=False, float_format="{:.3f}".format, escape=True)
+        from .display import format_table
+
+        return format_table(self.effects).to_html()
 
 
 def _target(log: EventLog, instrument: str | None, window: str = "journey"
@@ -268,6 +270,7 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     if len(boots):
         ci[varies] = np.quantile(boots[:, 1:1 + p_t], [lo_q, hi_q], axis=0).T
         se[varies] = boots[:, 1:1 + p_t].std(axis=0, ddof=1)
+    ci = _within_scale(ci, scale)
     exposed_n = Xe.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         naive = np.array([ys[Xe[:, j] > 0].mean() - ys[Xe[:, j] == 0].mean()
@@ -304,6 +307,13 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
               "mean_exposure": Xe[:, varies].mean(axis=0)}
     return SatisfactionDrivers(effects, ctrl, name, float(fitted.mean()), scale, ASSUMPTIONS,
                                design)
+
+
+def _within_scale(bounds: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """Interval bounds of an effect (a difference of scores) kept within plus or minus
+    the width of the score's scale; missing stays missing."""
+    width = float(scale[1]) - float(scale[0])
+    return np.clip(bounds, -width, width)
 
 
 def _vif(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -468,8 +478,10 @@ def effect_by_group(drivers: SatisfactionDrivers, touchpoint: str, *,
     size = np.bincount(gs, minlength=G)
     ok = (exposed > 0) & (exposed < size)
     q = (1 - d["level"]) / 2
-    lo = np.quantile(draws, q, axis=0) if boots else np.full(G, np.nan)
-    hi = np.quantile(draws, 1 - q, axis=0) if boots else np.full(G, np.nan)
+    lo = _within_scale(np.quantile(draws, q, axis=0), drivers.scale) if boots \
+        else np.full(G, np.nan)
+    hi = _within_scale(np.quantile(draws, 1 - q, axis=0), drivers.scale) if boots \
+        else np.full(G, np.nan)
     return pd.DataFrame({"group": levels, "effect": np.where(ok, beta, np.nan),
                          "ci_low": np.where(ok, lo, np.nan), "ci_high": np.where(ok, hi, np.nan),
                          "exposed_scored": exposed.astype(np.int64)})

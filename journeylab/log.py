@@ -95,10 +95,12 @@ class EventLog:
     def __repr__(self) -> str:
         if not self.n_events:
             return "EventLog(0 events)"
+        from .display import format_value  # timestamps to the second, as every table
+
         t = self.events["timestamp"]
         return (f"EventLog({self.n_events:,} events, {self.n_cases:,} journeys, "
-                f"{self.n_activities:,} touchpoints, {t.min()} .. "
-                f"{t.max()})")
+                f"{self.n_activities:,} touchpoints, {format_value(t.min())} .. "
+                f"{format_value(t.max())})")
 
     def _repr_html_(self) -> str:
         return f"<p>{html.escape(repr(self))}</p>"

@@ -1,12 +1,19 @@
-"""Static figures drawn from the tidy tables journeylab computes."""
+"""Static figures drawn from the tidy tables journeylab computes.
+
+Every matplotlib figure function is wrapped in :func:`_literal_text`, so names from the
+data are drawn as typed (never as mathtext); numbers use the formats of
+:mod:`journeylab.display`."""
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import pandas as pd
+
+from .display import format_duration, format_value, style_table
 
 __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
            "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
@@ -14,6 +21,34 @@ __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_jour
            "plot_drivers", "plot_score_trajectory", "style_table"]
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _literal_text(draw: _F) -> _F:
+    """Every text a matplotlib figure function draws shows as typed: names from the data
+    (``$\\unknowncmd{x}$``, ``a_b^c``) are never parsed as mathtext. The one place that
+    makes it so: each public ``plot_*`` that draws with matplotlib is wrapped in it."""
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib as mpl
+
+        with mpl.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+    wrapper._literal_text = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def _cell_labels(table: pd.DataFrame, kind: str, *, blank_zero: bool = False) -> np.ndarray:
+    """Annotations of a heatmap in the report's number formats (``kind``: "count",
+    "share" or "number", two decimals); missing cells (and zeros with ``blank_zero``)
+    empty."""
+    values = table.to_numpy(dtype=float)
+    return np.array([["" if np.isnan(v) or (blank_zero and v == 0) else
+                      format_value(v, kind=kind, decimals=2) for v in row] for row in values],
+                    dtype=object).reshape(values.shape)
+
+
+@_literal_text
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
     """Histogram of events per journey from :meth:`EventLog.case_table`.
 
@@ -48,24 +83,6 @@ def save_figure(fig_or_ax, path: str | Path, *, dpi: int = 150) -> Path:
     fig.savefig(path, dpi=dpi, bbox_inches="tight",
                 metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
     return path
-
-
-def format_duration(seconds: float) -> str:
-    """Short human duration: 45s, 12m, 3.2h, 2.1d.
-
-    Examples
-    --------
-    >>> format_duration(5400)
-    '1.5h'
-    """
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "–"
-    s = float(seconds)
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
-        if s >= size:
-            v = s / size
-            return f"{v:.0f}{unit}" if v >= 10 else f"{v:.1f}{unit}"
-    return f"{s:.0f}s"
 
 
 def _label(text: Any) -> Any:
@@ -152,40 +169,71 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "LR",
     return g
 
 
+@_literal_text
 def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=None,
                         fmt: str | None = None):
-    """Heatmap of the stage x channel journey map (stages as columns, channels as rows)."""
+    """Heatmap of the stage x channel journey map (stages as columns, channels as rows).
+
+    Cells no journey passed through (or with nothing measured) are left empty, never
+    painted as zero; annotations use the report's formats (``2,955``, ``12.3%``).
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> t = jl.generate_journeys(300, seed=1)
+    >>> log = jl.read_events(t.events, **t.read_kwargs())
+    >>> ax = plot_journey_matrix(jl.journey_matrix(log), value="mean_satisfaction")
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     table = matrix.pivot_table(index="channel", columns="stage", values=value, aggfunc="sum",
                                observed=False)
-    table = table.loc[:, table.notna().any()]
+    # a cell no journey passed through (or where nothing was measured) is empty, not zero
+    filled = matrix.pivot_table(index="channel", columns="stage", values=value, aggfunc="count",
+                                observed=False).reindex_like(table)
+    table = table.where(filled.fillna(0) > 0)
+    table = table.loc[table.notna().any(axis=1), table.notna().any()]
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.5))
-    cmap = "RdYlGn" if value == "mean_satisfaction" else         "Reds" if value == "dropoff_rate" else "Blues"
-    sns.heatmap(table, annot=True, fmt=fmt or (".2f" if table.max().max() <= 10 else ".0f"),
-                cmap=cmap, cbar_kws={"label": value.replace("_", " ")}, ax=ax, linewidths=0.5)
+    cmap = "RdYlGn" if value == "mean_satisfaction" else \
+        "Reds" if value == "dropoff_rate" else "Blues"
+    values = table.to_numpy(dtype=float)
+    kind = "share" if format_value(0.5, name=value).endswith("%") else \
+        "count" if np.all(np.isnan(values) | (values == np.round(values))) else "number"
+    annot = _cell_labels(table, kind) if fmt is None else True
+    sns.heatmap(table, annot=annot, fmt=fmt or "", cmap=cmap,
+                cbar_kws={"label": value.replace("_", " ")}, ax=ax, linewidths=0.5)
     ax.set_title(f"Journey map: {value.replace('_', ' ')} by stage and channel")
     ax.figure.tight_layout()
     return ax
 
 
+@_literal_text
 def plot_step_matrix(matrix: pd.DataFrame, *, ax=None, min_share: float = 0.01):
-    """Heatmap of a step matrix (rows touchpoints, columns steps)."""
+    """Heatmap of a step matrix (rows touchpoints, columns steps), annotated with
+    percentages; cells with no journey are left blank.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events)
+    >>> ax = plot_step_matrix(jl.step_matrix(log))
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     shown = matrix[matrix.max(axis=1) >= min_share]
     if ax is None:
         _, ax = plt.subplots(figsize=(0.7 * shown.shape[1] + 3, 0.32 * shown.shape[0] + 1.5))
-    sns.heatmap(shown, annot=True, fmt=".2f", cmap="Greens", cbar=False, ax=ax,
-                annot_kws={"fontsize": 7})
+    sns.heatmap(shown, annot=_cell_labels(shown, "share", blank_zero=True), fmt="",
+                cmap="Greens", cbar=False, ax=ax, annot_kws={"fontsize": 7}, vmin=0)
     ax.set_title("Share of journeys at each touchpoint, step by step")
     ax.figure.tight_layout()
     return ax
 
 
+@_literal_text
 def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     """Bar chart of a funnel (grouped when it was broken down by a segment)."""
     import matplotlib.pyplot as plt
@@ -210,6 +258,7 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     return ax
 
 
+@_literal_text
 def plot_variants(variants: pd.DataFrame, *, top: int = 15, ax=None):
     """Horizontal bars of the most frequent variants' share of journeys."""
     import matplotlib.pyplot as plt
@@ -233,6 +282,7 @@ def _persona_names(names: dict | None, persona: Any) -> str:
     return "too short to tell" if persona == -1 else f"persona {persona}"
 
 
+@_literal_text
 def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
     """How the number of personas was chosen: each criterion of ``selection_`` against k,
     the chosen k marked."""
@@ -258,6 +308,7 @@ def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
     return axes
 
 
+@_literal_text
 def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None, ax=None,
                            min_customers: int = 1):
     """Scatter of :func:`journeylab.embed_journeys`, one colour per persona (journeys too
@@ -301,6 +352,7 @@ def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None
     return ax
 
 
+@_literal_text
 def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_reach: float = 0.05,
                        ax=None):
     """Heatmap of :func:`journeylab.persona_reach`: which touchpoints each persona meets."""
@@ -311,8 +363,8 @@ def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_re
     shown = shown.rename(columns=lambda p: _persona_names(names, p))
     if ax is None:
         _, ax = plt.subplots(figsize=(1.2 * shown.shape[1] + 3, 0.3 * shown.shape[0] + 1.8))
-    sns.heatmap(shown, annot=True, fmt=".0%", cmap="Purples", cbar=False, ax=ax,
-                annot_kws={"fontsize": 7}, vmin=0, vmax=1)
+    sns.heatmap(shown, annot=_cell_labels(shown, "share", blank_zero=True), fmt="",
+                cmap="Purples", cbar=False, ax=ax, annot_kws={"fontsize": 7}, vmin=0, vmax=1)
     ax.set_title("Share of each persona's journeys that meet each touchpoint")
     ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("")
@@ -320,6 +372,15 @@ def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_re
     return ax
 
 
+def _error_bars(centre: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
+    """Error bar lengths below and above each centre, never negative (an estimate a
+    rounding error outside its interval gets a bar of zero there; missing stays missing)."""
+    c = centre.to_numpy(dtype=float)
+    return np.vstack([np.clip(c - low.to_numpy(dtype=float), 0, None),
+                      np.clip(high.to_numpy(dtype=float) - c, 0, None)])
+
+
+@_literal_text
 def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
     """Each touchpoint's effect on the score with its interval (irritants red, delights
     green, the rest grey; not separable ones hatched), and the naive gap (exposed minus
@@ -333,8 +394,8 @@ def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
     y = np.arange(len(table))
     ax.barh(y, table["effect"], color=colours, alpha=0.85,
             hatch=["//" if k == "not separable" else "" for k in table["kind"]])
-    ax.errorbar(table["effect"], y, xerr=[table["effect"] - table["ci_low"],
-                                          table["ci_high"] - table["effect"]],
+    ax.errorbar(table["effect"], y, xerr=_error_bars(table["effect"], table["ci_low"],
+                                                     table["ci_high"]),
                 fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
     if show_naive and "naive_gap" in table:
         ax.scatter(table["naive_gap"], y, facecolors="none", edgecolors="black", s=18,
@@ -348,6 +409,7 @@ def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
     return ax
 
 
+@_literal_text
 def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=None):
     """Mean score (with its interval) by answer number around a touchpoint, from
     ``score_trajectory``: answers before it on the left of the dashed line, after it on
@@ -357,7 +419,7 @@ def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
     t = trajectory.dropna(subset=["answer", "mean"]).sort_values("answer")  # no merged rows
-    ax.errorbar(t["answer"], t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]],
+    ax.errorbar(t["answer"], t["mean"], yerr=_error_bars(t["mean"], t["ci_low"], t["ci_high"]),
                 fmt="o-", color="#4C72B0", capsize=3)
     ax.axvline(0, color="black", linestyle="--", linewidth=0.8)
     ax.set_xticks(t["answer"], [f"{int(a):+d}" for a in t["answer"]])
@@ -366,18 +428,3 @@ def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=
     ax.set_title("Score before and after")
     ax.figure.tight_layout()
     return ax
-
-
-def style_table(table: pd.DataFrame, formats: dict | None = None):
-    """A table styled for a report: every text cell and header HTML-escaped (a touchpoint
-    named ``<b>x</b>`` shows as typed), the given number formats, no index.
-
-    Examples
-    --------
-    >>> html = style_table(pd.DataFrame({"t": ["<b>x</b>"], "v": [0.5]}), {"v": "{:.0%}"}).to_html()
-    >>> "&lt;b&gt;x&lt;/b&gt;" in html and "50%" in html
-    True
-    """
-    wanted = {k: v for k, v in (formats or {}).items() if k in table.columns}
-    return table.style.format(wanted, escape="html", na_rep="") \
-        .format_index(escape="html", axis=1).hide(axis="index")

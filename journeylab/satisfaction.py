@@ -73,7 +73,9 @@ def _summarise(groups: pd.core.groupby.DataFrameGroupBy, scale: tuple[float, flo
                               mean="mean", sd="std")
     t = stats.t.ppf(0.5 + level / 2, np.maximum(agg["answers"] - 1, 1))
     half = t * agg["sd"] / np.sqrt(agg["answers"])  # no interval from a single answer
-    agg["ci_low"], agg["ci_high"] = agg["mean"] - half, agg["mean"] + half
+    # a mean score cannot leave the instrument's scale, nor can its interval
+    agg["ci_low"] = np.clip(agg["mean"] - half, lo, hi)
+    agg["ci_high"] = np.clip(agg["mean"] + half, lo, hi)
     if (lo, hi) == (0, 10):  # NPS: promoters 9-10, detractors 0-6, on -100..100
         promoters = groups["score"].agg(lambda s: (s >= 9).mean())
         detractors = groups["score"].agg(lambda s: (s <= 6).mean())
@@ -91,7 +93,7 @@ def satisfaction_by(log: EventLog, *, by: str = "touchpoint", instrument: str | 
     stage x channel cell.
 
     Columns: the grouping, ``instrument, answers, customers, mean, ci_low, ci_high``
-    (t interval at ``level``), and for 0-10 instruments ``nps`` (promoters 9-10 minus
+    (t interval at ``level``, kept within the instrument's scale), and for 0-10 instruments ``nps`` (promoters 9-10 minus
     detractors 0-6, in points) with its interval. Each instrument is summarised on its
     own scale; pick one with ``instrument``.
 
@@ -132,7 +134,8 @@ def satisfaction_drops(log: EventLog, *, instrument: str, level: float = 0.95) -
     between them.
 
     Columns: ``touchpoint, windows`` (pairs of answers with the touchpoint between them),
-    ``mean_change, ci_low, ci_high`` and ``mean_change_without`` (windows without it);
+    ``mean_change, ci_low, ci_high`` (within plus or minus the scale's width) and
+    ``mean_change_without`` (windows without it);
     largest drop first. ``attrs['windows']`` holds every window: ``case_id, before,
     after, change, touchpoints``.
 
@@ -145,6 +148,8 @@ def satisfaction_drops(log: EventLog, *, instrument: str, level: float = 0.95) -
     ['touchpoint', 'windows']
     """
     answers = survey_answers(log, instrument=instrument)
+    lo, hi = log.schema.instruments[instrument]
+    widest = float(hi) - float(lo)  # a change in score is bounded by the scale's width
     same = answers["case_id"].to_numpy()[1:] == answers["case_id"].to_numpy()[:-1]
     a = answers.iloc[:-1][same].reset_index(drop=True)
     b = answers.iloc[1:][same].reset_index(drop=True)
@@ -169,8 +174,9 @@ def satisfaction_drops(log: EventLog, *, instrument: str, level: float = 0.95) -
             half = z.ppf(0.5 + level / 2, max(len(c) - 1, 1)) * (c.std(ddof=1) if len(c) > 1
                                                                  else np.nan) / np.sqrt(len(c))
             rows.append({"touchpoint": tp, "windows": int(inside.sum()),
-                         "mean_change": float(c.mean()), "ci_low": float(c.mean() - half),
-                         "ci_high": float(c.mean() + half),
+                         "mean_change": float(c.mean()),
+                         "ci_low": float(np.clip(c.mean() - half, -widest, widest)),
+                         "ci_high": float(np.clip(c.mean() + half, -widest, widest)),
                          "mean_change_without": float(change[~inside].mean())
                          if (~inside).any() else np.nan})
     out = pd.DataFrame(rows, columns=["touchpoint", "windows", "mean_change", "ci_low",
@@ -187,7 +193,7 @@ def score_trajectory(log: EventLog, touchpoint: str, *, instrument: str, steps: 
     Each journey's answers of ``instrument`` are numbered from the first time it met
     ``touchpoint``: -1 is the last answer before it, 1 the first answer after it, and so
     on up to ``steps`` each side. Columns: ``answer, answers, customers, mean, ci_low,
-    ci_high`` (t interval). A drop between -1 and 1 is what the touchpoint did to the
+    ci_high`` (t interval, kept within the instrument's scale). A drop between -1 and 1 is what the touchpoint did to the
     journeys that met it; ``satisfaction_drops`` sets it against windows without it.
 
     Examples

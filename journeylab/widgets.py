@@ -74,12 +74,19 @@ def _examples_slider(examples: int):
 
 
 def _months(log: EventLog) -> list[pd.Timestamp]:
+    """First days of the months the log spans (and of the month after), in the log's own
+    timezone: months are counted on its local wall clock, the timezone dropped explicitly
+    before making periods (pandas warns when it drops one itself)."""
     t = log.events["timestamp"]
-    first = t.min().to_period("M").to_timestamp()
-    last = (t.max().to_period("M") + 1).to_timestamp()
-    months = list(pd.date_range(first, last, freq="MS"))
+    if not len(t) or t.isna().all():
+        return []
+    first, last = t.min(), t.max()
     if log.tz is not None:
-        months = [m.tz_localize("UTC") if m.tzinfo is None else m for m in months]
+        first, last = first.tz_localize(None), last.tz_localize(None)
+    months = list(pd.date_range(first.to_period("M").to_timestamp(),
+                                (last.to_period("M") + 1).to_timestamp(), freq="MS"))
+    if log.tz is not None:
+        months = [m.tz_localize(log.tz) for m in months]
     return months
 
 
@@ -124,12 +131,12 @@ class ProcessMapExplorer(_Explorer):
                           min_cases=self.min_customers)
 
     def render(self) -> None:
-        from .plot import plot_process_map, style_table
+        from .display import format_table
+        from .plot import plot_process_map
 
         dfg = self.data()
         self._show(plot_process_map(dfg, mode=self.mode.value),
-                   style_table(dfg.edges.head(15), {"mean_s": "{:.0f}", "median_s": "{:.0f}",
-                                                    "p90_s": "{:.0f}"}))
+                   format_table(dfg.edges, max_rows=15))
 
 
 class VariantExplorer(_Explorer):
@@ -149,13 +156,12 @@ class VariantExplorer(_Explorer):
         return protect(cover_variants(self.variants, self.coverage.value), k=self.min_customers)
 
     def render(self) -> None:
-        from .plot import plot_variants, style_table
+        from .display import format_table
+        from .plot import plot_variants
 
         top = self.data()
         ax = plot_variants(top.dropna(subset=["cases"]), top=min(len(top), 20))
-        self._show(ax.figure, style_table(top.head(50), {
-            "share": "{:.1%}", "cum_share": "{:.1%}", "median_duration_s": "{:.0f}",
-            "conversion": "{:.1%}"}))
+        self._show(ax.figure, format_table(top, max_rows=50))
 
 
 class FunnelBuilder(_Explorer):
@@ -170,9 +176,8 @@ class FunnelBuilder(_Explorer):
         levels = [lv for lv in ("stage", "activity") if lv in log.events.columns]
         self.level = w.ToggleButtons(options=levels, value=level if level in levels
                                      else levels[-1], description="over")
-        self.steps = w.TagsInput(allowed_tags=self._options(self.level.value),
-                                 allow_duplicates=False)
-        self.steps.value = list(steps) if steps else self._options(self.level.value)[:4]
+        self.steps = w.TagsInput(allow_duplicates=False)
+        self._offer(self.level.value, steps)
         self.by = w.Dropdown(options=[("(none)", None), *[(s, s) for s in segments]],
                              description="by")
         self.level.observe(self._level_changed, names="value")
@@ -186,10 +191,23 @@ class FunnelBuilder(_Explorer):
             return [s for s in stage_order(self.log) if s in reached]
         return [str(v) for v in self.log.events[level].value_counts().index if str(v) in reached]
 
+    def _offer(self, level: str, wanted: Sequence[str] | None = None) -> None:
+        """Offer the steps of ``level`` and pick ``wanted`` among them (the first four
+        offered when none is left). Any options list works, empty or filtered: a value is
+        never set outside the options (the widget refuses it), and with no option
+        nothing can be typed in (an empty ``allowed_tags`` would allow any text)."""
+        opts = self._options(level)
+        picked = [str(v) for v in (wanted or []) if str(v) in set(opts)]
+        picked = list(dict.fromkeys(picked)) or opts[:4]
+        with self.steps.hold_trait_notifications():
+            self.steps.value = []  # valid under any options
+            self.steps.allowed_tags = opts
+            self.steps.value = picked
+        self.steps.disabled = not opts
+        self.steps.placeholder = "\u200b" if opts else "no step reached by enough journeys"
+
     def _level_changed(self, _) -> None:
-        opts = self._options(self.level.value)
-        self.steps.allowed_tags = opts
-        self.steps.value = opts[:4]
+        self._offer(self.level.value)
 
     def data(self) -> pd.DataFrame:
         from .privacy import protect
@@ -198,18 +216,17 @@ class FunnelBuilder(_Explorer):
                                       by=self.by.value), k=self.min_customers)
 
     def render(self) -> None:
+        from .display import format_table
         from .plot import plot_funnel
 
         if len(self.steps.value) < 2:
-            self._show("Pick at least two steps.")
+            self._show("Pick at least two steps." if len(self.steps.allowed_tags) >= 2 else
+                       f"Fewer than two {self.level.value} values are reached by "
+                       f"{self.min_customers}+ journeys: no funnel to show.")
             return
-        from .plot import style_table
-
         table = self.data()
         shown = table[table["customers"].notna()] if "customers" in table else table
-        self._show(plot_funnel(shown).figure, style_table(table, {
-                       "conversion_from_previous": "{:.1%}", "conversion_from_start": "{:.1%}",
-                       "median_time_s": "{:.0f}", "p90_time_s": "{:.0f}"}))
+        self._show(plot_funnel(shown).figure, format_table(table))
 
 
 class PersonaExplorer(_Explorer):
@@ -259,14 +276,14 @@ class PersonaExplorer(_Explorer):
         }
 
     def render(self) -> None:
-        from .plot import plot_process_map, style_table
+        from .display import format_table
+        from .plot import plot_process_map
 
         d = self.data()
         profile = d["profile"].T.rename(columns=lambda _: "value")
-        self._show(profile, plot_process_map(d["map"]),
-                   style_table(d["variants"].head(10)[["variant", "cases", "share"]],
-                               {"share": "{:.1%}"}),
-                   style_table(d["examples"]))
+        self._show(format_table(profile), plot_process_map(d["map"]),
+                   format_table(d["variants"][["variant", "cases", "share"]], max_rows=10),
+                   format_table(d["examples"]))
 
 
 class DriverExplorer(_Explorer):
@@ -298,7 +315,9 @@ class DriverExplorer(_Explorer):
         eff = drivers.effects.dropna(subset=["effect"])
         eff = eff[eff["customers"] >= min_customers]  # no touchpoint about fewer than k
         options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
-        self.touchpoint = w.Dropdown(options=options, value=touchpoint or options[0],
+        # the value must be one of the options (the widget refuses others), which may be few
+        self.touchpoint = w.Dropdown(options=options, value=touchpoint if touchpoint in options
+                                     else options[0] if options else None,
                                      description="touchpoint")
         self.fixed_share = _share_slider(1.0, "fixed", minimum=0.0)
         self.examples = _examples_slider(examples)
@@ -337,16 +356,22 @@ class DriverExplorer(_Explorer):
 
         from .plot import plot_score_trajectory
 
+        if self.touchpoint.value is None:
+            self._show(f"No touchpoint with an effect is met by {self.min_customers}+ "
+                       "journeys.")
+            return
         d = self.data()
         trajectory = "no journey that met it answered " + str(self.trajectory_instrument)
         if len(d["trajectory"]):
             fig, ax = plt.subplots(figsize=(5, 3))
             plot_score_trajectory(d["trajectory"], touchpoint=self.touchpoint.value, ax=ax)
             trajectory = fig
-        self._show(d["by_group"].style.format({"effect": "{:+.2f}", "ci_low": "{:+.2f}",
-                                               "ci_high": "{:+.2f}"}).hide(axis="index"),
+        from .display import format_table
+
+        signed = {c: "{:+.2f}" for c in ("effect", "ci_low", "ci_high", "change")}
+        self._show(format_table(d["by_group"], formats=signed),
                    trajectory,
-                   d["what_if"].style.format({"now": "{:.2f}", "what_if": "{:.2f}",
-                                              "change": "{:+.2f}"}).hide(axis="index"),
-                   d["examples"].style.hide(axis="index") if len(d["examples"]) else
+                   format_table(d["what_if"], formats={"now": "{:.2f}", "what_if": "{:.2f}",
+                                                       "change": "{:+.2f}"}),
+                   format_table(d["examples"]) if len(d["examples"]) else
                    "no scored journey met it")

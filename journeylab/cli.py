@@ -135,7 +135,12 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     else:
         print("no stage and channel roles: journey_matrix.csv not written "
               "(map --stage/--channel or give --catalogue)")
-    written.append(write_table(P.find_dropoffs(journeys, outcome=outcome), out / "dropoffs.csv"))
+    # a drop-off is an ending without the outcome: without --outcome only ends are measured
+    endings = P.find_dropoffs(journeys, outcome=outcome)
+    written.append(write_table(endings, out / ("dropoffs.csv" if outcome else "ends.csv")))
+    if not outcome:
+        print("no --outcome: ends.csv holds where journeys end (end_rate), not drop-offs; "
+              "give --outcome COLUMN to count journeys that ended without it")
     written.append(write_table(P.find_loops(journeys), out / "loops.csv"))
     written.append(write_table(P.find_dead_points(journeys).drop(columns="median_wait"),
                                out / "dead_points.csv"))
@@ -326,10 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--strict", action="store_true", help="exit 1 when any row is quarantined")
     v.set_defaults(func=_cmd_validate)
 
-    pa = sub.add_parser("paths", help="discover paths: DFG, variants, journey matrix, drop-offs")
+    pa = sub.add_parser("paths", help="discover paths: DFG, variants, journey matrix, "
+                        "drop-offs (ends without --outcome)")
     pa.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pa)
-    pa.add_argument("--outcome", default="", help="journey-level outcome column (e.g. converted)")
+    pa.add_argument("--outcome", default="", help="journey-level outcome column (e.g. "
+                    "converted); without it ends.csv (where journeys end) replaces dropoffs.csv")
     pa.add_argument("--activity-coverage", type=float, default=1.0,
                     help="process map: share of events whose touchpoints are shown")
     pa.add_argument("--path-coverage", type=float, default=0.8,

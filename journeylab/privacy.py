@@ -31,8 +31,8 @@ COUNT_COLUMNS = ("customers", "cases", "journeys", "size", "reach", "exposed_sco
 
 
 def _is_count(name: str) -> bool:
-    """Other counts of customers in a row (``hairpin_cases``, ``dropoffs``)."""
-    return name in COUNT_COLUMNS or name in ("dropoffs", "journeys_scored") or \
+    """Other counts of customers in a row (``hairpin_cases``, ``dropoffs``, ``ends``)."""
+    return name in COUNT_COLUMNS or name in ("dropoffs", "ends", "journeys_scored") or \
         name.endswith(("_cases", "_customers", "_journeys"))
 
 

@@ -113,6 +113,39 @@ def test_hand_computed_dropoffs_and_funnel(hand_log):
         jl.compute_funnel(hand_log, ["a", "zzz"])
 
 
+def test_without_an_outcome_endings_are_ends_not_dropoffs(hand_log):
+    # c1 ends at b, c2 at c, c3 at b: a normal end is not a drop-off
+    d = jl.find_dropoffs(hand_log)
+    assert not [c for c in d.columns if c.startswith("dropoff") or "dropoffs" in c]
+    assert list(d.columns) == ["touchpoint", "reach", "ends", "end_rate", "share_of_ends"]
+    assert d.attrs["measure"] == "ends" and "no outcome" in d.attrs["description"]
+    d = d.set_index("touchpoint")
+    assert d["ends"].to_dict() == {"b": 2, "c": 1, "a": 0}
+    assert d.loc["b", "end_rate"] == 1.0 and d.loc["c", "end_rate"] == 0.5
+    assert d.loc["b", "share_of_ends"] == pytest.approx(2 / 3)
+    assert d["ends"].sum() == hand_log.n_cases  # every journey ends exactly once
+
+
+def test_with_an_outcome_dropoffs_leave_out_converted_journeys(hand_log):
+    d = jl.find_dropoffs(hand_log, outcome="converted")
+    assert d.attrs["measure"] == "dropoffs" and "ends" not in d.columns
+    d = d.set_index("touchpoint")
+    assert d["dropoffs"].sum() == 2  # c1 converted: its end at b is not a drop-off
+    assert d.loc["b", "dropoffs"] == 1 and d.loc["b", "share_of_dropoffs"] == 0.5
+    by_touchpoints = jl.find_dropoffs(hand_log, outcome=["c"]).set_index("touchpoint")
+    assert by_touchpoints["dropoffs"].to_dict() == {"b": 1, "a": 0, "c": 0}  # only c3 lost
+
+
+def test_journey_matrix_names_its_rate_by_the_outcome(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
+    plain = jl.journey_matrix(log)
+    assert "end_rate" in plain and not [c for c in plain.columns if "dropoff" in c]
+    assert plain.attrs["rate"] == "end_rate" and plain.attrs["measure"] == "ends"
+    with_outcome = jl.journey_matrix(log, outcome="converted")
+    assert with_outcome.attrs["rate"] == "dropoff_rate" and "end_rate" not in with_outcome
+    assert (with_outcome["dropoff_rate"] <= plain["end_rate"] + 1e-12).all()
+
+
 def test_funnel_requires_order(hand_log):
     # c2 meets c only after a; nobody meets b after c except c1 -> step 3 counts c1 only
     f = jl.compute_funnel(hand_log, ["a", "c", "b"])

@@ -55,6 +55,10 @@ def add_mapping_flags(p: argparse.ArgumentParser) -> None:
                    help="zone of timestamps without an offset when others have one")
     g.add_argument("--duplicates", choices=["quarantine", "keep"], default="quarantine",
                    help="quarantine exact copies of earlier rows (default) or keep them")
+    g.add_argument("--lifecycle", choices=["auto", "complete", "all"], default="auto",
+                   help="with a lifecycle column (XES lifecycle:transition): keep only the "
+                        "completions when there are start/complete pairs (auto, default), "
+                        "require that (complete), or keep every event (all)")
 
 
 def mapping_kwargs(args: argparse.Namespace) -> dict:
@@ -67,6 +71,7 @@ def mapping_kwargs(args: argparse.Namespace) -> dict:
         "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
         "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
         "assume_timezone": args.assume_timezone, "duplicates": args.duplicates,
+        "lifecycle": args.lifecycle,
         "sep": args.sep, "encoding": args.encoding,
         "format": args.format, "table": args.table,
     }
@@ -109,7 +114,9 @@ def _read(args: argparse.Namespace):
     log = read_events(args.events, **mapping_kwargs(args))
     r = log.report
     print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
-          + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else ""))
+          + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else "")
+          + (f", set aside by lifecycle {r.rows_set_aside:,} (only completions kept; "
+             "--lifecycle all keeps every event)" if r.rows_set_aside else ""))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if r.rows_quarantined:

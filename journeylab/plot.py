@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +137,8 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     >>> g.source.startswith("digraph")
     True
     """
+    import textwrap
+
     import graphviz
     from matplotlib import colormaps
 

@@ -51,7 +51,8 @@ def main() -> None:
     data = Path(ap.parse_args().data)
     rows = []
     for name in XES:
-        ours, t_ours = timed(lambda: jl.read_events(data / name, duplicates="keep"))
+        ours, t_ours = timed(lambda: jl.read_events(data / name, duplicates="keep",
+                                                   lifecycle="all"))  # as pm4py reads it
         strict = jl.validate_events(data / name)
         theirs, t_theirs = timed(lambda: pm4py.read_xes(str(data / name),
                                                         show_progress_bar=False))
@@ -84,7 +85,7 @@ def main() -> None:
         print(f"  {name}: warnings {warn}")
     print("\npaths against pm4py (DFG edges and counts, start/end counts, variants):")
     for name in XES:
-        ours = jl.read_events(data / name, duplicates="keep")
+        ours = jl.read_events(data / name, duplicates="keep", lifecycle="all")  # as pm4py
         theirs = pm4py.read_xes(str(data / name), show_progress_bar=False)
         theirs = theirs.astype({"case:concept:name": object, "concept:name": object})
         dfg, start, end = pm4py.discover_dfg(theirs)

@@ -55,6 +55,10 @@ def add_mapping_flags(p: argparse.ArgumentParser) -> None:
                    help="zone of timestamps without an offset when others have one")
     g.add_argument("--duplicates", choices=["quarantine", "keep"], default="quarantine",
                    help="quarantine exact copies of earlier rows (default) or keep them")
+    g.add_argument("--lifecycle", choices=["auto", "complete", "all"], default="auto",
+                   help="with a lifecycle column (XES lifecycle:transition): keep only the "
+                        "completions when there are start/complete pairs (auto, default), "
+                        "require that (complete), or keep every event (all)")
 
 
 def mapping_kwargs(args: argparse.Namespace) -> dict:
@@ -67,6 +71,7 @@ def mapping_kwargs(args: argparse.Namespace) -> dict:
         "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
         "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
         "assume_timezone": args.assume_timezone, "duplicates": args.duplicates,
+        "lifecycle": args.lifecycle,
         "sep": args.sep, "encoding": args.encoding,
         "format": args.format, "table": args.table,
     }
@@ -116,7 +121,9 @@ def _read(args: argparse.Namespace):
                        output_dir=args.out, **kw)
     r = study.log.report
     print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
-          + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else ""))
+          + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else "")
+          + (f", set aside by lifecycle {r.rows_set_aside:,} (only completions kept; "
+             "--lifecycle all keeps every event)" if r.rows_set_aside else ""))
     for note in study.notes:
         print(f"  {note}")
     return study
@@ -139,7 +146,12 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     else:
         print("no stage and channel roles: journey_matrix.csv not written "
               "(map --stage/--channel or give --catalogue)")
-    written.append(write_table(P.find_dropoffs(journeys, outcome=outcome), out / "dropoffs.csv"))
+    # a drop-off is an ending without the outcome: without --outcome only ends are measured
+    endings = P.find_dropoffs(journeys, outcome=outcome)
+    written.append(write_table(endings, out / ("dropoffs.csv" if outcome else "ends.csv")))
+    if not outcome:
+        print("no --outcome: ends.csv holds where journeys end (end_rate), not drop-offs; "
+              "give --outcome COLUMN to count journeys that ended without it")
     written.append(write_table(P.find_loops(journeys), out / "loops.csv"))
     written.append(write_table(P.find_dead_points(journeys).drop(columns="median_wait"),
                                out / "dead_points.csv"))
@@ -333,11 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--strict", action="store_true", help="exit 1 when any row is quarantined")
     v.set_defaults(func=_cmd_validate)
 
-    pa = sub.add_parser("paths", help="discover paths: DFG, variants, journey matrix, drop-offs")
+    pa = sub.add_parser("paths", help="discover paths: DFG, variants, journey matrix, "
+                        "drop-offs (ends without --outcome)")
     pa.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pa)
     pa.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
-                    "COLUMN=VALUE (default: looked up among converted, outcome, ...)")
+                    "COLUMN=VALUE (default: looked up among converted, outcome, ...); without "
+                    "one, ends.csv (where journeys end) replaces dropoffs.csv")
     pa.add_argument("--activity-coverage", type=float, default=1.0,
                     help="process map: share of events whose touchpoints are shown")
     pa.add_argument("--path-coverage", type=float, default=0.8,

@@ -335,13 +335,16 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                 satisfaction_scale: tuple[float, float] | None = None, catalogue: Any = None,
                 timestamp_format: str | None = None, dayfirst: bool = False,
                 assume_timezone: str = "UTC", duplicates: str = "quarantine",
-                strict: bool = False, sep: str | None = None,
+                lifecycle: str = "auto", strict: bool = False, sep: str | None = None,
                 encoding: str | None = None, format: str | None = None,
                 table: str | None = None, columns: list[str] | None = None) -> EventLog:
     """Read, validate, sort and encode an event log.
 
     Takes the same parameters as :func:`journeylab.validate_events`; rows that cannot be
     used are quarantined and described in ``log.report`` (``strict=True`` raises instead).
+    With a lifecycle column (XES ``lifecycle:transition`` holding start and complete
+    events) only the completions are kept by default (``lifecycle="auto"``), the others
+    are counted in ``log.report.rows_set_aside``; ``lifecycle="all"`` keeps every event.
 
     Raises
     ------
@@ -366,7 +369,7 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
     events, report = clean_events(raw, schema, catalogue=catalogue,
                                   timestamp_format=timestamp_format, dayfirst=dayfirst,
                                   assume_timezone=assume_timezone, duplicates=duplicates,
-                                  strict=strict, allow_empty=False)
+                                  lifecycle=lifecycle, strict=strict, allow_empty=False)
     return EventLog(events, schema=report.schema, report=report, _sorted=True)
 
 

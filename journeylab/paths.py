@@ -430,9 +430,12 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
 
     One row per (stage, channel) cell with ``events``, ``customers`` (distinct journeys),
     ``touchpoints`` (the cell's touchpoints, most used first), ``mean_satisfaction`` of the
-    journeys that passed through the cell (where measured) and ``dropoff_rate``: the share
-    of journeys through the cell whose last touchpoint was there and that did not reach the
-    outcome (all endings there when no outcome is given).
+    journeys that passed through the cell (where measured) and, with ``outcome``,
+    ``dropoff_rate``: the share of journeys through the cell whose last touchpoint was there
+    and that did not reach the outcome. Without ``outcome`` nothing is a drop-off: the column
+    is ``end_rate``, the share of journeys through the cell that ended there.
+    ``attrs["measure"]`` is ``"dropoffs"`` or ``"ends"`` and ``attrs["rate"]`` names the
+    rate column.
     """
     for role in ("stage", "channel"):
         if role not in log.events.columns:
@@ -452,8 +455,9 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     ended = np.ones(log.n_cases, bool) if conv is None else ~conv
     endings = np.bincount(cell[last][ended], minlength=n_cells)
     sat = case_satisfaction(log, instrument)
+    rate = _ending_columns(outcome)[1]
     rows = pd.DataFrame({"cell": np.arange(n_cells), "events": events, "customers": customers,
-                         "dropoff_rate": endings / np.maximum(customers, 1)})
+                         rate: endings / np.maximum(customers, 1)})
     if sat is not None:
         key = pd.DataFrame({"cell": cell, "case": log.case_codes}).drop_duplicates()
         key["sat"] = sat[key["case"].to_numpy()]
@@ -470,7 +474,9 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
         categories=ordered, ordered=True))
     rows.insert(1, "channel", [chans[c % C] if c < S * C else "(unmapped)" for c in rows["cell"]])
     rows = rows.drop(columns="cell").sort_values(["stage", "channel"], kind="stable")
-    return rows.reset_index(drop=True)
+    rows = rows.reset_index(drop=True)
+    rows.attrs.update(_ending_attrs(outcome), rate=rate)
+    return rows
 
 
 # ----------------------------------------------------------------------------- funnels
@@ -654,11 +660,42 @@ def journey_rework(log: EventLog) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- drop-offs
 def find_dropoffs(log: EventLog, *, outcome: str | Sequence[str] | None = None) -> pd.DataFrame:
-    """Where journeys end without the outcome.
+    """Where journeys end without the outcome; without an outcome, where journeys end.
 
-    Columns: ``touchpoint, reach`` (journeys that meet it), ``dropoffs`` (journeys whose
-    last touchpoint it is and that did not reach the outcome), ``dropoff_rate`` (dropoffs /
-    reach) and ``share_of_dropoffs``. Without ``outcome`` every ending counts.
+    A drop-off is a journey that ended *without reaching the outcome*, so drop-offs are only
+    counted when ``outcome`` is given (a column holding a per-journey flag, or the
+    touchpoints that count as reaching it, see :func:`case_outcome`). Without it the table
+    says what can be measured, the last touchpoint of every journey, and names its columns
+    for that: a ticket that ends at "Closed" ended normally, it did not drop off.
+
+    Parameters
+    ----------
+    log : EventLog
+    outcome : str or list of str, optional
+        The outcome that makes an ending a success.
+
+    Returns
+    -------
+    DataFrame
+        With ``outcome``: ``touchpoint, reach`` (journeys that meet it), ``dropoffs``
+        (journeys whose last touchpoint it is and that did not reach the outcome),
+        ``dropoff_rate`` (dropoffs / reach) and ``share_of_dropoffs``, most drop-offs first.
+        Without ``outcome``: ``touchpoint, reach, ends`` (journeys whose last touchpoint it
+        is), ``end_rate`` (ends / reach) and ``share_of_ends``, most ends first.
+        ``attrs["measure"]`` is ``"dropoffs"`` or ``"ends"`` and ``attrs["description"]``
+        says it in words.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from journeylab import read_events
+    >>> log = read_events(pd.DataFrame({"case_id": ["a", "a", "b", "b"],
+    ...     "activity": ["visit", "buy", "visit", "leave"], "bought": [1, 1, 0, 0],
+    ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-02"]}))
+    >>> find_dropoffs(log).columns.tolist()
+    ['touchpoint', 'reach', 'ends', 'end_rate', 'share_of_ends']
+    >>> find_dropoffs(log, outcome="bought")[["touchpoint", "dropoffs"]].head(1).to_dict("records")
+    [{'touchpoint': 'leave', 'dropoffs': 1}]
     """
     A = log.n_activities
     last = log.case_offsets[1:] - 1
@@ -667,11 +704,30 @@ def find_dropoffs(log: EventLog, *, outcome: str | Sequence[str] | None = None) 
     act = log.activity_codes.astype(np.int64)
     drops = np.bincount(act[last][lost], minlength=A)
     reach = _distinct_count(act, log.case_codes, A)
+    count, rate, share = _ending_columns(outcome)
     out = pd.DataFrame({"touchpoint": np.asarray(log.activities, dtype=object), "reach": reach,
-                        "dropoffs": drops, "dropoff_rate": drops / np.maximum(reach, 1),
-                        "share_of_dropoffs": drops / max(int(lost.sum()), 1)})
-    return out.sort_values(["dropoffs", "touchpoint"], ascending=[False, True],
-                           kind="stable").reset_index(drop=True)
+                        count: drops, rate: drops / np.maximum(reach, 1),
+                        share: drops / max(int(lost.sum()), 1)})
+    out = out.sort_values([count, "touchpoint"], ascending=[False, True],
+                          kind="stable").reset_index(drop=True)
+    out.attrs.update(_ending_attrs(outcome))
+    return out
+
+
+def _ending_columns(outcome: Any) -> tuple[str, str, str]:
+    """Column names of endings: drop-offs with an outcome, plain ends without one."""
+    if outcome is None:
+        return "ends", "end_rate", "share_of_ends"
+    return "dropoffs", "dropoff_rate", "share_of_dropoffs"
+
+
+def _ending_attrs(outcome: Any) -> dict[str, str]:
+    if outcome is None:
+        return {"measure": "ends", "description":
+                "last touchpoints of journeys (no outcome given, so no ending is called a "
+                "drop-off; pass outcome= to count journeys that ended without it)"}
+    return {"measure": "dropoffs", "outcome": str(outcome), "description":
+            f"last touchpoints of journeys that did not reach the outcome {outcome!r}"}
 
 
 def find_dead_points(log: EventLog, *, min_cases: int = 5, top: int = 15) -> pd.DataFrame:

@@ -31,14 +31,14 @@ COUNT_COLUMNS = ("customers", "cases", "journeys", "size", "reach", "exposed_sco
 
 
 def _is_count(name: Any) -> bool:
-    """Other counts of customers in a row (``hairpin_cases``, ``dropoffs``); never a share
+    """Other counts of customers in a row (``hairpin_cases``, ``dropoffs``, ``ends``); never a share
     or rate of them (``share_of_journeys``, ``conversion_rate``), which says nothing about
     how few customers a row is about."""
     from .display import is_share_name
 
     if not isinstance(name, str) or is_share_name(name):
         return False
-    return name in COUNT_COLUMNS or name in ("dropoffs", "journeys_scored") or \
+    return name in COUNT_COLUMNS or name in ("dropoffs", "ends", "journeys_scored") or \
         name.endswith(("_cases", "_customers", "_journeys"))
 
 

@@ -20,7 +20,7 @@ from .io import RawTable, read_catalogue, read_table, write_table
 from .schema import Schema
 
 __all__ = ["Finding", "ValidationReport", "validate_events", "find_instruments",
-           "QUARANTINE_REASONS"]
+           "QUARANTINE_REASONS", "SET_ASIDE_REASONS"]
 
 #: Why a row is quarantined, in the order they are checked (a row gets the first that applies).
 QUARANTINE_REASONS: dict[str, str] = {
@@ -45,6 +45,22 @@ _FIXES: dict[str, str] = {
     "duplicate_event": "nothing, if the copy was an export glitch; otherwise add a distinguishing column",
 }
 _EXAMPLES = 5
+#: Why a row is set aside (kept out of the log on purpose, not an error).
+SET_ASIDE_REASONS: dict[str, str] = {
+    "lifecycle_not_complete": "a lifecycle transition other than the completion of the "
+                              "activity (start, schedule, ...); lifecycle='all' keeps it",
+}
+#: Column names that may hold XES lifecycle transitions (compared lower-case).
+LIFECYCLE_COLUMNS = ("lifecycle:transition", "lifecycle", "transition", "event_type",
+                     "lifecycle_transition", "eventtype")
+#: Lifecycle values that complete an activity instance (compared lower-case).
+COMPLETE_VALUES = frozenset({"complete", "completed", "end", "ended", "finish", "finished",
+                             "done"})
+#: The other XES lifecycle transitions (standard model) and their usual spellings.
+START_VALUES = frozenset({"start", "started", "begin", "schedule", "scheduled", "assign",
+                          "assigned", "reassign", "resume", "suspend", "withdraw", "autoskip",
+                          "manualskip", "ate_abort", "pi_abort"})
+LIFECYCLE_MODES = ("auto", "complete", "all")
 _MAX_ACTIVITIES = 1000
 _TZ_RE = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
 _ISO_RE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
@@ -76,8 +92,11 @@ class ValidationReport:
 
     Attributes
     ----------
-    rows_in, rows_kept, rows_quarantined : int
-        ``rows_in == rows_kept + rows_quarantined`` always.
+    rows_in, rows_kept, rows_quarantined, rows_set_aside : int
+        ``rows_in == rows_kept + rows_quarantined + rows_set_aside`` always.
+        ``rows_set_aside`` are valid rows left out on purpose, not errors: lifecycle
+        transitions other than completions (see ``lifecycle=`` of
+        :func:`validate_events`); 0 unless a lifecycle choice left rows out.
     findings : list of Finding
     quarantined : DataFrame
         The quarantined rows as read, with ``row`` (0-based data row, or -1 for a malformed
@@ -86,6 +105,11 @@ class ValidationReport:
         The resolved column roles.
     source : dict
         What was read (path, format, encoding, delimiter).
+    set_aside : DataFrame
+        ``row, reason, value`` of each row set aside (``value``: its lifecycle transition).
+    lifecycle : dict
+        The lifecycle choice: ``mode`` asked, ``column`` found (or None), ``counts`` per
+        value, ``kept`` (the values kept).
     """
 
     rows_in: int
@@ -95,10 +119,14 @@ class ValidationReport:
     quarantined: pd.DataFrame
     schema: Schema
     source: dict
+    rows_set_aside: int = 0
+    set_aside: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["row", "reason", "value"]))
+    lifecycle: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.rows_in != self.rows_kept + self.rows_quarantined:  # pragma: no cover - invariant
-            raise AssertionError("row accounting does not balance")
+        if self.rows_in != self.rows_kept + self.rows_quarantined + self.rows_set_aside:
+            raise AssertionError("row accounting does not balance")  # pragma: no cover
 
     @property
     def ok(self) -> bool:
@@ -116,8 +144,12 @@ class ValidationReport:
             "rows_in": self.rows_in,
             "rows_kept": self.rows_kept,
             "rows_quarantined": self.rows_quarantined,
+            "rows_set_aside": self.rows_set_aside,
             "quarantine_reasons": self.quarantined["reason"].value_counts().sort_index().to_dict()
             if len(self.quarantined) else {},
+            "set_aside_reasons": self.set_aside["reason"].value_counts().sort_index().to_dict()
+            if len(self.set_aside) else {},
+            "lifecycle": self.lifecycle,
             "mapping": self.schema.mapping(),
             "source": self.source,
             "findings": [asdict(f) for f in self.findings],
@@ -131,10 +163,17 @@ class ValidationReport:
         """Write the quarantined rows (CSV safe for spreadsheets, Parquet or JSON lines)."""
         return write_table(self.quarantined, path)
 
+    def accounting(self) -> str:
+        """``rows in N = kept K + quarantined Q`` (``+ set aside by lifecycle S`` when any)."""
+        text = (f"rows in {self.rows_in:,} = kept {self.rows_kept:,} + "
+                f"quarantined {self.rows_quarantined:,}")
+        if self.rows_set_aside:
+            text += f" + set aside by lifecycle {self.rows_set_aside:,}"
+        return text
+
     def summary(self) -> str:
         """A few plain lines: the accounting, then one line per finding."""
-        lines = [f"rows in {self.rows_in:,} = kept {self.rows_kept:,} + "
-                 f"quarantined {self.rows_quarantined:,}"]
+        lines = [self.accounting()]
         for f in self.findings:
             fix = f" Fix: {f.fix}." if f.fix else ""
             lines.append(f"[{f.severity}] {f.code}: {f.message}{fix}")
@@ -148,8 +187,8 @@ class ValidationReport:
             f"<tr><td>{html.escape(f.severity)}</td><td>{html.escape(f.code)}</td>"
             f"<td>{f.rows:,}</td><td>{html.escape(f.message)}</td>"
             f"<td>{html.escape(f.fix)}</td></tr>" for f in self.findings)
-        return (f"<p><b>Validation</b>: rows in {self.rows_in:,} = kept {self.rows_kept:,} + "
-                f"quarantined {self.rows_quarantined:,}</p><table><tr><th>severity</th>"
+        return (f"<p><b>Validation</b>: {html.escape(self.accounting())}</p>"
+                "<table><tr><th>severity</th>"
                 f"<th>finding</th><th>rows</th><th>what</th><th>fix</th></tr>{rows}</table>")
 
 
@@ -161,7 +200,8 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
                     satisfaction_scale: tuple[float, float] | None = None,
                     catalogue: Any = None, timestamp_format: str | None = None,
                     dayfirst: bool = False, assume_timezone: str = "UTC",
-                    duplicates: str = "quarantine", strict: bool = False, sep: str | None = None, encoding: str | None = None,
+                    duplicates: str = "quarantine", lifecycle: str = "auto",
+                    strict: bool = False, sep: str | None = None, encoding: str | None = None,
                     format: str | None = None, table: str | None = None,
                     columns: list[str] | None = None) -> ValidationReport:
     """Check an event source and report what would be kept and what quarantined.
@@ -187,6 +227,17 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
     duplicates : {"quarantine", "keep"}
         What to do with exact copies of an earlier row (same values in every column):
         quarantine them (default) or keep them, as pm4py does; either way they are reported.
+    lifecycle : {"auto", "complete", "all"}
+        What to do with a lifecycle column (XES ``lifecycle:transition``, or a column named
+        ``lifecycle``, ``transition`` or ``event_type`` holding start/complete values), where
+        one activity instance is several events (schedule, start, complete).
+        ``"auto"`` (default) keeps only the completions when the column holds both
+        completions and other transitions, as process-mining tools show a map, and sets the
+        others aside (``rows_set_aside``); a log with completions only, or statuses that are
+        not transitions, is left as it is. ``"complete"`` does the same but requires a
+        lifecycle column with completions (raises otherwise). ``"all"`` keeps every event.
+        Events with an empty lifecycle value are kept. The report says what was found and
+        kept either way.
     strict : bool
         Raise :class:`ValidationError` instead of quarantining.
     sep, encoding, format, table, columns :
@@ -211,7 +262,7 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
                      columns=columns)
     _, report = clean_events(raw, schema, catalogue=catalogue, timestamp_format=timestamp_format,
                              dayfirst=dayfirst, assume_timezone=assume_timezone,
-                             duplicates=duplicates, strict=strict)
+                             duplicates=duplicates, lifecycle=lifecycle, strict=strict)
     return report
 
 
@@ -219,7 +270,7 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
 def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
                  timestamp_format: str | None = None, dayfirst: bool = False,
                  assume_timezone: str = "UTC", duplicates: str = "quarantine",
-                 strict: bool = False,
+                 lifecycle: str = "auto", strict: bool = False,
                  allow_empty: bool = True) -> tuple[pd.DataFrame, ValidationReport]:
     """Validate ``raw`` and return the kept events in canonical columns with the report.
 
@@ -229,6 +280,9 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     """
     if duplicates not in ("quarantine", "keep"):
         raise InvalidInputError(f"duplicates must be 'quarantine' or 'keep', not {duplicates!r}.")
+    if lifecycle not in LIFECYCLE_MODES:
+        raise InvalidInputError(f"lifecycle must be 'auto', 'complete' or 'all', not "
+                                f"{lifecycle!r}.")
     frame = raw.frame
     findings: list[Finding] = []
     stripped = [str(c).strip() for c in frame.columns]
@@ -294,8 +348,13 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
         flag(s_bad, "satisfaction_not_numeric")
         flag(s_out, "satisfaction_out_of_range")
 
+    # lifecycle: valid rows left out on purpose (set aside, not quarantined) -----------------
+    aside, lc_values, lc_info, lc_findings = _lifecycle(frame, schema, lifecycle,
+                                                        valid=reason == 0)
+    findings += lc_findings
+
     # one sort by (case, timestamp, source row); exact duplicates sit in equal (case, time) runs
-    usable = np.flatnonzero(reason == 0)
+    usable = np.flatnonzero((reason == 0) & ~aside)
     t_ns = _ns(ts)
     order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
     dup = _exact_duplicates(frame, codes["case_id"][order], t_ns[order], order)
@@ -309,7 +368,7 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             f"(duplicates='keep'), e.g. rows {', '.join(map(str, idx))}.",
             rows=int(dup.sum()), examples=[{"row": int(i)} for i in idx],
             fix="use duplicates='quarantine' if the copies are export glitches"))
-    keep = reason == 0
+    keep = (reason == 0) & ~aside
     kept = order[keep[order]]
 
     # assemble -----------------------------------------------------------------------------
@@ -317,7 +376,12 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
                        text_source=raw.source.get("format") == "csv")
     if catalogue is not None:
         events = _apply_catalogue(events, catalogue, findings)
-    quarantined = _quarantine_frame(frame, reason, ~keep, raw.bad_lines)
+    quarantined = _quarantine_frame(frame, reason, reason > 0, raw.bad_lines)
+    aside_rows = np.flatnonzero(aside)
+    set_aside = pd.DataFrame({"row": aside_rows.astype(np.int64),
+                              "reason": "lifecycle_not_complete",
+                              "value": lc_values[aside_rows] if lc_values is not None
+                              else np.zeros(0, object)})
     for code in QUARANTINE_REASONS:
         m = quarantined["reason"].astype(str).str.startswith(code) if len(quarantined) else []
         cnt = int(np.sum(m))
@@ -337,12 +401,102 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     findings += _log_findings(events, schema)
     report = ValidationReport(rows_in=n + len(raw.bad_lines), rows_kept=len(events),
                               rows_quarantined=len(quarantined), findings=findings,
-                              quarantined=quarantined, schema=schema, source=dict(raw.source))
+                              quarantined=quarantined, schema=schema, source=dict(raw.source),
+                              rows_set_aside=len(set_aside), set_aside=set_aside,
+                              lifecycle=lc_info)
     if strict and report.rows_quarantined:
         raise ValidationError("Strict validation failed:\n" + report.summary(), report)
     if not allow_empty and report.rows_kept == 0:
         raise EmptyLogError("No usable events remain after validation:\n" + report.summary())
     return events, report
+
+
+def _lifecycle_column(frame: pd.DataFrame, schema: Schema) -> str | None:
+    """The column holding lifecycle transitions, if any (not a mapped role)."""
+    mapped = set(schema.mapping().values())
+    by_name = {str(c).lower(): c for c in frame.columns if c not in mapped}
+    for name in LIFECYCLE_COLUMNS:
+        col = by_name.get(name)
+        if col is None:
+            continue
+        if name == "lifecycle:transition":
+            return col  # the XES attribute: report it whatever it holds
+        values = frame[col].dropna().astype(str).str.strip().str.lower()
+        known = values.isin(COMPLETE_VALUES | START_VALUES)
+        if len(values) and known.all() and values.isin(COMPLETE_VALUES).any():
+            return col  # e.g. an event_type column of start/complete, not of clicks
+    return None
+
+
+def _lifecycle(frame: pd.DataFrame, schema: Schema, mode: str, *, valid: np.ndarray):
+    """Which valid rows the lifecycle choice sets aside.
+
+    Returns ``(aside mask, lifecycle values as text or None, info dict, findings)``.
+    """
+    n = len(frame)
+    none = np.zeros(n, bool)
+    col = _lifecycle_column(frame, schema)
+    if col is None:
+        if mode == "complete":
+            raise InvalidInputError(
+                "lifecycle='complete' needs a lifecycle column (lifecycle:transition, or "
+                "lifecycle/transition/event_type holding start/complete values); the columns "
+                f"are {list(frame.columns)}. Fix: rename the column that holds the transitions, "
+                "or pass lifecycle='all' (or 'auto').")
+        return none, None, {"mode": mode, "column": None}, []
+    raw = frame[col]
+    text = raw.astype("string").str.strip()
+    lower = text.str.lower()
+    present = text.notna().to_numpy() & (text != "").to_numpy(dtype=bool, na_value=False)
+    counts = text[present & valid].value_counts()
+    counts = {str(k): int(v) for k, v in counts.items()}
+    shown = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    is_complete = lower.isin(COMPLETE_VALUES).to_numpy(dtype=bool, na_value=False)
+    is_start = lower.isin(START_VALUES).to_numpy(dtype=bool, na_value=False)
+    has_complete, has_other = bool((is_complete & valid).any()), bool((is_start & valid).any())
+    values = text.to_numpy(dtype=object, na_value=None)
+    info = {"mode": mode, "column": str(col), "counts": counts}
+    examples = [{"value": k, "rows": v} for k, v in counts.items()]
+    if mode == "complete" and not has_complete:
+        raise InvalidInputError(
+            f"lifecycle='complete': column {col!r} holds no completion value "
+            f"({shown or 'only empty values'}); completions are spelled "
+            f"{', '.join(sorted(COMPLETE_VALUES))}. "
+            "Fix: pass lifecycle='all' to keep every event.")
+    if mode == "all" or not (has_complete and has_other):
+        info["kept"] = sorted(counts)
+        if mode == "all":
+            msg = (f"Column {col!r} holds lifecycle transitions ({shown}); every event was kept "
+                   "(lifecycle='all'), so an activity with a start and a completion shows twice "
+                   "and maps draw self-loops for it.")
+            fix = "pass lifecycle='auto' to keep only the completions"
+        elif has_complete:  # completions only: nothing to do
+            msg = (f"Column {col!r} holds lifecycle transitions ({shown}): completions only, so "
+                   "every event was kept.")
+            fix = ""
+        else:
+            msg = (f"Column {col!r} holds values that are not start/complete lifecycle "
+                   f"transitions ({shown[:300]}); every event was kept.")
+            fix = ("nothing if these are statuses; if they are transitions, spell completions "
+                   "'complete' and pass lifecycle='complete'")
+        return none, values, info, [Finding("lifecycle_column", "info", msg, rows=int(
+            present.sum()), column=str(col), examples=examples, fix=fix)]
+    keep = is_complete | ~present  # empty values count as completions, as in pm4py
+    aside = valid & ~keep
+    kept_vals = sorted({k for k in counts if k.strip().lower() in COMPLETE_VALUES})
+    set_vals = [k for k in counts if k not in kept_vals]
+    info["kept"] = kept_vals
+    n_aside = int(aside.sum())
+    msg = (f"Column {col!r} holds lifecycle transitions ({shown}); only the completions "
+           f"({', '.join(kept_vals)}) were kept (lifecycle={mode!r}), so each activity "
+           f"instance is one event and maps show no start/complete self-loops. {n_aside:,} rows "
+           f"({', '.join(set_vals)}) were set aside, not quarantined "
+           "(report.set_aside lists them)."
+           + (f" {int((valid & ~present).sum()):,} rows with no lifecycle value were kept."
+              if (valid & ~present).any() else ""))
+    return aside, values, info, [Finding(
+        "lifecycle_complete_kept", "info", msg, rows=n_aside, column=str(col), examples=examples,
+        fix="pass lifecycle='all' (CLI --lifecycle all) to keep every event")]
 
 
 def _where(ex: dict) -> str:

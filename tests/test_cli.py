@@ -130,3 +130,23 @@ def test_drivers_writes_the_irritants_and_moments_of_truth(tmp_path):
         "left out of the controls" in (out / "assumptions.txt").read_text()
     irritants = pd.read_csv(out / "irritants.csv")
     assert set(irritants["kind"]) <= {"irritant", "delight"}
+
+
+def test_paths_without_outcome_writes_ends_and_lifecycle_flag_is_honoured(tmp_path):
+    rows = [("c1", "call", "START", "2024-01-01 10:00"), ("c1", "call", "COMPLETE", "2024-01-01 10:05"),
+            ("c1", "check", "START", "2024-01-01 10:06"), ("c1", "check", "COMPLETE", "2024-01-01 10:09"),
+            ("c2", "call", "START", "2024-01-02 10:00"), ("c2", "call", "COMPLETE", "2024-01-02 10:01")]
+    src = tmp_path / "lc.csv"
+    pd.DataFrame(rows, columns=["case", "step", "lifecycle", "at"]).to_csv(src, index=False)
+    keys = ("--case-id", "case", "--activity", "step", "--timestamp", "at")
+    res = run("paths", str(src), *keys, "--out", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    assert "set aside by lifecycle 3" in res.stdout
+    ends = pd.read_csv(tmp_path / "out" / "ends.csv")
+    assert not (tmp_path / "out" / "dropoffs.csv").exists()
+    assert list(ends.columns) == ["touchpoint", "reach", "ends", "end_rate", "share_of_ends"]
+    assert dict(zip(ends["touchpoint"], ends["ends"])) == {"call": 1, "check": 1}
+    dfg = pd.read_csv(tmp_path / "out" / "dfg.csv")
+    assert not (dfg["source"] == dfg["target"]).any()
+    everything = json.loads(run("validate", str(src), *keys, "--lifecycle", "all", "--json").stdout)
+    assert (everything["rows_kept"], everything["rows_set_aside"]) == (6, 0)

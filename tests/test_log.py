@@ -124,3 +124,88 @@ def test_timezone_aware_bounds(small_truth):
     with pytest.raises(jl.InvalidInputError, match="pass a naive bound"):
         naive.filter_time(start=pd.Timestamp("2024-01-01", tz="UTC"))
     assert np.all(np.diff(log.timestamps_ns) > 0)
+
+
+# ----------------------------------------------------------------------------- lifecycles
+def lifecycle_frame(column: str = "lifecycle:transition") -> pd.DataFrame:
+    """Two journeys of start/complete pairs (the W_ activities of BPIC 2012), one scheduled."""
+    rows = [("c1", "call", "SCHEDULE", 0), ("c1", "call", "START", 1), ("c1", "call", "COMPLETE", 2),
+            ("c1", "check", "START", 3), ("c1", "check", "COMPLETE", 4),
+            ("c2", "check", "START", 0), ("c2", "check", "COMPLETE", 5),
+            ("c2", "decide", "COMPLETE", 6), ("c2", "note", None, 7)]
+    df = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", column, "minute"])
+    df["time:timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df.pop("minute"), unit="m")
+    return df
+
+
+def test_lifecycle_auto_keeps_completions_so_pairs_make_no_self_loops():
+    df = lifecycle_frame()
+    before = df.copy()
+    log = jl.read_events(df)
+    pd.testing.assert_frame_equal(df, before)  # the input is left as it was
+    edges = jl.discover_dfg(log).edges
+    assert not (edges["source"] == edges["target"]).any()
+    assert log.events["activity"].astype(str).tolist() == ["call", "check", "check", "decide",
+                                                           "note"]  # empty value: kept
+    r = log.report
+    assert (r.rows_in, r.rows_kept, r.rows_quarantined, r.rows_set_aside) == (9, 5, 0, 4)
+    assert r.rows_in == r.rows_kept + r.rows_quarantined + r.rows_set_aside
+    assert r.ok  # setting aside is not an error
+    assert sorted(r.set_aside["value"]) == ["SCHEDULE", "START", "START", "START"]
+    assert set(r.set_aside["reason"]) == {"lifecycle_not_complete"}
+    assert r.lifecycle["counts"] == {"COMPLETE": 4, "START": 3, "SCHEDULE": 1}
+    assert r.lifecycle["kept"] == ["COMPLETE"] and r.lifecycle["column"] == "lifecycle:transition"
+    finding = next(f for f in r.findings if f.code == "lifecycle_complete_kept")
+    assert finding.column == "lifecycle:transition" and finding.rows == 4
+    text = r.summary()
+    assert "set aside by lifecycle 4" in text and "START 3" in text
+    assert "lifecycle='all'" in text  # how to keep every event
+    d = r.to_dict()
+    assert d["rows_set_aside"] == 4 and d["set_aside_reasons"] == {"lifecycle_not_complete": 4}
+
+
+def test_lifecycle_all_keeps_every_event_and_says_so():
+    log = jl.read_events(lifecycle_frame(), lifecycle="all")
+    r = log.report
+    assert (r.rows_kept, r.rows_set_aside) == (9, 0)
+    edges = jl.discover_dfg(log).edges.set_index(["source", "target"])
+    assert edges.loc[("check", "check"), "events"] == 2  # the start/complete self-loops
+    assert any(f.code == "lifecycle_column" and "lifecycle='auto'" in f.fix for f in r.findings)
+    assert jl.validate_events(lifecycle_frame(), lifecycle="all").rows_set_aside == 0
+
+
+def test_completions_only_are_left_untouched_with_a_finding():
+    df = lifecycle_frame()
+    df = df[df["lifecycle:transition"] == "COMPLETE"].assign(**{"lifecycle:transition": "complete"})
+    for mode in ("auto", "complete"):
+        r = jl.validate_events(df, lifecycle=mode)
+        assert (r.rows_in, r.rows_kept, r.rows_set_aside) == (4, 4, 0)
+        f = next(f for f in r.findings if f.code == "lifecycle_column")
+        assert "completions only" in f.message and f.column == "lifecycle:transition"
+
+
+def test_lifecycle_under_other_names_and_statuses_that_are_not_transitions():
+    df = lifecycle_frame("event_type").rename(columns={"event_type": "Event_Type"})
+    r = jl.validate_events(df)
+    assert (r.rows_kept, r.rows_set_aside) == (5, 4) and r.lifecycle["column"] == "Event_Type"
+    clicks = lifecycle_frame("event_type").assign(event_type="click")
+    assert jl.validate_events(clicks).lifecycle["column"] is None  # not a lifecycle column
+    with pytest.raises(jl.InvalidInputError, match="lifecycle='all'"):
+        jl.validate_events(clicks, lifecycle="complete")
+    statuses = lifecycle_frame().assign(**{"lifecycle:transition": "In Progress"})
+    r = jl.validate_events(statuses)  # BPIC 2013 incidents: statuses, not transitions
+    assert r.rows_set_aside == 0 and r.rows_kept == 9
+    assert any(f.code == "lifecycle_column" and "In Progress 9" in f.message for f in r.findings)
+    with pytest.raises(jl.InvalidInputError, match="no completion value"):
+        jl.validate_events(statuses, lifecycle="complete")
+    with pytest.raises(jl.InvalidInputError, match="lifecycle must be"):
+        jl.validate_events(statuses, lifecycle="completes")
+
+
+def test_lifecycle_accounting_balances_with_quarantined_rows():
+    df = lifecycle_frame()
+    df.loc[1, "case:concept:name"] = None  # a START without a case: quarantined, not set aside
+    df.loc[4, "time:timestamp"] = pd.NaT  # a COMPLETE without a time: quarantined
+    r = jl.validate_events(df)
+    assert (r.rows_in, r.rows_kept, r.rows_quarantined, r.rows_set_aside) == (9, 4, 2, 3)
+    assert set(r.set_aside["row"]).isdisjoint(r.quarantined["row"])

@@ -113,6 +113,39 @@ def test_hand_computed_dropoffs_and_funnel(hand_log):
         jl.compute_funnel(hand_log, ["a", "zzz"])
 
 
+def test_without_an_outcome_endings_are_ends_not_dropoffs(hand_log):
+    # c1 ends at b, c2 at c, c3 at b: a normal end is not a drop-off
+    d = jl.find_dropoffs(hand_log)
+    assert not [c for c in d.columns if c.startswith("dropoff") or "dropoffs" in c]
+    assert list(d.columns) == ["touchpoint", "reach", "ends", "end_rate", "share_of_ends"]
+    assert d.attrs["measure"] == "ends" and "no outcome" in d.attrs["description"]
+    d = d.set_index("touchpoint")
+    assert d["ends"].to_dict() == {"b": 2, "c": 1, "a": 0}
+    assert d.loc["b", "end_rate"] == 1.0 and d.loc["c", "end_rate"] == 0.5
+    assert d.loc["b", "share_of_ends"] == pytest.approx(2 / 3)
+    assert d["ends"].sum() == hand_log.n_cases  # every journey ends exactly once
+
+
+def test_with_an_outcome_dropoffs_leave_out_converted_journeys(hand_log):
+    d = jl.find_dropoffs(hand_log, outcome="converted")
+    assert d.attrs["measure"] == "dropoffs" and "ends" not in d.columns
+    d = d.set_index("touchpoint")
+    assert d["dropoffs"].sum() == 2  # c1 converted: its end at b is not a drop-off
+    assert d.loc["b", "dropoffs"] == 1 and d.loc["b", "share_of_dropoffs"] == 0.5
+    by_touchpoints = jl.find_dropoffs(hand_log, outcome=["c"]).set_index("touchpoint")
+    assert by_touchpoints["dropoffs"].to_dict() == {"b": 1, "a": 0, "c": 0}  # only c3 lost
+
+
+def test_journey_matrix_names_its_rate_by_the_outcome(small_truth):
+    log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
+    plain = jl.journey_matrix(log)
+    assert "end_rate" in plain and not [c for c in plain.columns if "dropoff" in c]
+    assert plain.attrs["rate"] == "end_rate" and plain.attrs["measure"] == "ends"
+    with_outcome = jl.journey_matrix(log, outcome="converted")
+    assert with_outcome.attrs["rate"] == "dropoff_rate" and "end_rate" not in with_outcome
+    assert (with_outcome["dropoff_rate"] <= plain["end_rate"] + 1e-12).all()
+
+
 def test_funnel_requires_order(hand_log):
     # c2 meets c only after a; nobody meets b after c except c1 -> step 3 counts c1 only
     f = jl.compute_funnel(hand_log, ["a", "c", "b"])
@@ -286,15 +319,70 @@ def test_quantiles_match_numpy_for_many_and_few_groups():
             assert got[g, 1] == pytest.approx(np.quantile(values[groups == g], 0.9))
 
 
-def test_process_map_fits_a_page(small_truth):
+@pytest.fixture(scope="module")
+def default_map():
+    """The map notebook 01 draws on the 20,000-journey default data (33 touchpoints)."""
+    truth = jl.generate_journeys(20000, seed=42)
+    log = jl.read_events(truth.events, instruments={"csat_survey": (1, 5),
+                                                    "nps_survey": (0, 10)}).touchpoints()
+    return jl.filter_dfg(log, activity_coverage=1.0, path_coverage=0.8, min_edge_share=0.01,
+                         min_cases=5)
+
+
+def node_positions(svg: str) -> list[tuple[float, float]]:
+    """Centres of the node texts in the SVG's viewBox units (Graphviz's transform applied)."""
+    import re
+
+    scale = float(re.search(r'transform="scale\(([\d.]+)', svg).group(1))
+    tx, ty = (float(v) for v in re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", svg).groups())
+    out = []
+    for node in re.findall(r'<g id="node\d+" class="node">(.*?)</g>', svg, flags=re.S):
+        for x, y in re.findall(r'<text[^>]* x="([-\d.]+)" y="([-\d.]+)"', node):
+            out.append((scale * (float(x) + tx), scale * (float(y) + ty)))
+    return out
+
+
+def test_process_map_text_is_legible_at_page_width(default_map, small_truth):
+    from journeylab.plot import process_map_text_px
+
+    small = jl.filter_dfg(jl.read_events(small_truth.events, **small_truth.read_kwargs())
+                          .touchpoints().sample_cases(150, random_state=0), min_cases=5)
+    for dfg in (default_map, small):  # a report's map, and a persona's
+        for mode in ("frequency", "time"):
+            svg = jl.plot_process_map(dfg, mode=mode).pipe(format="svg").decode()
+            seen = process_map_text_px(svg, 1000)
+            assert seen["node_text_px"] >= 10 and seen["edge_text_px"] >= 9, seen
+    # the former look (left to right, capped at 11 x 8 inches) fails the same measure
+    old = jl.plot_process_map(default_map, rankdir="LR", size="11,8", start_end_share=0)
+    assert process_map_text_px(old.pipe(format="svg"), 1000)["node_text_px"] < 6
+
+
+def test_process_map_summarises_start_and_end_edges(default_map):
+    g = jl.plot_process_map(default_map)
+    dashed = g.source.count("style=dashed")
+    assert dashed <= 6  # not ~30 dashed edges to the end node
+    ends = default_map.end_activities
+    assert len(ends) > 25 and dashed < len(ends)
+    for a, n in ends.items():  # every end count is still written, in its box
+        assert f"end {n:,}" in g.source
+    assert "every start and end count is in its box" in g.source
+    assert jl.plot_process_map(default_map, start_end_share=0).source.count("style=dashed") \
+        == len(ends) + len(default_map.start_activities)
+    assert g.source == jl.plot_process_map(default_map).source  # deterministic
+    with pytest.raises(jl.InvalidInputError, match="rankdir must be"):
+        jl.plot_process_map(default_map, rankdir="diagonal")
+
+
+def test_process_map_is_never_clipped(small_truth):
     import re
 
     log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
-    svg = jl.plot_process_map(jl.discover_dfg(log)).pipe(format="svg").decode()
-    width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
-                                                 svg).groups())
-    assert width <= 11 * 72 + 1 and height <= 8 * 72 + 1
-    natural = jl.plot_process_map(jl.discover_dfg(log), size=None).pipe(format="svg").decode()
-    assert float(re.search(r'<svg width="([\d.]+)pt"', natural).group(1)) > width
+    dfg = jl.filter_dfg(log.sample_cases(60, random_state=1), min_cases=2)
+    for size in (None, "4,4", "4,4!", "20,20!"):
+        svg = jl.plot_process_map(dfg, size=size).pipe(format="svg").decode()
+        box = [float(v) for v in re.search(r'viewBox="([-\d. ]+)"', svg).group(1).split()]
+        points = node_positions(svg)
+        assert len(points) >= len(dfg.nodes)
+        assert all(0 <= x <= box[2] and 0 <= y <= box[3] for x, y in points), size
     with pytest.raises(jl.InvalidInputError, match="mode must be"):
-        jl.plot_process_map(jl.discover_dfg(log), mode="colour")
+        jl.plot_process_map(dfg, mode="colour")

@@ -30,6 +30,7 @@ __all__ = ["check_parameters", "record_provenance", "file_sha256", "open_study",
 _OPTIONAL_PATHS = ("catalogue_path", "truth_path", "personas_path")
 _CHOICES = {
     "method": ("markov", "kmeans", "agglomerative"),
+    "lifecycle": ("auto", "complete", "all"),
     "window": ("journey", "since_previous"),
 }
 _SHARES = ("activity_coverage", "path_coverage", "min_edge_share", "variant_coverage")

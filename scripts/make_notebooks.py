@@ -23,12 +23,13 @@ satisfaction_key: str = ""  # column holding survey scores; "" looks for satisfa
 instruments: dict = {}  # survey activity -> [low, high] scale; {} looks them up from the scores
 catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, channel)
 pseudonymise: bool = True  # show keyed pseudonyms, not customer ids (key: $JOURNEYLAB_PSEUDONYM_KEY or ~/.config/journeylab/pseudonym.key)
-min_customers: int = 5  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)'''
+min_customers: int = 5  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)
+lifecycle: str = "auto"  # auto: with start/complete pairs keep the completions; complete; all keeps every event'''
 
 #: The read parameters that :func:`journeylab.open_study` takes (the rest are checked only).
 OPEN_NAMES = ("case_id_key", "activity_key", "timestamp_key", "channel_key", "stage_key",
               "satisfaction_key", "instruments", "catalogue_path", "outcome_column",
-              "segment_column", "output_dir", "pseudonymise")
+              "segment_column", "output_dir", "pseudonymise", "lifecycle")
 
 SEED_PARAM = 'seed: int = 42  # random seed for every random step'
 
@@ -66,6 +67,7 @@ def read_cell(params: str) -> str:
     return ("from pathlib import Path\n\n"
             "import matplotlib.pyplot as plt\n"
             "import journeylab as jl\n\n"
+            "jl.enable_report_display()  # every table: human units, escaped names, fits the page\n"
             + "\n".join(check) + "\n"
             + "\n".join(opened) + "\n"
             "log, journeys, out = study.log, study.journeys, study.out\n")
@@ -111,7 +113,7 @@ def quick_tour() -> nbformat.NotebookNode:
                           "and the attributes that stay constant within it."),
         new_code_cell("cases = log.case_table()\n"
                       "# single journeys are about one customer each: shown only when min_customers is 1\n"
-                      "cases.head(10) if min_customers <= 1 else cases.describe().round(1)"),
+                      "cases.head(10) if min_customers <= 1 else cases.describe()"),
         new_code_cell("ax = jl.plot_journey_lengths(cases)\n"
                       "jl.save_figure(ax, out / 'journey_lengths.png');"),
         new_code_cell("log.report.findings_frame().to_csv(out / 'validation_findings.csv', "
@@ -190,12 +192,13 @@ def discover_paths() -> nbformat.NotebookNode:
              "          f'({conformance.checked_share:.0%} of journeys checked)')\n"
              "    display(jl.protect(conformance.deviations, k=min_customers).head(15))"),
         md("## The journey map: stages x channels\n\nVolume, customers, satisfaction and "
-           "drop-off rate of each stage x channel cell."),
+           "drop-off rate of each stage x channel cell (with no outcome: the share of "
+           "journeys that end there)."),
         code("matrix = None\n"
              "if study.ready('The journey map', 'stage', 'channel'):\n"
              "    matrix = jl.journey_matrix(journeys, outcome=outcome)\n"
              "    display(jl.protect(matrix, k=min_customers))\n"
-             "    for value in ['customers', 'dropoff_rate'] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):\n"
+             "    for value in ['customers', matrix.attrs['rate']] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):\n"
              "        ax = jl.plot_journey_matrix(matrix[matrix['customers'] >= min_customers], value=value)\n"
              "        jl.save_figure(ax, out / f'journey_matrix_{value}.png')\n"
              "        plt.show()"),
@@ -216,12 +219,12 @@ def discover_paths() -> nbformat.NotebookNode:
         md("## Loops, rework and channel switches"),
         code("loops = jl.find_loops(journeys)\n"
              "jl.protect(loops, k=min_customers).head(10)"),
-        code("jl.journey_rework(journeys).describe().round(2)"),
+        code("jl.journey_rework(journeys).describe()"),
         md("## Drop-off points and dead points\n\nWhere journeys end without the outcome "
            "(with no outcome, only where they end: a normal end is not a drop-off), and the "
            "transitions with the longest waits."),
         code("if not study.ready('Drop-offs', 'outcome'):\n"
-             "    print('Shown instead: the touchpoints journeys end on.')\n"
+             "    print('Shown instead: where journeys end (a normal end is not a drop-off).')\n"
              "dropoffs = jl.find_dropoffs(journeys, outcome=outcome)\n"
              "jl.protect(dropoffs, k=min_customers, count='reach').head(10)"),
         code("dead = jl.find_dead_points(journeys)\n"
@@ -443,9 +446,8 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
         md("## Irritants and delights"),
         code("if drivers is not None:\n"
              "    irritants = jl.rank_irritants(drivers)\n"
-             "    display(jl.style_table(jl.protect(irritants, k=min_customers),\n"
-             "                           {'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}',\n"
-             "                            'points_lost': '{:,.0f}', 'share_of_detractors_explained': '{:.1%}'}))"),
+             "    display(jl.format_table(jl.protect(irritants, k=min_customers),\n"
+             "                            formats={'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}'}))"),
         md("## Before and after the worst irritant\n\nIn the journeys that met it, the "
            "repeated survey's answers numbered from that touchpoint: -1 is the last answer "
            "before it, 1 the first after."),
@@ -478,7 +480,7 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "                      .sum().div(len(worst_journeys)).sort_values())\n"
              "        print(f'the {len(worst_journeys):,} journeys furthest below the average: mean gap '\n"
              "              f'{gap[worst_journeys].mean():+.2f}, made of')\n"
-             "        display(mean_parts.round(3).to_frame('mean contribution'))"),
+             "        display(mean_parts.to_frame('mean contribution'))"),
         md("## Moments of truth and removal effects\n\nThe touchpoints after which the "
            "outcome diverges most, and each touchpoint's Markov removal effect on it."),
         code("moments = removal = None\n"

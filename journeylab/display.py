@@ -207,8 +207,10 @@ _STYLES = [
     # a wide table scrolls inside the page instead of running past its edge
     {"selector": "", "props": "display: block; max-width: 100%; overflow-x: auto; "
                               "border-collapse: collapse; font-size: 0.9em;"},
+    # long names wrap between words (or inside one too long for the cell), never letter by
+    # letter in a narrow column
     {"selector": "th, td", "props": "max-width: 28em; white-space: normal; "
-                                    "overflow-wrap: anywhere; padding: 0.2em 0.6em; "
+                                    "overflow-wrap: break-word; padding: 0.2em 0.6em; "
                                     "vertical-align: top;"},
     {"selector": "th", "props": "text-align: left;"},
     {"selector": "td", "props": "text-align: right;"},
@@ -293,8 +295,10 @@ def format_table(table: pd.DataFrame | pd.Series, *, max_rows: int | None = 50,
     text = [c for i, c in enumerate(shown.columns)
             if column_kind(c, shown.iloc[:, i]) == "text"]
     styler = styler.set_uuid(f"jl{next(_uuids)}").set_table_styles(_STYLES)
-    if text:
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if text:  # text reads from the left; numbers stay right-aligned
+        styler = styler.set_table_styles(
+            {c: [{"selector": "td", "props": "text-align: left;"}] for c in text},
+            overwrite=False)
     if len(shown) < n:
         styler = styler.set_caption(f"showing {len(shown):,} of {n:,} rows")
     return styler

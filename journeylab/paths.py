@@ -761,6 +761,9 @@ def compare_logs(a: EventLog, b: EventLog, *, labels: tuple[str, str] = ("a", "b
         eb[["source", "target", "share", "median_s", "cases"]], on=["source", "target"],
         how="outer", suffixes=(f"_{la}", f"_{lb}"))
     edges[[f"share_{la}", f"share_{lb}"]] = edges[[f"share_{la}", f"share_{lb}"]].fillna(0.0)
+    # seconds end in _s, so every report shows them as durations
+    edges = edges.rename(columns={f"median_s_{la}": f"median_{la}_s",
+                                  f"median_s_{lb}": f"median_{lb}_s"})
     edges.insert(2, "cases", (edges.pop(f"cases_{la}").fillna(0)
                               + edges.pop(f"cases_{lb}").fillna(0)).astype(np.int64))
     edges["share_diff"] = edges[f"share_{lb}"] - edges[f"share_{la}"]

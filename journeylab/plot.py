@@ -32,8 +32,15 @@ def _literal_text(draw: _F) -> _F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib as mpl
 
-        with mpl.rc_context({"text.parse_math": False}):
+        # only this one setting, put back after: an rc_context would also put back what
+        # the notebook's backend sets when the first figure starts it (figures would then
+        # no longer show at the end of a cell)
+        before = mpl.rcParams["text.parse_math"]
+        mpl.rcParams["text.parse_math"] = False
+        try:
             return draw(*args, **kwargs)
+        finally:
+            mpl.rcParams["text.parse_math"] = before
     wrapper._literal_text = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 

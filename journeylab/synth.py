@@ -74,8 +74,9 @@ DESIGNED_JOURNEY: tuple[str, ...] = ("social_ad", "browse_app", "add_to_cart_app
                                      "checkout_app", "order_confirmation", "home_delivery")
 
 
-def study_parameters(folder: str | Path) -> dict[str, Any]:
-    """Notebook parameters that only make sense for synthetic data saved in ``folder``.
+def study_parameters(folder: str | Path, *, events: str = "events.parquet") -> dict[str, Any]:
+    """Notebook parameters that only make sense for synthetic data saved in ``folder``
+    (``events`` names its event file).
 
     ``journeylab demo`` passes them; no notebook has them as defaults, so nothing
     synthetic reaches a report on a user's own log.
@@ -86,7 +87,7 @@ def study_parameters(folder: str | Path) -> dict[str, Any]:
     'converted'
     """
     folder = Path(folder).resolve()
-    return {"events_path": str(folder / "events.parquet"),
+    return {"events_path": str(folder / events),
             "instruments": {k: list(v) for k, v in INSTRUMENTS.items()},
             "outcome_column": "converted", "segment_column": "segment",
             "designed_journey": list(DESIGNED_JOURNEY),

@@ -183,13 +183,13 @@ class ValidationReport:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(f.severity)}</td><td>{html.escape(f.code)}</td>"
-            f"<td>{f.rows:,}</td><td>{html.escape(f.message)}</td>"
-            f"<td>{html.escape(f.fix)}</td></tr>" for f in self.findings)
+        from .display import format_table
+
+        table = self.findings_frame()[["severity", "code", "rows", "message", "fix"]]
+        table = table.rename(columns={"code": "finding", "message": "what"})
+        table["rows"] = table["rows"].where(table["rows"] > 0)  # none counted: shown as –
         return (f"<p><b>Validation</b>: {html.escape(self.accounting())}</p>"
-                "<table><tr><th>severity</th>"
-                f"<th>finding</th><th>rows</th><th>what</th><th>fix</th></tr>{rows}</table>")
+                + format_table(table, max_rows=None).to_html())
 
 
 def validate_events(source: Any, *, case_id_key: str | None = None,

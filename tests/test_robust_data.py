@@ -208,3 +208,25 @@ def test_explorer_months_on_a_tz_aware_log_raise_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(pm.data().edges)
+
+
+def test_every_figure_of_a_notebook_shows_not_only_the_first(tmp_path):
+    """The literal-text setting of the figure functions must not undo what the notebook's
+    backend set up with the first figure: every later figure still shows under its cell."""
+    import nbformat
+
+    code = ("import journeylab as jl, pandas as pd\n"
+            "v = pd.DataFrame({'variant': ['a > b', 'a'], 'share': [0.6, 0.4], "
+            "'cases': [6, 4], 'length': [2, 1]})\n"
+            "jl.plot_variants(v);")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code),
+                                         nbformat.v4.new_code_cell("jl.plot_variants(v);"),
+                                         nbformat.v4.new_code_cell("jl.plot_variants(v);")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "figures.ipynb"
+    nbformat.write(nb, path)
+    done = jl.run_notebook(path, tmp_path / "out", html=False)
+    ran = nbformat.read(done["notebook"], as_version=4)
+    shown = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in ran.cells]
+    assert shown == [1, 1, 1]

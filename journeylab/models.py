@@ -336,19 +336,23 @@ def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
     """Render a model as BPMN (from the process tree) or as a Petri net (graphviz.Digraph).
 
     Laid out left to right or top to bottom, whichever shows its labels larger at page
-    width (a long sequence reads better top to bottom), at its natural size.
+    width (a long sequence reads better top to bottom), never wider than a report page.
     """
     import pm4py
 
-    from .plot import _more_legible
+    from .plot import PAGE_WIDTH_SIZE, _more_legible
+
+    def fit(graph):  # never wider than a report page
+        graph.graph_attr["size"] = PAGE_WIDTH_SIZE
+        return graph
 
     if notation == "bpmn":
         from pm4py.visualization.bpmn import visualizer
 
         bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
             pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
-        return _more_legible(lambda d: visualizer.apply(
-            bpmn, parameters={"format": "svg", "rankdir": d, "font_size": 14}))
+        return _more_legible(lambda d: fit(visualizer.apply(
+            bpmn, parameters={"format": "svg", "rankdir": d, "font_size": 14})))
     if notation == "petri":
         from pm4py.visualization.petri_net import visualizer
 
@@ -356,7 +360,7 @@ def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
             graph = visualizer.apply(model.net, model.initial_marking, model.final_marking,
                                      parameters={"format": "svg"})
             graph.graph_attr["rankdir"] = direction
-            return graph
+            return fit(graph)
 
         return _more_legible(petri)
     raise InvalidInputError(f"notation must be 'bpmn' or 'petri', not {notation!r}.")

@@ -23,6 +23,10 @@ __all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_jour
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+#: Graphviz ``size`` that caps a map at a report page's width: 1000 px (750 pt, 10.4 in),
+#: with no practical cap on its height.
+PAGE_WIDTH_SIZE = "10.4,200"
+
 
 def _literal_text(draw: _F) -> _F:
     """Every text a matplotlib figure function draws shows as typed: names from the data
@@ -111,7 +115,8 @@ def _hex(rgba) -> str:
 
 
 def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
-                     title: str | None = None, size: str | None = None, fontsize: float = 14,
+                     title: str | None = None, size: str | None = PAGE_WIDTH_SIZE,
+                     fontsize: float = 14,
                      start_end_share: float = 0.1):
     """Draw a directly-follows graph as a process map (a ``graphviz.Digraph``).
 
@@ -145,8 +150,9 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
         Shown above the map (as text).
     size : str, optional
         Graphviz ``size`` ("width,height" in inches): a cap that scales the whole drawing,
-        text included, down; None (default) keeps the natural size, which a notebook or
-        report scales to its width. Content is never cut.
+        text included, down. The default caps the width at a report page's 1000 px (a
+        wider map would run past the page edge); None keeps the natural size. Content is
+        never cut.
     fontsize : float
         Points of the touchpoint names; edge labels are 2 points smaller.
     start_end_share : float

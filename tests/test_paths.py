@@ -386,3 +386,21 @@ def test_process_map_is_never_clipped(small_truth):
         assert all(0 <= x <= box[2] and 0 <= y <= box[3] for x, y in points), size
     with pytest.raises(jl.InvalidInputError, match="mode must be"):
         jl.plot_process_map(dfg, mode="colour")
+
+
+def test_process_maps_and_models_never_run_past_a_report_page():
+    """A wide map (one touchpoint fanning out to 40) is scaled to the page's 1000 px
+    (750 pt) instead of running past its edge, where the report would cut it."""
+    import re
+
+    rows = []
+    for i in range(40):
+        for j, act in enumerate(["open", f"branch {i:02d}", "close"]):
+            for c in range(5):
+                rows.append((f"c{i}-{c}", act, f"2024-01-01 0{j}:00"))
+    log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
+    for graph in (jl.plot_process_map(jl.discover_dfg(log)),
+                  jl.plot_process_model(jl.discover_process_model(log, coverage=1.0))):
+        svg = graph.pipe(format="svg").decode()
+        width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+        assert width <= 750.5, width

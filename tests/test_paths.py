@@ -389,15 +389,17 @@ def test_process_map_is_never_clipped(small_truth):
 
 
 def test_process_maps_and_models_never_run_past_a_report_page():
-    """A wide map (one touchpoint fanning out to 40) is scaled to the page's 1000 px
-    (750 pt) instead of running past its edge, where the report would cut it."""
+    """A map wide whichever way it is laid out (20 parallel paths of 12 steps) is scaled
+    to the page's 1000 px (750 pt) instead of running past its edge, where the report
+    would cut it."""
     import re
 
     rows = []
-    for i in range(40):
-        for j, act in enumerate(["open", f"branch {i:02d}", "close"]):
+    for i in range(20):
+        steps = ["open", *[f"path {i:02d} step {k:02d}" for k in range(12)], "close"]
+        for j, act in enumerate(steps):
             for c in range(5):
-                rows.append((f"c{i}-{c}", act, f"2024-01-01 0{j}:00"))
+                rows.append((f"c{i}-{c}", act, f"2024-01-01 {j:02d}:00"))
     log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
     for graph in (jl.plot_process_map(jl.discover_dfg(log)),
                   jl.plot_process_model(jl.discover_process_model(log, coverage=1.0))):

@@ -189,9 +189,18 @@ def _column_formatter(name: Any, values: pd.Series) -> tuple[Callable[[Any], str
     return (lambda v: format_value(v, kind=kind)), header
 
 
+#: Characters of a text cell a report shows; a longer one ends in "…" (the tables written
+#: as files keep every character).
+MAX_CELL_TEXT = 240
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT - 1].rstrip() + "…"
+
+
 def _escaped(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
     def show(value: Any) -> str:
-        return MISSING if _is_missing(value) else html.escape(formatter(value))
+        return MISSING if _is_missing(value) else html.escape(_shorten(formatter(value)))
     return show
 
 
@@ -232,7 +241,8 @@ def format_table(table: pd.DataFrame | pd.Series, *, max_rows: int | None = 50,
       ``0.0312``, ``1,235``);
     * timestamps to the second, the timezone once in the header;
     * missing values as ``–``; every text cell, header and index label HTML-escaped;
-    * a wide table scrolls sideways, long text cells wrap, and a frame longer than
+    * a wide table scrolls sideways, long text cells wrap (and end in "…" past
+      :data:`MAX_CELL_TEXT` characters), and a frame longer than
       ``max_rows`` (None: no limit) shows its first rows with a note
       "showing 50 of N rows".
 

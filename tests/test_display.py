@@ -205,3 +205,15 @@ def test_share_heatmaps_annotate_percentages_and_leave_missing_cells_blank():
     ax = jl.plot_persona_reach(steps.fillna(0.0), min_reach=0.0)
     assert _annotations(ax) == ["12.5%", "25.0%", "50.0%", "75.0%"]
     plt.close(ax.figure)
+
+
+def test_very_long_text_cells_are_shortened_for_display_only():
+    long = " > ".join(f"step {i}" for i in range(200))
+    table = pd.DataFrame({"variant": [long, "<b>short</b>"], "cases": [5, 6]})
+    html_text = jl.format_table(table).to_html()
+    import html
+
+    assert html.escape(long) not in html_text and html.escape(long[:100]) in html_text
+    assert "…" in html_text
+    assert "&lt;b&gt;short&lt;/b&gt;" in html_text
+    assert table.loc[0, "variant"] == long  # the data is not changed

@@ -273,7 +273,9 @@ def _more_legible(make) -> Any:
         seen = {d: process_map_text_px(g.pipe(format="svg")) for d, g in graphs.items()}
     except graphviz.ExecutableNotFound:
         return graphs["TB"]
-    key = {d: (-round(2 * m["node_text_px"]) / 2, m["displayed_height"]) for d, m in seen.items()}
+    # a map with no touchpoint left (all under min_cases) has no text to measure
+    key = {d: (-round(2 * np.nan_to_num(m["node_text_px"])) / 2,
+               np.nan_to_num(m["displayed_height"])) for d, m in seen.items()}
     return graphs[min(("TB", "LR"), key=lambda d: key[d])]
 
 

@@ -230,3 +230,15 @@ def test_every_figure_of_a_notebook_shows_not_only_the_first(tmp_path):
     ran = nbformat.read(done["notebook"], as_version=4)
     shown = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in ran.cells]
     assert shown == [1, 1, 1]
+
+
+def test_a_map_with_nothing_left_to_show_still_draws():
+    """Every touchpoint under min_cases (a small persona in a shared report): an empty map
+    with its start and end, not a crash."""
+    log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["x", "y", "x"],
+                                       "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]}))
+    dfg = jl.filter_dfg(log, min_cases=5)
+    assert dfg.nodes.empty or (dfg.nodes["cases"] < 5).all()
+    for mode in ("frequency", "time"):
+        svg = jl.plot_process_map(dfg, mode=mode).pipe(format="svg").decode()
+        assert "<svg" in svg

@@ -163,3 +163,22 @@ def test_every_notebook_runs_on_a_log_with_only_the_required_roles(tmp_path):
         assert book.stem[:2] not in ("01", "02") or "step 0" in text, book.name
         if book.stem in ("01_discover_paths", "03_satisfaction_drivers"):
             assert "skipped; it needs" in text, book.name
+
+
+def test_the_command_line_opens_a_log_the_way_notebooks_do(tmp_path, capsys):
+    """`journeylab paths` on a log with XES column names, no flags: the same look-ups as
+    open_study, printed, and an error names the command line's flag, not a parameter."""
+    from journeylab.cli import main
+
+    src = tmp_path / "log.csv"
+    frame(outcome=[True, False, False] * 6).to_csv(src, index=False)
+    assert main(["paths", str(src), "--out", str(tmp_path / "out")]) == 0
+    said = capsys.readouterr().out
+    assert "Outcome: 'outcome', looked up" in said
+    study = jl.open_study(src, output_dir=tmp_path / "again")
+    assert study.outcome == "outcome"
+    assert (tmp_path / "out" / "dropoffs.csv").exists()
+    assert main(["paths", str(src), "--out", str(tmp_path / "bad"),
+                 "--outcome", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "--outcome" in err and "outcome_column" not in err

@@ -419,8 +419,8 @@ def _check_magic(path: Path, fmt: str) -> None:
                     "pass format= with the file's real format ('csv', 'jsonl', 'xes')"
                     if kind is None and _looks_textual(head) else "export it again")
             raise UnreadableFileError(
-                f"{name!r} is not {want}: it is {what}. journeylab opens only DuckDB "
-                f"databases without extensions and Parquet files by their first bytes; "
+                f"{name!r} is not {want}: it is {what}. journeylab checks a file's first "
+                f"bytes before opening it (and opens DuckDB files without extensions, offline); "
                 f"{hint}.")
         return
     if kind is not None:
@@ -709,7 +709,7 @@ def _read_csv(path: Path, *, sep: str | None, encoding: str | None) -> RawTable:
         except (pd.errors.ParserError, ValueError, csv.Error):
             frame = None
     if frame is None or caught:
-        raw = _read_csv_records(text, delim, names, line_offset)
+        raw = _read_csv_records(text, delim, names, line_offset, fast=frame)
     else:
         raw = RawTable(frame)
     if raw.frame.empty and raw.bad_lines.empty:
@@ -740,52 +740,77 @@ def _physical_lines(text: str) -> list[str]:
     return _io.StringIO(text, newline="").readlines()
 
 
-def _read_csv_records(text: str, delim: str, names: list[str], line_offset: int) -> RawTable:
+def _read_csv_records(text: str, delim: str, names: list[str], line_offset: int,
+                      fast: pd.DataFrame | None = None) -> RawTable:
     """The careful path, taken when pandas' fast parser reports anything: every record with
     its number, its first physical line and its text; records with more fields than the
-    header, and the line of a quote that never closes, are bad lines."""
+    header, and the line of a quote that never closes, are bad lines. The rows are pandas'
+    (``fast``) when it kept exactly the records this pass keeps, else built here."""
     lines = _physical_lines(text)
+    total = len(lines)
     width = len(names)
-    rows, records, bad = [], [], []
+    build = fast is None
+    rows: list = []
+    records: list = []
+    bad: list = []
     record = -1          # -1: the header is still to come
     start = 0            # index into lines where parsing (re)starts
-    with _big_fields():
-        while start < len(lines):
-            reader = csv.reader(iter(lines[start:]), delimiter=delim, strict=False)
-            consumed = 0
-            restart = None
-            for rec in reader:
-                first, consumed = start + consumed, reader.line_num
-                last = start + consumed          # exclusive
-                if not rec or (len(rec) == 1 and not rec[0].strip() and last - first == 1):
-                    continue                      # a blank line is not a record
-                if record < 0:
-                    record = 0                    # the header
-                    continue
-                raw_text = "".join(lines[first:last]).rstrip("\r\n")
-                line_no = first + 1 + line_offset
-                if last == len(lines) and _unclosed_quote(raw_text, delim):
-                    bad.append((record, line_no, lines[first].rstrip("\r\n"),
-                                f"malformed_line: a quoted field opens on line {line_no} and "
-                                "never closes"))
-                    record += 1
-                    restart = first + 1
-                    break
-                if len(rec) > width:
-                    bad.append((record, line_no, raw_text,
-                                f"malformed_line: expected {width} fields, saw {len(rec)}"))
-                else:
-                    rows.append([v if v != "" else None for v in rec] + [None] * (width - len(rec)))
-                    records.append(record)
-                record += 1
-            if restart is None:
-                break
-            start = restart
-    frame = pd.DataFrame(rows, columns=names, dtype="str") if rows else \
-        pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    while True:
+        with _big_fields():
+            rows, records, bad, record, restart = _scan_records(
+                lines, start, delim, width, line_offset, record, build, rows, records, bad)
+        if restart is None:
+            break
+        build, start = True, restart  # pandas stopped at the open quote: build the rows here
+    if not build and len(records) != len(fast):
+        with _big_fields():
+            rows, records, bad, _, _ = _scan_records(lines, 0, delim, width, line_offset, -1,
+                                                     True, [], [], [])
+        build = True
+    del lines
+    if build:
+        frame = pd.DataFrame(rows, dtype="str") if rows else pd.DataFrame(dtype="str")
+        for i in range(frame.shape[1], width):
+            frame[i] = pd.Series(np.nan, index=frame.index, dtype="str")
+        frame.columns = names
+        frame = frame.mask(frame == "")
+    else:
+        frame = fast
     rec_arr = np.asarray(records, dtype=np.int64)
-    return RawTable(frame, _bad_lines_frame(bad),
+    return RawTable(frame.reset_index(drop=True), _bad_lines_frame(bad),
                     records=None if np.array_equal(rec_arr, np.arange(len(rec_arr))) else rec_arr)
+
+
+def _scan_records(lines, start, delim, width, line_offset, record, build, rows, records, bad):
+    total = len(lines)
+    reader = csv.reader(iter(lines[start:]) if start else iter(lines), delimiter=delim,
+                        strict=False)
+    consumed = 0
+    for rec in reader:
+        first = start + consumed
+        consumed = reader.line_num
+        last = start + consumed          # exclusive
+        if len(rec) <= 1 and (not rec or (not rec[0].strip() and last - first == 1)):
+            continue                      # a blank line is not a record
+        if record < 0:
+            record = 0                    # the header
+            continue
+        if last == total and _unclosed_quote("".join(lines[first:last]), delim):
+            line_no = first + 1 + line_offset
+            bad.append((record, line_no, lines[first].rstrip("\r\n"),
+                        f"malformed_line: a quoted field opens on line {line_no} and "
+                        "never closes"))
+            return rows, records, bad, record + 1, first + 1
+        if len(rec) > width:
+            bad.append((record, first + 1 + line_offset,
+                        "".join(lines[first:last]).rstrip("\r\n"),
+                        f"malformed_line: expected {width} fields, saw {len(rec)}"))
+        else:
+            if build:
+                rows.append(rec)
+            records.append(record)
+        record += 1
+    return rows, records, bad, record, None
 
 
 def _unclosed_quote(raw_text: str, delim: str) -> bool:
@@ -1302,7 +1327,9 @@ def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
     """
     import duckdb
 
-    con = connection or duckdb.connect()
+    # no extension is installed or loaded behind the user's back (that would be a download)
+    con = connection or duckdb.connect(config={"autoinstall_known_extensions": False,
+                                               "autoload_known_extensions": False})
     if memory_limit:
         con.execute(f"SET memory_limit = '{_sql_text(memory_limit)}'")
     if temp_directory:

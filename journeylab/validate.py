@@ -101,8 +101,9 @@ class ValidationReport:
         :func:`validate_events`); 0 unless a lifecycle choice left rows out.
     findings : list of Finding
     quarantined : DataFrame
-        The quarantined rows as read, with ``row`` (0-based data row, or -1 for a malformed
-        line), ``line`` (file line of a malformed line, else -1) and ``reason``.
+        The quarantined rows as read, with ``row`` (0-based data record of the source,
+        counting records that could not be parsed; -1 when unknown), ``line`` (1-based
+        physical line where a malformed record starts, else -1) and ``reason``.
     schema : Schema
         The resolved column roles.
     source : dict

@@ -727,6 +727,14 @@ def _header_record(text: str, delim: str, name: str) -> tuple[list[str], int]:
         try:
             for rec in reader:
                 if rec and any(f.strip() for f in rec):
+                    if reader.line_num > 1:  # a header over several lines: a quote left open?
+                        head = "".join(_io.StringIO(text, newline="").readlines()[
+                            :reader.line_num])
+                        if _unclosed_quote(head.lstrip(), delim):
+                            raise UnreadableFileError(
+                                f"{name!r} has a header with a quote that never closes, so "
+                                "the whole file reads as its header. Close the quote in the "
+                                "first line (or remove it) and read the file again.")
                     return rec, reader.line_num + 1
         except csv.Error as exc:
             raise UnreadableFileError(f"{name!r} has a header that cannot be parsed as CSV "
@@ -942,7 +950,16 @@ def _json_table(objs, bad, findings, name, enc) -> RawTable:
         # no id goes through float (12345678901234567891 stays exact)
         cols[k] = s
     frame = pd.DataFrame(cols) if cols else pd.DataFrame(index=range(len(objs)))
-    if frame.empty and len(frame.columns) == 0 and not bad:
+    if len(frame.columns) == 0:
+        if bad:
+            raise EmptyLogError(
+                f"No line of {name!r} is a JSON object with fields: {len(bad):,} lines are "
+                f"malformed (first at line {bad[0][1]}: {bad[0][3].split(': ', 1)[-1]}). "
+                "Write one JSON object per line, e.g. "
+                '{"case_id": "a", "activity": "visit", "timestamp": "2024-01-01"}.')
+        if objs:
+            raise EmptyLogError(f"{name!r} holds {len(objs):,} JSON objects, all without "
+                                "fields: there are no events to read.")
         raise EmptyLogError(f"{name!r} holds no JSON objects.")
     raw = RawTable(frame, _bad_lines_frame(bad), {"encoding": enc}, findings,
                    None if np.array_equal(records, np.arange(len(records))) else records)
@@ -1176,6 +1193,9 @@ def _xes_attrs(el, prefix: str, notes: _XesNotes) -> dict:
         if tag in ("event", "trace"):
             continue
         key = a.get("key")
+        if key is None and (tag in _XES_NESTED or tag in _XES_CONVERT):
+            notes.note(notes.unknown, f"<{tag}> without a key", a.sourceline)
+            continue
         if tag in _XES_NESTED:
             value = _canonical_json(_xes_json(a))
             notes.note(notes.nested, str(key), a.sourceline)

@@ -338,8 +338,7 @@ def _serialise_nested(frame: pd.DataFrame, where: str, records=None) -> tuple[pd
         idx = np.flatnonzero(mask)
         s = s.copy()
         s.iloc[idx] = [_canonical_json(v) for v in s.iloc[idx]]
-        frame = frame.copy() if frame is not None else frame
-        frame[col] = s
+        frame[col] = s  # frame is the reader's own (a DataFrame input was copied)
         rows = idx if records is None else np.asarray(records)[idx]
         findings.append(_finding(
             "nested_values_as_json", "warning",

@@ -445,13 +445,27 @@ def test_sqlite_and_text_duckdb_make_no_network_call_and_leave_home_alone(tmp_pa
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
+    opened = []  # DuckDB's own (C++) downloads bypass Python sockets: it must not open them
+    real_connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append((a, k)) or
+                        real_connect(*a, **k))
     with pytest.raises(UnreadableFileError, match="SQLite database.*export the table"):
         jl.read_events(sqlite_db(tmp_path))
     with pytest.raises(UnreadableFileError, match="not a DuckDB database: it is text.*format="):
         jl.read_events(write(tmp_path, "t.duckdb", H + ROWS))
     with pytest.raises(UnreadableFileError, match="not a DuckDB database"):
         jl.read_events(write(tmp_path, "p.duckdb", b"PAR1" + b"\0" * 32))
-    assert calls == [] and list(home.iterdir()) == []
+    assert calls == [] and opened == [] and list(home.iterdir()) == []
+    # a real DuckDB file is opened read-only, offline, without extensions
+    db = duck(tmp_path, "create table e as select 'a' as case_id, 'x' as activity, "
+                        "'2024-01-01' as timestamp")
+    opened.clear()
+    assert jl.read_events(db).n_events == 1
+    (args, kw), = opened
+    assert kw["read_only"] is True
+    assert kw["config"]["autoinstall_known_extensions"] is False
+    assert kw["config"]["autoload_known_extensions"] is False
+    assert list(home.iterdir()) == []
 
 
 def duck(tmp_path, sql: str, name="e.duckdb"):
@@ -483,7 +497,6 @@ def test_duckdb_struct_and_list_columns_are_text_with_a_finding(tmp_path):
 
 def test_duckdb_relation_with_hugeint(tmp_path):
     con = duckdb.connect()
-    rel = con.sql("select 2::HUGEINT ** 100 as c, 'x' as activity, '2024-01-01' as timestamp")
     rel = con.sql("select (2::HUGEINT << 100) as case_id, 'x' as activity, "
                   "'2024-01-01' as timestamp")
     log = jl.read_events(rel)

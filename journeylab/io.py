@@ -880,7 +880,7 @@ def _read_jsonl(path: Path, *, encoding: str | None = None) -> RawTable:
                 if isinstance(obj, dict):
                     objs.append((i, -1, obj))
                 else:
-                    bad.append((i, -1, _canonical_json(obj)[:10_000],
+                    bad.append((i, -1, _canonical_json(obj),
                                 f"malformed_line: element {i} of the array is a "
                                 f"{_json_kind(obj)}, not an object"))
             return _json_table(objs, bad, findings, name, enc)
@@ -1264,7 +1264,7 @@ def _read_xes(path: Path) -> RawTable:
                     text = etree.tostring(el, encoding="unicode", with_tail=False)
                     where = "<log>" if parent is None or parent.getparent() is None \
                         else f"<{_local(parent.tag)}>"
-                    bad.append((record, el.sourceline or -1, text[:10_000],
+                    bad.append((record, el.sourceline or -1, text,
                                 f"event_outside_trace: an <event> directly inside {where}, "
                                 "not inside a <trace>: it has no case"))
                     record += 1

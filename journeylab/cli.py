@@ -19,6 +19,20 @@ def _scale(text: str) -> tuple[float, float]:
         raise argparse.ArgumentTypeError(f"expected LOW:HIGH, e.g. 0:10, got {text!r}") from None
 
 
+def _reading_option(name: str):
+    """An argparse type that checks a reading flag up front (journeylab.io's rules)."""
+    def check(text: str) -> str:
+        from .io import check_reading_options
+
+        try:
+            out = check_reading_options(**{name: text})
+        except InvalidInputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return out if name == "sep" else text
+    check.__name__ = name
+    return check
+
+
 def _instrument(text: str) -> tuple[str, tuple[float, float]]:
     name, sep, scale = text.rpartition("=")
     if not sep or not name:
@@ -44,14 +58,19 @@ def add_mapping_flags(p: argparse.ArgumentParser) -> None:
                    help="scale of a case-level satisfaction column")
     g.add_argument("--catalogue", metavar="FILE", help="touchpoint catalogue CSV "
                    "(activity, stage, channel)")
-    g.add_argument("--sep", help="CSV delimiter (sniffed when omitted)")
-    g.add_argument("--encoding", help="text encoding (sniffed when omitted)")
+    g.add_argument("--sep", type=_reading_option("sep"),
+                   help="CSV delimiter, one character ('\\t' or tab for tabs; sniffed when "
+                        "omitted)")
+    g.add_argument("--encoding", type=_reading_option("encoding"),
+                   help="text encoding (sniffed when omitted)")
     g.add_argument("--format", choices=["csv", "parquet", "xes", "jsonl", "duckdb"],
                    help="input format (taken from the file name when omitted)")
     g.add_argument("--table", help="table to read from a DuckDB database file")
-    g.add_argument("--timestamp-format", metavar="FMT", help="strptime format of the timestamps")
+    g.add_argument("--timestamp-format", metavar="FMT", type=_reading_option("timestamp_format"),
+                   help="strptime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M'")
     g.add_argument("--dayfirst", action="store_true", help="read 03/04/2024 as 3 April")
     g.add_argument("--assume-timezone", default="UTC", metavar="TZ",
+                   type=_reading_option("assume_timezone"),
                    help="zone of timestamps without an offset when others have one")
     g.add_argument("--duplicates", choices=["quarantine", "keep"], default="quarantine",
                    help="quarantine exact copies of earlier rows (default) or keep them")

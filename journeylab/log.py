@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import InvalidInputError, MissingColumnError
 from .encode import categorical, densify, encode_labels, sort_order
-from .io import read_table, write_table
+from .io import check_reading_options, read_table, write_table
 from .schema import CANONICAL, PM4PY_NAMES, ROLES, Schema
 from .validate import ValidationReport, clean_events
 
@@ -364,6 +364,7 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
     """
     schema = Schema(case_id_key, activity_key, timestamp_key, channel_key, stage_key,
                     satisfaction_key, instruments or {}, satisfaction_scale)
+    check_reading_options(timestamp_format=timestamp_format, assume_timezone=assume_timezone)
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
                      columns=columns)
     events, report = clean_events(raw, schema, catalogue=catalogue,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
 from .encode import categorical, densify, encode_labels, sort_order
-from .io import RawTable, read_catalogue, read_table, write_table
+from .io import RawTable, check_reading_options, read_catalogue, read_table, write_table
 from .schema import Schema
 
 __all__ = ["Finding", "ValidationReport", "validate_events", "find_instruments",
@@ -32,6 +32,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "satisfaction_not_numeric": "the satisfaction score is not a number",
     "satisfaction_out_of_range": "the satisfaction score is outside its declared scale",
     "duplicate_event": "an exact copy of an earlier row",
+    "event_outside_trace": "an XES <event> outside any <trace>, so without a case",
 }
 _REASON_CODES: list[str | None] = [None, *QUARANTINE_REASONS]
 _FIXES: dict[str, str] = {
@@ -43,6 +44,7 @@ _FIXES: dict[str, str] = {
     "satisfaction_not_numeric": "scores must be numbers; correct the value",
     "satisfaction_out_of_range": "correct the score, or declare the right scale in instruments=",
     "duplicate_event": "nothing, if the copy was an export glitch; otherwise add a distinguishing column",
+    "event_outside_trace": "put the event inside the <trace> of its journey",
 }
 _EXAMPLES = 5
 #: Why a row is set aside (kept out of the log on purpose, not an error).
@@ -99,8 +101,9 @@ class ValidationReport:
         :func:`validate_events`); 0 unless a lifecycle choice left rows out.
     findings : list of Finding
     quarantined : DataFrame
-        The quarantined rows as read, with ``row`` (0-based data row, or -1 for a malformed
-        line), ``line`` (file line of a malformed line, else -1) and ``reason``.
+        The quarantined rows as read, with ``row`` (0-based data record of the source,
+        counting records that could not be parsed; -1 when unknown), ``line`` (1-based
+        physical line where a malformed record starts, else -1) and ``reason``.
     schema : Schema
         The resolved column roles.
     source : dict
@@ -258,6 +261,7 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
     """
     schema = Schema(case_id_key, activity_key, timestamp_key, channel_key, stage_key,
                     satisfaction_key, instruments or {}, satisfaction_scale)
+    check_reading_options(timestamp_format=timestamp_format, assume_timezone=assume_timezone)
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
                      columns=columns)
     _, report = clean_events(raw, schema, catalogue=catalogue, timestamp_format=timestamp_format,
@@ -284,13 +288,25 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
         raise InvalidInputError(f"lifecycle must be 'auto', 'complete' or 'all', not "
                                 f"{lifecycle!r}.")
     frame = raw.frame
-    findings: list[Finding] = []
+    # how the source was read (encoding guessed, columns renamed, ...): io.py's findings
+    findings: list[Finding] = [Finding(**f) for f in raw.findings]
+    # source record number of each frame row (records that could not be parsed are not rows)
+    records = (np.arange(len(frame), dtype=np.int64) if raw.records is None
+               else np.asarray(raw.records, dtype=np.int64))
     stripped = [str(c).strip() for c in frame.columns]
     if stripped != [str(c) for c in frame.columns]:
         findings.append(Finding("column_names_trimmed", "info",
                                 "Spaces around column names were removed."))
         frame = frame.set_axis(stripped, axis=1)
     schema = schema.resolve(list(frame.columns))
+    ambiguous = raw.source.get("duplicate_columns", {})
+    for role, col in schema.mapping().items():
+        if col in ambiguous:
+            names = ambiguous[col]
+            raise InvalidInputError(
+                f"The {role} role is column {col!r}, but the source has {len(names)} columns "
+                f"named {col!r} (read as {', '.join(map(repr, names))}). Rename them in the "
+                f"source, or name the one to use, e.g. {role}_key={names[1]!r}.")
     for role, col in schema.mapping().items():
         if col != role:
             findings.append(Finding("role_mapped", "info", f"The {role} role is column {col!r}.",
@@ -373,12 +389,12 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
 
     # assemble -----------------------------------------------------------------------------
     events = _assemble(frame, kept, codes, cats, ts, score, schema, findings,
-                       text_source=raw.source.get("format") == "csv")
+                       text_source=raw.source.get("format") == "csv", records=records)
     if catalogue is not None:
         events = _apply_catalogue(events, catalogue, findings)
-    quarantined = _quarantine_frame(frame, reason, reason > 0, raw.bad_lines)
+    quarantined = _quarantine_frame(frame, reason, reason > 0, raw.bad_lines, records)
     aside_rows = np.flatnonzero(aside)
-    set_aside = pd.DataFrame({"row": aside_rows.astype(np.int64),
+    set_aside = pd.DataFrame({"row": records[aside_rows],
                               "reason": "lifecycle_not_complete",
                               "value": lc_values[aside_rows] if lc_values is not None
                               else np.zeros(0, object)})
@@ -500,7 +516,8 @@ def _lifecycle(frame: pd.DataFrame, schema: Schema, mode: str, *, valid: np.ndar
 
 
 def _where(ex: dict) -> str:
-    loc = f"line {ex['line']}" if "line" in ex else f"row {ex['row']}"
+    loc = (f"line {ex['line']}" if ex.get("row", -1) < 0 else f"row {ex['row']} (line {ex['line']})"
+           ) if "line" in ex else f"row {ex['row']}"
     return f"{loc}: {ex['value']!r}" if "value" in ex else loc
 
 
@@ -753,7 +770,7 @@ def _exact_duplicates(frame: pd.DataFrame, case_sorted: np.ndarray, ts_sorted: n
 
 def _assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts: pd.Series,
               score: pd.Series | None, schema: Schema, findings: list[Finding],
-              text_source: bool) -> pd.DataFrame:
+              text_source: bool, records: np.ndarray | None = None) -> pd.DataFrame:
     cols: dict[str, Any] = {}
     for role in ("case_id", "activity"):
         c, k = densify(codes[role][kept], cats[role])
@@ -785,7 +802,7 @@ def _assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts
                                     f"attribute {name!r}.", column=col))
         values = frame[col].iloc[kept].reset_index(drop=True)
         cols[name] = _attribute(values) if text_source else values
-    cols["row"] = kept.astype(np.int64)
+    cols["row"] = kept.astype(np.int64) if records is None else records[kept]
     return pd.DataFrame(cols)
 
 
@@ -825,16 +842,18 @@ def _apply_catalogue(events: pd.DataFrame, catalogue: Any, findings: list[Findin
 
 
 def _quarantine_frame(frame: pd.DataFrame, reason: np.ndarray, mask: np.ndarray,
-                      bad_lines: pd.DataFrame) -> pd.DataFrame:
+                      bad_lines: pd.DataFrame, records: np.ndarray | None = None) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
     q = frame.iloc[idx].reset_index(drop=True).copy()
     q.insert(0, "reason", np.asarray(_REASON_CODES, dtype=object)[reason[idx]])
     q.insert(0, "line", np.full(len(idx), -1, dtype=np.int64))
-    q.insert(0, "row", idx.astype(np.int64))
+    q.insert(0, "row", idx.astype(np.int64) if records is None else records[idx])
     if len(bad_lines):
-        b = pd.DataFrame({"row": -1, "line": bad_lines["line"].astype(np.int64),
+        row = bad_lines["row"].astype(np.int64) if "row" in bad_lines else -1
+        b = pd.DataFrame({"row": row, "line": bad_lines["line"].astype(np.int64),
                           "reason": bad_lines["reason"], "raw_text": bad_lines["text"]})
-        q = pd.concat([b, q], ignore_index=True)
+        q = pd.concat([b, q], ignore_index=True).sort_values("row", kind="stable",
+                                                            ignore_index=True)
     return q
 
 

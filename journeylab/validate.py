@@ -13,6 +13,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
 from .encode import (categorical, densify, encode_keys, null_mask, null_spellings,
@@ -700,6 +702,14 @@ def _oob_why(value: Any) -> str:
     return f"{_short(value)!s}: a placeholder such as 9999-12-31, or a typo?"
 
 
+def _match(text: pd.Series, pattern: str, *, full: bool = False) -> np.ndarray:
+    """Regex test in Arrow (RE2, vectorised); False where the text is missing."""
+    arr = pa.array(text.astype("string[pyarrow]"), type=pa.large_string()) \
+        if not isinstance(text, pa.Array) else text
+    hit = pc.match_substring_regex(arr, f"^(?:{pattern})$" if full else pattern)
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
 def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bool,
                       assume_timezone: str, null_values=None):
     """Read the timestamp column.
@@ -745,11 +755,10 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         spelled = {str(k): int(v) for k, v in text[spelled_mask].value_counts().items()}
         null |= spelled_mask
     text = text.where(~null)
-    numeric = text.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool, na_value=False)
+    numeric = _match(text, _NUMBER_RE, full=True)
     others = ~null & ~numeric
     if unit is not None or (numeric.any() and not (
-            others & text.str.contains(_DATEISH_RE + "|" + _ISO_RE, regex=True)
-            .to_numpy(dtype=bool, na_value=False)).any()):
+            others & _match(text, _DATEISH_RE + "|" + _ISO_RE)).any()):
         # a column of numbers: epoch seconds/ms/us/ns or Excel serial dates
         ns, aware = _from_numbers(text, numeric, column=column, unit=unit, bad=bad, why=why,
                                   findings=findings, shown=text)
@@ -757,7 +766,12 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         return _build_ts(ns, aware), null, bad, findings, why, spelled
     out = np.full(n, _NAT, np.int64)
     # zone names at the end ("10:00 UTC" is read; "10:00 EST" names several zones)
-    zone_m = text.str.extract(_ZONE_RE)
+    # a fast pre-filter (extract() runs in Python): text ending in letters after a digit
+    ends_alpha = _match(text, r"\d\s*\(?[A-Za-z]{1,5}\)?$")
+    zone_m = pd.DataFrame({"dt": pd.Series(pd.NA, index=text.index, dtype=text.dtype),
+                           "zone": pd.Series(pd.NA, index=text.index, dtype=text.dtype)})
+    if ends_alpha.any():
+        zone_m.loc[ends_alpha, ["dt", "zone"]] = text[ends_alpha].str.extract(_ZONE_RE).values
     zone = zone_m["zone"].str.upper()
     has_zone = zone.notna().to_numpy() & ~zone.isin(["AM", "PM", "A", "P", "H"]).to_numpy(
         dtype=bool, na_value=False)
@@ -788,8 +802,7 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
                        "only when the whole column holds them")
     todo = ~null & ~abbr & ~stray
     # ISO 8601 allows a comma before the fraction of a second
-    comma = todo & text.str.contains(r"\d:\d{2},\d", regex=True).to_numpy(dtype=bool,
-                                                                            na_value=False)
+    comma = todo & _match(text, r"\d:\d{2},\d")
     if comma.any():
         text = text.copy()
         text[comma] = text[comma].str.replace(r"(\d:\d{2}),(\d)", r"\1.\2", regex=True)
@@ -801,7 +814,7 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
                 f"row {i}: {_short(s.iloc[i])!r}" for i in idx) + ".",
             rows=int(comma.sum()), column=column,
             examples=[{"row": int(i), "value": _short(s.iloc[i])} for i in idx]))
-    has_tz = text.str.contains(_TZ_RE, regex=True).to_numpy(dtype=bool, na_value=False)
+    has_tz = _match(text, _TZ_RE)
     oob = np.zeros(n, bool)
     repaired = np.zeros(n, bool)
     with warnings.catch_warnings():
@@ -811,13 +824,12 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
             p = pd.to_datetime(text[todo].astype(object), format=fmt, errors="coerce", utc=True)
             out[rows], oob[rows] = _instants(p)
         else:
-            iso = todo & text.str.fullmatch(_ISO_RE).to_numpy(dtype=bool, na_value=False)
+            iso = todo & _match(text, _ISO_RE, full=True)
             rows = np.flatnonzero(iso)
             if len(rows):
                 p = pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)
                 out[rows], oob[rows] = _instants(p)
-            retry = (todo & ~iso & text.str.contains(_DATEISH_RE, regex=True)
-                     .to_numpy(dtype=bool, na_value=False))
+            retry = (todo & ~iso & _match(text, _DATEISH_RE))
             if retry.any():
                 rows = np.flatnonzero(retry)
                 fb = pd.to_datetime(text[retry].astype(object), format="mixed",
@@ -1039,10 +1051,8 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
         spelled = ({str(k): int(v) for k, v in txt[spelled_mask].value_counts().items()}
                    if spelled_mask.any() else {})
         present &= ~spelled_mask
-        thousands = present & txt.str.fullmatch(_THOUSANDS_RE).to_numpy(dtype=bool,
-                                                                        na_value=False)
-        comma = present & ~thousands & txt.str.fullmatch(_DECIMAL_COMMA_RE).to_numpy(
-            dtype=bool, na_value=False)
+        thousands = present & _match(txt, _THOUSANDS_RE, full=True)
+        comma = present & ~thousands & _match(txt, _DECIMAL_COMMA_RE, full=True)
         if comma.any():
             txt = txt.copy()
             txt[comma] = txt[comma].str.replace(",", ".", regex=False)

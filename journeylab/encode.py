@@ -66,7 +66,8 @@ def _as_text(uniques) -> pa.Array:
     u = pd.Series(uniques)
     if pd.api.types.is_float_dtype(u.dtype):
         whole = u.dropna()
-        if len(whole) and np.all(np.mod(whole.to_numpy(), 1) == 0):
+        vals = whole.to_numpy()
+        if len(whole) and np.all(np.isfinite(vals)) and np.all(np.mod(vals, 1) == 0):
             u = u.astype("Int64")
     if pd.api.types.is_bool_dtype(u.dtype) or u.dtype == object:
         u = u.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
@@ -104,8 +105,8 @@ def _kind_of(v) -> str | None:
     if isinstance(v, (float, np.floating)) and not isinstance(v, bool):
         if not math.isfinite(v):
             return f"the number {v!r}, not a label"
-        if abs(v) > _EXACT_FLOAT and float(v).is_integer():
-            return (f"the number {v:.0f} held as a floating-point value above 2**53, which "
+        if abs(v) >= _EXACT_FLOAT and float(v).is_integer():
+            return (f"the number {v:.0f} held as a floating-point value of 2**53 or more, which "
                     "cannot tell neighbouring ids apart")
     return None
 
@@ -183,7 +184,7 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
                 bool_cat[:] = True
             elif pd.api.types.is_float_dtype(s.dtype):
                 vals = pd.to_numeric(pd.Series(list(cats)), errors="coerce").to_numpy()
-                big = np.abs(vals) > _EXACT_FLOAT
+                big = np.abs(vals) >= _EXACT_FLOAT
                 bad_cat |= big
                 cat_why = {int(c): _kind_of(float(vals[c])) for c in np.flatnonzero(big)}
         gone = is_null_cat | bad_cat

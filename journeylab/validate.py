@@ -470,8 +470,9 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
                          **({"why": why[int(r["row"])]} if int(r["row"]) in why else {})}
                         for r in ex.to_dict("records")]
             where = ", ".join(_where(e) for e in examples)
+            of = f" of {col!r}" if col else ""
             findings.append(Finding(code, "error",
-                                    f"{cnt:,} rows quarantined: {QUARANTINE_REASONS[code]} "
+                                    f"{cnt:,} rows{of} quarantined: {QUARANTINE_REASONS[code]} "
                                     f"({where}{', ...' if cnt > len(examples) else ''}).",
                                     rows=cnt, column=col, examples=examples, fix=_FIXES[code]))
     findings += _log_findings(events, schema)

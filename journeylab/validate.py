@@ -1,7 +1,10 @@
 """Validation: turn raw rows into usable events, quarantine the rest, and report it all.
 
-The accounting always balances: ``rows_in == rows_kept + rows_quarantined``. Every
-quarantined row carries its source row number and the reason; nothing is dropped silently.
+The accounting always balances: ``rows_in == rows_kept + rows_quarantined + rows_set_aside``.
+Every quarantined row carries its source row number and the reason; nothing is dropped
+silently. Each class of bad value is checked in one place: key columns in
+:func:`journeylab.encode.encode_keys`, timestamps in :func:`_parse_timestamps`, scores in
+:func:`_score_values`, column roles in :meth:`journeylab.schema.Schema.resolve_noted`.
 """
 from __future__ import annotations
 
@@ -262,11 +265,20 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
     catalogue : dict, DataFrame or path, optional
         Touchpoint catalogue supplying stage/channel when the log lacks them.
     timestamp_format : str, optional
-        A strptime format; when given, values not in it are quarantined.
+        A strptime format; when given, values not in it are quarantined. For a column of
+        numbers: ``"epoch_s"``, ``"epoch_ms"``, ``"epoch_us"``, ``"epoch_ns"`` (Unix time,
+        UTC) or ``"excel"`` (Excel serial days, local time). Without it, a column holding
+        only numbers is read as the unit whose 1980-2100 range holds them (reported as
+        ``numeric_timestamps``), and refused when none does.
     dayfirst : bool
         Read ambiguous dates like 03/04/2024 as 3 April.
     assume_timezone : str
-        The zone of timestamps written without an offset when others carry one.
+        The zone of timestamps written without an offset when others carry one. Local
+        times that do not exist in it (the clock jumped forward) or happened twice (the
+        clock was set back) are quarantined as ``nonexistent_local_time`` /
+        ``ambiguous_local_time``, naming the change of clock. Zone names at the end of a
+        value are read for UTC, GMT, UT and Z only; other abbreviations (EST, IST, CST, ...)
+        name several zones and are quarantined as ``timezone_abbreviation``.
     duplicates : {"quarantine", "keep"}
         What to do with exact copies of an earlier row (same values in every column):
         quarantine them (default) or keep them, as pm4py does; either way they are reported.
@@ -285,6 +297,13 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
         Raise :class:`ValidationError` instead of quarantining.
     sep, encoding, format, table, columns :
         Passed to :func:`journeylab.io.read_table` (``columns`` reads only those columns).
+    null_values : list of str, optional
+        Spellings read as "no value" in the case id, activity, channel, stage, timestamp
+        and satisfaction columns, compared after trimming and ignoring case. Default
+        (``None``): :data:`journeylab.encode.NULL_SPELLINGS` (NULL, None, nan, NA, N/A,
+        #N/A, <NA>, nil, (null), -, --). ``null_values=()`` reads only empty cells as
+        missing (e.g. for a customer really called "None"). Each spelling found is
+        reported (``null_spellings``).
 
     Returns
     -------
@@ -738,10 +757,7 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         unit = None
     spellings = null_spellings(null_values)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        num = pd.to_numeric(s, errors="coerce").astype("float64") \
-            if not pd.api.types.is_integer_dtype(s.dtype) else s
-        null = pd.isna(num).to_numpy() if not pd.api.types.is_integer_dtype(s.dtype) \
-            else s.isna().to_numpy()
+        null = s.isna().to_numpy()
         numeric = ~null
         shown = s.astype("string")
         ns, aware = _from_numbers(s, numeric, column=column, unit=unit, bad=bad, why=why,

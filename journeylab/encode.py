@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -134,13 +134,21 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
     n = len(s)
     raw_s = s
     unhashable = None
-    try:
-        codes, cats, changed = encode_labels(s)
-    except TypeError:  # unhashable cells: lists, dicts (from JSON or a DataFrame)
-        unhashable = s.map(lambda v: isinstance(v, (dict, list, set, np.ndarray)))
-        unhashable = unhashable.to_numpy(dtype=bool)
-        s = s.astype(object).where(~unhashable, None)
-        codes, cats, changed = encode_labels(s)
+    numeric_src = None
+    if s.dtype == object:
+        try:
+            uniq = pd.unique(s)
+        except TypeError:  # unhashable cells: lists, dicts (from JSON or a DataFrame)
+            unhashable = s.map(lambda v: isinstance(v, (dict, list, set, np.ndarray)))
+            unhashable = unhashable.to_numpy(dtype=bool)
+            s = s.where(~unhashable, None)
+            uniq = pd.unique(s)
+        if any(_is_number(u) for u in uniq):
+            # 1, 1.0 and True are equal to Python: write them as text before grouping, so
+            # each keeps its own label ('1', '1.0', 'True')
+            numeric_src = s.map(_is_number, na_action="ignore").fillna(False).to_numpy(bool)
+            s = s.where(~numeric_src, s.map(_number_text, na_action="ignore"))
+    codes, cats, changed = encode_labels(s)
     src_uniques = _uniques_of(s)
     null = np.zeros(n, bool)
     invalid = np.zeros(n, bool)
@@ -163,19 +171,16 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
                 if kind is not None and code >= 0:
                     bad_cat[code] = True
             cat_why = {int(c): k for c, k in zip(u_codes, kinds) if k is not None and c >= 0}
-            types_of = {}
-            for code, v in zip(u_codes, u_values):
-                if code >= 0:
-                    types_of.setdefault(int(code), set()).add(
-                        "bool" if isinstance(v, (bool, np.bool_)) else
-                        "text" if isinstance(v, str) else "number"
-                        if isinstance(v, (int, float, np.integer, np.floating)) else
-                        type(v).__name__)
             mixed_cat = np.zeros(len(cats), bool)
             bool_cat = np.zeros(len(cats), bool)
-            for code, ts in types_of.items():
-                mixed_cat[code] = len(ts) > 1
-                bool_cat[code] = "bool" in ts
+            if numeric_src is not None:  # text and numbers writing the same label
+                ok = codes >= 0
+                from_num = np.bincount(codes[ok & numeric_src], minlength=len(cats)) > 0
+                from_text = np.bincount(codes[ok & ~numeric_src], minlength=len(cats)) > 0
+                mixed_cat = from_num & from_text
+                is_bool = raw_s.map(lambda v: isinstance(v, (bool, np.bool_)),
+                                    na_action="ignore").fillna(False).to_numpy(bool)
+                bool_cat = np.bincount(codes[ok & is_bool], minlength=len(cats)) > 0
         else:
             cat_why = {}
             mixed_cat = np.zeros(len(cats), bool)
@@ -215,6 +220,19 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
             codes, cats = densify(codes, cats)
     null = (codes < 0) & ~invalid  # empty, missing or a null spelling
     return KeyEncoding(codes, cats, changed, null, invalid, why, spelled, notes)
+
+
+def _is_number(v) -> bool:
+    """A number (or boolean) that can stand as a label: written as text before grouping."""
+    if isinstance(v, (bool, np.bool_, int, np.integer)):
+        return True
+    if isinstance(v, (float, np.floating)):
+        return math.isfinite(v) and not (abs(v) >= _EXACT_FLOAT and float(v).is_integer())
+    return type(v).__name__ == "Decimal"
+
+
+def _number_text(v) -> Any:
+    return str(v) if _is_number(v) else v
 
 
 def _uniques_of(s: pd.Series):

@@ -942,7 +942,8 @@ def _from_numbers(values: pd.Series, numeric: np.ndarray, *, column: str, unit: 
     num = pd.to_numeric(sub, errors="coerce").to_numpy(dtype="float64")
     guessed = unit is None
     if guessed:
-        med = float(np.median(num))
+        finite = num[np.isfinite(num)]
+        med = float(np.median(finite)) if len(finite) else float("nan")
         for cand, f in (("s", 1), ("ms", 10**3), ("us", 10**6), ("ns", 10**9)):
             if _EPOCH_WINDOW[0] * f <= abs(med) <= _EPOCH_WINDOW[1] * f:
                 unit = cand
@@ -1055,6 +1056,8 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
     """
     n = len(s)
     none = np.zeros(n, bool)
+    if pd.api.types.is_complex_dtype(s.dtype):  # not a score; float() would drop the imaginary
+        s = s.astype(object).where(s.notna(), None).map(str, na_action="ignore")
     if pd.api.types.is_bool_dtype(s.dtype):
         present = s.notna().to_numpy()
         vals = np.where(present, s.astype("float64").to_numpy(), np.nan)

@@ -353,6 +353,19 @@ CASES += [
          kw={"satisfaction_key": "score"}, rows=(2, 1, 1),
          reasons={"satisfaction_not_numeric": 1}, finding="satisfaction_not_numeric",
          says=("row 0", "True")),
+    Case("score-complex-column", frame_of(score=[1 + 2j, 2, 3]), kw={"satisfaction_key": "score"},
+         rows=(3, 0, 3), reasons={"satisfaction_not_numeric": 3},
+         finding="satisfaction_not_numeric", says=("'score'", "row 0", "(1+2j)")),
+    Case("score-decimal-objects", frame_of(score=pd.Series(
+        [__import__("decimal").Decimal("4.5"), 2, None], dtype=object)),
+         kw={"satisfaction_key": "score"}, rows=(3, 3, 0), check=scores_are(4.5, 2.0, None)),
+    Case("channel-dict-cleared", frame_of(channel=pd.Series([{"a": 1}, "web"], dtype=object)),
+         rows=(2, 2, 0), finding="invalid_labels_cleared", says=("'channel'", "row 0", "a dict"),
+         check=lambda log: log.events.sort_values("row")["channel"].astype(object).tolist()[1]
+         == "web"),
+    Case("float-timestamp-inf", frame_of(timestamp=[1.7e9, np.inf]), rows=(2, 1, 1),
+         reasons={"timestamp_out_of_range": 1}, finding="timestamp_out_of_range",
+         says=("'timestamp'", "row 1", "inf")),
     # --- values that are not labels ------------------------------------------------------------
     Case("dict-case-id", frame_of(case_id=pd.Series([{"id": 1}, "b"], dtype=object)),
          rows=(2, 1, 1), reasons={"invalid_case_id": 1}, finding="invalid_case_id",
@@ -380,6 +393,13 @@ CASES += [
     Case("mixed-int-and-text-ids", frame_of(case_id=pd.Series([1, "1", 2], dtype=object)),
          rows=(3, 3, 0), finding="mixed_type_labels", says=("'case_id'", "row 0", "row 1"),
          check=ids_are("1", "2")),
+    Case("true-and-1-stay-apart", frame_of(case_id=pd.Series([True, 1, "1"], dtype=object)),
+         rows=(3, 3, 0), finding="mixed_type_labels", says=("'case_id'", "row 1", "row 2"),
+         check=ids_are("1", "True")),
+    Case("decimal-and-text-ids", frame_of(case_id=pd.Series(
+        [__import__("decimal").Decimal("7"), "7", np.int64(8)], dtype=object)),
+         rows=(3, 3, 0), finding="mixed_type_labels", says=("row 0", "row 1"),
+         check=ids_are("7", "8")),
     Case("long-activity", frame_of(activity=["x" * 600, "y"]), rows=(2, 2, 0),
          finding="long_labels", says=("'activity'", "row 0"),
          check=lambda log: sorted(log.activities) == ["x" * 600, "y"]),

@@ -110,6 +110,7 @@ _MAX_ACTIVITIES = 1000
 _TZ_RE = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
 _ISO_RE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
            r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?")
+_ISO_DOT_RE = _ISO_RE.replace("[.,]", r"\.")  # ISO 8601 with a decimal point only
 _DATEISH_RE = (r"^\s*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}"
                r"|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{2,4}|\d{8}(?:[T ]?\d{4,6})?)")
 
@@ -722,12 +723,25 @@ def _oob_why(value: Any) -> str:
     return f"{_short(value)!s}: a placeholder such as 9999-12-31, or a typo?"
 
 
-def _match(text: pd.Series, pattern: str, *, full: bool = False) -> np.ndarray:
-    """Regex test in Arrow (RE2, vectorised); False where the text is missing."""
-    arr = pa.array(text.astype("string[pyarrow]"), type=pa.large_string()) \
-        if not isinstance(text, pa.Array) else text
-    hit = pc.match_substring_regex(arr, f"^(?:{pattern})$" if full else pattern)
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+def _arrow(text: pd.Series) -> pa.Array:
+    arr = pa.array(text.astype("string[pyarrow]"), type=pa.large_string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _match(text: pd.Series | pa.Array, pattern: str, *, full: bool = False,
+           where: np.ndarray | None = None) -> np.ndarray:
+    """Regex test in Arrow (RE2, vectorised); False where the text is missing, or outside
+    ``where`` when given (only those rows are tested)."""
+    arr = text if isinstance(text, pa.Array) else _arrow(text)
+    pattern = f"^(?:{pattern})$" if full else pattern
+    if where is None:
+        hit = pc.match_substring_regex(arr, pattern)
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+    out = np.zeros(len(arr), bool)
+    if where.any():
+        hit = pc.match_substring_regex(arr.filter(pa.array(where)), pattern)
+        out[where] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+    return out
 
 
 def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bool,
@@ -772,10 +786,18 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         spelled = {str(k): int(v) for k, v in text[spelled_mask].value_counts().items()}
         null |= spelled_mask
     text = text.where(~null)
-    numeric = _match(text, _NUMBER_RE, full=True)
+    arr = _arrow(text)  # converted once; the regex tests below run on it
+    # most rows of a clean column are plain ISO 8601; only the rest need the other tests
+    iso_dot = _match(arr, _ISO_DOT_RE, full=True)
+    rest = ~null & ~iso_dot
+
+    def m(pattern: str, full: bool = False) -> np.ndarray:
+        return _match(arr, pattern, full=full, where=rest)
+
+    numeric = m(_NUMBER_RE, full=True)
     others = ~null & ~numeric
     if unit is not None or (numeric.any() and not (
-            others & _match(text, _DATEISH_RE + "|" + _ISO_RE)).any()):
+            others & (iso_dot | m(_DATEISH_RE + "|" + _ISO_RE))).any()):
         # a column of numbers: epoch seconds/ms/us/ns or Excel serial dates
         ns, aware = _from_numbers(text, numeric, column=column, unit=unit, bad=bad, why=why,
                                   findings=findings, shown=text)
@@ -784,7 +806,7 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
     out = np.full(n, _NAT, np.int64)
     # zone names at the end ("10:00 UTC" is read; "10:00 EST" names several zones)
     # a fast pre-filter (extract() runs in Python): text ending in letters after a digit
-    ends_alpha = _match(text, r"\d\s*\(?[A-Za-z]{1,5}\)?$")
+    ends_alpha = m(r"\d\s*\(?[A-Za-z]{1,5}\)?$")
     zone_m = pd.DataFrame({"dt": pd.Series(pd.NA, index=text.index, dtype=text.dtype),
                            "zone": pd.Series(pd.NA, index=text.index, dtype=text.dtype)})
     if ends_alpha.any():
@@ -796,6 +818,7 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
     if named.any():
         text = text.copy()
         text[named] = (zone_m["dt"][named] + zone[named].map(ZONE_NAMES)).astype(text.dtype)
+        arr = _arrow(text)
         idx = np.flatnonzero(named)[:_EXAMPLES]
         findings.append(Finding(
             "timezone_names_read", "info",
@@ -819,10 +842,11 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
                        "only when the whole column holds them")
     todo = ~null & ~abbr & ~stray
     # ISO 8601 allows a comma before the fraction of a second
-    comma = todo & _match(text, r"\d:\d{2},\d")
+    comma = todo & m(r"\d:\d{2},\d")
     if comma.any():
         text = text.copy()
         text[comma] = text[comma].str.replace(r"(\d:\d{2}),(\d)", r"\1.\2", regex=True)
+        arr = _arrow(text)
         idx = np.flatnonzero(comma)[:_EXAMPLES]
         findings.append(Finding(
             "timestamp_decimal_comma", "info",
@@ -831,7 +855,7 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
                 f"row {i}: {_short(s.iloc[i])!r}" for i in idx) + ".",
             rows=int(comma.sum()), column=column,
             examples=[{"row": int(i), "value": _short(s.iloc[i])} for i in idx]))
-    has_tz = _match(text, _TZ_RE)
+    has_tz = _match(arr, _TZ_RE)
     oob = np.zeros(n, bool)
     repaired = np.zeros(n, bool)
     with warnings.catch_warnings():
@@ -841,12 +865,12 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
             p = pd.to_datetime(text[todo].astype(object), format=fmt, errors="coerce", utc=True)
             out[rows], oob[rows] = _instants(p)
         else:
-            iso = todo & _match(text, _ISO_RE, full=True)
+            iso = todo & (iso_dot | m(_ISO_RE, full=True))
             rows = np.flatnonzero(iso)
             if len(rows):
                 p = pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)
                 out[rows], oob[rows] = _instants(p)
-            retry = (todo & ~iso & _match(text, _DATEISH_RE))
+            retry = todo & ~iso & m(_DATEISH_RE)
             if retry.any():
                 rows = np.flatnonzero(retry)
                 fb = pd.to_datetime(text[retry].astype(object), format="mixed",

@@ -337,7 +337,8 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                 assume_timezone: str = "UTC", duplicates: str = "quarantine",
                 lifecycle: str = "auto", strict: bool = False, sep: str | None = None,
                 encoding: str | None = None, format: str | None = None,
-                table: str | None = None, columns: list[str] | None = None) -> EventLog:
+                table: str | None = None, columns: list[str] | None = None,
+                null_values: list[str] | tuple[str, ...] | None = None) -> EventLog:
     """Read, validate, sort and encode an event log.
 
     Takes the same parameters as :func:`journeylab.validate_events`; rows that cannot be
@@ -370,7 +371,8 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
     events, report = clean_events(raw, schema, catalogue=catalogue,
                                   timestamp_format=timestamp_format, dayfirst=dayfirst,
                                   assume_timezone=assume_timezone, duplicates=duplicates,
-                                  lifecycle=lifecycle, strict=strict, allow_empty=False)
+                                  lifecycle=lifecycle, strict=strict, allow_empty=False,
+                                  null_values=null_values)
     return EventLog(events, schema=report.schema, report=report, _sorted=True)
 
 

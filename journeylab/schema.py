@@ -109,26 +109,73 @@ class Schema:
     def resolve(self, columns: Sequence[str]) -> "Schema":
         """Return a schema whose roles all name existing columns.
 
+        A name given for a role must match a column exactly, or else match exactly one
+        column when case and surrounding spaces are ignored. A role looked up among the
+        usual names takes the column spelled exactly like the usual name first.
+
         Raises
         ------
         MissingColumnError
             A required role cannot be found, or a named column does not exist.
+        InvalidInputError
+            A name matches several columns up to case, or a column name appears twice.
+
+        Examples
+        --------
+        >>> Schema(activity_key="ACTIVITY").resolve(["case_id", "Activity", "timestamp"]).activity_key
+        'Activity'
+        >>> Schema(activity_key="ACTIVITY").resolve(["case_id", "activity", "Activity", "timestamp"])
+        Traceback (most recent call last):
+        ...
+        journeylab.errors.InvalidInputError: activity_key='ACTIVITY' is not a column, and it matches several columns when case is ignored: 'activity', 'Activity'. Set activity_key to the exact name of one of them.
         """
+        return self.resolve_noted(columns)[0]
+
+    def resolve_noted(self, columns: Sequence[str]) -> tuple["Schema", list[dict]]:
+        """Like :meth:`resolve`, plus notes on choices made (``role``, ``column``,
+        ``message``): a name matched ignoring case, or a usual name found in several
+        spellings (the one taken and the others, kept as attributes)."""
         columns = [str(c) for c in columns]
-        lower = {c.lower().strip(): c for c in reversed(columns)}
+        notes: list[dict] = []
+
+        def loose(name: str) -> list[str]:
+            key = name.lower().strip()
+            return [c for c in columns if c.lower().strip() == key]
+
         found: dict[str, str | None] = {}
         for role in ROLES:
             given = self.key(role)
             if given is not None:
                 if given not in columns:
-                    near = lower.get(given.lower().strip())
-                    if near is not None:
-                        given = near
-                    else:
+                    near = loose(given)
+                    if len(near) > 1:
+                        raise InvalidInputError(
+                            f"{_FLAG[role]}={given!r} is not a column, and it matches several "
+                            f"columns when case is ignored: {_fmt(near)}. Set {_FLAG[role]} "
+                            "to the exact name of one of them.")
+                    if not near:
                         raise MissingColumnError(_missing_message(role, given, columns))
+                    notes.append({"role": role, "column": near[0], "message": (
+                        f"{_FLAG[role]}={given!r} matched column {near[0]!r} (ignoring case "
+                        "and spaces).")})
+                    given = near[0]
                 found[role] = given
                 continue
-            hit = next((lower[a] for a in _ALIASES[role] if a in lower), None)
+            hit = None
+            for alias in _ALIASES[role]:
+                cands = loose(alias)
+                if not cands:
+                    continue
+                exact = [c for c in cands if c == alias]
+                hit = exact[0] if exact else cands[0]
+                others = [c for c in cands if c != hit]
+                if others:
+                    notes.append({"role": role, "column": hit, "message": (
+                        f"The {role} role is column {hit!r}; {_fmt(others)} differ"
+                        f"{'s' if len(others) == 1 else ''} only in case or spaces and "
+                        f"{'is' if len(others) == 1 else 'are'} kept as attributes. Set "
+                        f"{_FLAG[role]} to choose another.")})
+                break
             if hit is None and role in REQUIRED:
                 raise MissingColumnError(
                     f"No column for the {role} role. Available columns: {_fmt(columns)}. "
@@ -143,7 +190,14 @@ class Schema:
                 f"Column {sorted(dup)[0]!r} is mapped to several roles ({', '.join(roles)}). "
                 "Give each role its own column."
             )
-        return replace(self, **{f"{r}_key": c for r, c in found.items()})
+        twice = [c for c in taken if columns.count(c) > 1]
+        if twice:
+            role = next(r for r, c in found.items() if c == twice[0])
+            raise InvalidInputError(
+                f"Column name {twice[0]!r} (the {role} role) appears {columns.count(twice[0])} "
+                "times in the data, so it is not clear which one holds the values. Rename the "
+                "copies (e.g. df.columns = [...]) or read only one of them (columns=).")
+        return replace(self, **{f"{r}_key": c for r, c in found.items()}), notes
 
     def scale_of(self, activity: str) -> tuple[float, float] | None:
         """The scale of a survey activity, or ``None`` when it is not a survey."""

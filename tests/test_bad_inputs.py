@@ -130,9 +130,14 @@ def test_dayfirst_reads_day_before_month():
 
 
 def test_numeric_timestamps_are_refused_with_a_conversion_hint():
-    df = pd.DataFrame({"case_id": ["a"], "activity": ["x"], "timestamp": [1_700_000_000]})
-    with pytest.raises(InvalidInputError, match=r"holds numbers, not dates.*unit='s'"):
+    # epoch seconds are now read (see test_bad_values.py); numbers of no known unit are refused
+    df = pd.DataFrame({"case_id": ["a"], "activity": ["x"], "timestamp": [17]})
+    with pytest.raises(InvalidInputError, match=r"holds numbers, not dates.*"
+                                                r"timestamp_format='epoch_s'.*unit='s'"):
         jl.read_events(df)
+    df = pd.DataFrame({"case_id": ["a"], "activity": ["x"], "timestamp": [1_700_000_000]})
+    assert jl.read_events(df).events["timestamp"][0] == pd.Timestamp("2023-11-14 22:13:20",
+                                                                     tz="UTC")
 
 
 # --- keys -------------------------------------------------------------------------------------

@@ -137,7 +137,8 @@ def check_reading_options(*, sep: str | None = None, encoding: str | None = None
     if format is not None and format not in _FORMATS:
         raise InvalidInputError(f"Unknown format {format!r} (format=, CLI --format). Use one "
                                 f"of {', '.join(map(repr, _FORMATS))}.")
-    if timestamp_format is not None and timestamp_format not in ("ISO8601", "mixed"):
+    if timestamp_format is not None and timestamp_format not in (
+            "ISO8601", "mixed", "epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "excel"):
         if not isinstance(timestamp_format, str) or not re.search(
                 r"%[-#]?[aAwdbBmyYHIpMSfzZjUWcxXGuVsN]", timestamp_format):
             raise InvalidInputError(

@@ -239,13 +239,20 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
                                 f"{rankdir!r}.")
     if not 0 <= start_end_share <= 1:
         raise InvalidInputError(f"start_end_share must be in [0, 1], got {start_end_share}.")
+    from .privacy import report_context, shown_table
+
     edges, nodes = dfg.edges, dfg.nodes
+    k = report_context().k
+    if k > 1:  # a shared report: no edge or touchpoint of fewer than k journeys
+        edges, nodes = shown_table(edges, for_figure=True), shown_table(nodes, for_figure=True)
     shown = set(edges["source"]) | set(edges["target"])
     nodes = nodes[nodes["activity"].isin(shown) | (nodes["starts"] > 0) | (nodes["ends"] > 0)]
     fs = float(fontsize)
     efs = max(fs - 2, 6)
-    starts = {a: int(n) for a, n in dfg.start_activities.items() if a in set(nodes["activity"])}
-    ends = {a: int(n) for a, n in dfg.end_activities.items() if a in set(nodes["activity"])}
+    starts = {a: int(n) for a, n in dfg.start_activities.items() if a in set(nodes["activity"])
+              and n >= k}
+    ends = {a: int(n) for a, n in dfg.end_activities.items() if a in set(nodes["activity"])
+            and n >= k}
     if rankdir == "auto":
         return _more_legible(lambda d: plot_process_map(
             dfg, mode=mode, rankdir=d, title=title, size=size, fontsize=fontsize,

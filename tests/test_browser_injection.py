@@ -44,9 +44,11 @@ def hostile_log(folder: Path, customers: int = 400) -> tuple[Path, dict]:
         ev[col] = ev[col].astype(str)
     common = [a for a in ev["activity"].value_counts().index if a not in SURVEYS][:len(P)]
     ev["activity"] = ev["activity"].replace({**dict(zip(common, P)), **SURVEYS})
-    for col in ("channel", "stage", "segment", "region"):
+    for col in ("channel", "stage", "region"):
         values = list(ev[col].value_counts().index)
-        ev[col] = ev[col].replace(dict(zip(values, P[::-1] if col == "segment" else P)))
+        ev[col] = ev[col].replace(dict(zip(values, P)))
+    # the segment explorer's options: "<!--" then "<script", which ends no block unescaped
+    ev["segment"] = ev["segment"].replace({"new": P[2], "returning": P[0]})
     ids = {c: f"{P[i % len(P)]}#{i}" for i, c in enumerate(ev["case_id"].unique())}
     ev["case_id"] = ev["case_id"].map(ids)
     ev["converted"] = ev["converted"].map({True: YES, False: NO})

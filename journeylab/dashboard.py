@@ -4,7 +4,9 @@ explorers, without code, to people who should not need a notebook.
 :func:`prepare_dashboard` writes copies of the notebooks with your parameters set (the
 papermill way: a cell after the ``parameters`` cell), so a dashboard can show any log;
 :func:`serve_dashboard` serves them with Voila on 127.0.0.1 only: nobody else on the
-network can reach it. Stop it with Ctrl-C.
+network can reach it, and it answers only requests addressed to this machine's own names
+(a ``Host`` header naming another site, as in DNS rebinding, gets 403). Stop it with
+Ctrl-C.
 """
 from __future__ import annotations
 
@@ -84,6 +86,11 @@ def serve_dashboard(folder: str | Path, *, port: int = 8866, notebook: str | Non
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(share), env.get("JUPYTER_PATH"))
                                           if p)
+    # share/config/voila.json: the server's own Host check (jupyter_server's check_host,
+    # which Voila turns off by default): a request whose Host header names another site
+    # (DNS rebinding) gets 403; only 127.0.0.1, [::1] and localhost (with the port) pass
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(share / "config"), env.get("JUPYTER_CONFIG_PATH")) if p)
     cmd = [sys.executable, "-m", "voila", str(target), f"--Voila.ip={HOST}",
            "--template=journeylab",
            f"--port={int(port)}", "--Voila.port_retries=0", "--strip_sources=True",

@@ -257,8 +257,13 @@ def format_table(table: pd.DataFrame | pd.Series, *, max_rows: int | None = 50,
     >>> all(s in html for s in ["&lt;b&gt;call&lt;/b&gt;", "2.1 d", "2,955", "12.3%"])
     True
     """
+    from .privacy import shown_table
+
     if isinstance(table, pd.Series):
         table = table.to_frame(table.name if table.name is not None else "value")
+    # a shared report's protection (see enable_report_display): nothing about fewer than
+    # min_customers customers, no rare name; the identity in the analyst's mode
+    table = shown_table(table)
     n = len(table)
     shown = table if max_rows is None or n <= max_rows else table.head(max_rows)
     shown = shown.copy(deep=False)  # new labels below; the values are the input's
@@ -332,17 +337,31 @@ def _html(obj: Any, max_rows: int | None) -> str:
     return format_table(obj, max_rows=max_rows).to_html()
 
 
-def enable_report_display(*, max_rows: int | None = 50, enable: bool = True) -> bool:
-    """Show every pandas DataFrame (and Series) a notebook displays through
-    :func:`format_table`. Call it once, near the top of a notebook; outside IPython it
-    does nothing. ``enable=False`` goes back to pandas' own HTML. Returns whether a
-    formatter was (un)registered.
+def enable_report_display(*, max_rows: int | None = 50, enable: bool = True,
+                          min_customers: int = 1, log: Any = None) -> bool:
+    """Make a notebook a report: show every pandas DataFrame (and Series) it displays
+    through :func:`format_table`, and protect what it shows. Call it once, in the
+    notebook's first cell, with the study's ``min_customers`` (k) and its ``log``.
+
+    With k above 1 (a shared report), one report context
+    (:func:`journeylab.privacy.set_report_context`) protects everything the report shows:
+    every table (rows about fewer than k customers merged, rows named by a *rare name* -
+    a touchpoint, channel, stage or attribute value met by fewer than k customers -
+    merged), every figure and map (rare rows left out, rare names shown as
+    "(rare touchpoint)"...), every explorer's options and saved state, and any other
+    text the notebook shows or prints. With k = 1 (the analyst's mode) everything is shown.
+    Tables written to files are not changed. Outside IPython only the context is set.
+    ``enable=False`` goes back to pandas' own HTML and lifts the protection. Returns
+    whether a formatter was (un)registered.
 
     Examples
     --------
     >>> enable_report_display()  # not in a notebook: nothing to do
     False
     """
+    from .privacy import set_report_context
+
+    set_report_context(min_customers if enable else 1, log if enable else None)
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
@@ -356,4 +375,67 @@ def enable_report_display(*, max_rows: int | None = 50, enable: bool = True) -> 
             formatter.for_type(kind, lambda obj, _n=max_rows: _html(obj, _n))
         else:
             formatter.pop(kind, None)
+    _guard_outputs(shell, enable)
     return True
+
+
+_TEXT_TYPES = ("text/plain", "text/markdown", "text/latex")
+_MARKUP_TYPES = ("text/html", "image/svg+xml")
+
+
+def _mask_bundle(data: dict) -> dict:
+    """Every text of a display bundle as the report context lets it be shown."""
+    from .privacy import report_context
+
+    ctx = report_context()
+    if not ctx.active or not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for kind, value in data.items():
+        if not isinstance(value, str):
+            continue
+        if kind in _TEXT_TYPES:
+            out[kind] = ctx.mask(value)
+        elif kind in _MARKUP_TYPES:
+            out[kind] = ctx.mask_markup(value)
+    return out
+
+
+def _guard_outputs(shell: Any, enable: bool) -> None:
+    """The last net under the report context: every rich output (``display()`` and each
+    cell's result go through ``display_formatter.format``) and every printed line have
+    rare names masked in their text. Installed once; lifted with ``enable=False``."""
+    import sys
+
+    fmt = shell.display_formatter
+    original = getattr(fmt, "_jl_original_format", None)
+    if enable and original is None:
+        original = fmt.format
+
+        def format(obj, include=None, exclude=None):
+            data, metadata = original(obj, include=include, exclude=exclude)
+            return _mask_bundle(data), metadata
+
+        fmt._jl_original_format = original
+        fmt.format = format
+    elif not enable and original is not None:
+        fmt.format = original
+        del fmt._jl_original_format
+    for stream in (sys.stdout, sys.stderr):
+        write = getattr(stream, "_jl_original_write", None)
+        try:
+            if enable and write is None:
+                write = stream.write
+
+                def masked(text, _write=write):
+                    from .privacy import mask_text
+
+                    return _write(mask_text(text) if isinstance(text, str) else text)
+
+                stream._jl_original_write = write
+                stream.write = masked
+            elif not enable and write is not None:
+                stream.write = write
+                del stream._jl_original_write
+        except (AttributeError, TypeError):  # a stream that takes no new attribute
+            pass

@@ -7,6 +7,7 @@ against the designed journey and maps the result back to every journey of that v
 """
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -332,12 +333,46 @@ def _moves(alignment: Sequence[tuple[tuple[Any, Any], tuple[Any, Any]]],
     return out
 
 
+def _placeholder(i: int) -> str:
+    return f"jlname{i}x"
+
+
+_PLACEHOLDER_VALUE = re.compile(r"=(jlname(\d+)x)(?=[\s,\]]|$)")
+_PLACEHOLDER = re.compile(r"jlname(\d+)x")
+
+
+def _labelled(graph: Any, names: list[str]) -> Any:
+    """Put the real names back into a pm4py graph drawn with placeholder labels, each
+    through :func:`journeylab.plot.dot_label` (the one label function of every graph):
+    a name reaches DOT quoted and escaped, never as a Graphviz HTML label or a link."""
+    from graphviz.quoting import quote
+
+    from .plot import dot_label
+
+    def whole(m: re.Match) -> str:
+        return "=" + quote(dot_label(names[int(m.group(2))]))
+
+    def inside(m: re.Match) -> str:  # within a quoted string pm4py made
+        return str(dot_label(names[int(m.group(1))])).replace('"', '\\"')
+
+    graph.body = [_PLACEHOLDER.sub(inside, _PLACEHOLDER_VALUE.sub(whole, line))
+                  for line in graph.body]
+    return graph
+
+
 def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
     """Render a model as BPMN (from the process tree) or as a Petri net (graphviz.Digraph).
 
     Laid out left to right or top to bottom, whichever shows its labels larger at page
     width (a long sequence reads better top to bottom), never wider than a report page.
+    pm4py draws the model with placeholder labels; the touchpoint names are put in after,
+    through
+    the same label function as every process map (:func:`journeylab.plot.dot_label`): a
+    name is shown as the text it is (angle brackets, quotes and backslashes included), and
+    under a shared report's context a rare name as "(rare touchpoint)".
     """
+    import copy
+
     import pm4py
 
     from .plot import PAGE_WIDTH_SIZE, _more_legible
@@ -347,20 +382,35 @@ def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
         return graph
 
     if notation == "bpmn":
+        from pm4py.objects.bpmn.obj import BPMN
         from pm4py.visualization.bpmn import visualizer
 
-        bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
-            pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
-        return _more_legible(lambda d: fit(visualizer.apply(
-            bpmn, parameters={"format": "svg", "rankdir": d, "font_size": 14})))
+        def bpmn_graph(direction: str):
+            bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
+                pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
+            names: list[str] = []
+            for node in bpmn.get_nodes():
+                if isinstance(node, BPMN.Task):
+                    names.append(str(node.get_name()))
+                    node.set_name(_placeholder(len(names) - 1))
+            graph = visualizer.apply(bpmn, parameters={"format": "svg", "rankdir": direction,
+                                                       "font_size": 14})
+            return fit(_labelled(graph, names))
+
+        return _more_legible(bpmn_graph)
     if notation == "petri":
         from pm4py.visualization.petri_net import visualizer
 
         def petri(direction: str):
-            graph = visualizer.apply(model.net, model.initial_marking, model.final_marking,
-                                     parameters={"format": "svg"})
+            net, im, fm = copy.deepcopy((model.net, model.initial_marking, model.final_marking))
+            names: list[str] = []
+            for t in net.transitions:
+                if t.label is not None:
+                    names.append(str(t.label))
+                    t.label = _placeholder(len(names) - 1)
+            graph = visualizer.apply(net, im, fm, parameters={"format": "svg"})
             graph.graph_attr["rankdir"] = direction
-            return fit(graph)
+            return fit(_labelled(graph, names))
 
         return _more_legible(petri)
     raise InvalidInputError(f"notation must be 'bpmn' or 'petri', not {notation!r}.")

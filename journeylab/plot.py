@@ -15,7 +15,8 @@ import pandas as pd
 
 from .display import format_duration, format_value, style_table
 
-__all__ = ["plot_journey_lengths", "save_figure", "plot_process_map", "plot_journey_matrix",
+__all__ = ["dot_label", "plot_journey_lengths", "save_figure", "plot_process_map",
+           "plot_journey_matrix",
            "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
            "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
            "plot_drivers", "plot_score_trajectory", "style_table"]
@@ -31,22 +32,76 @@ PAGE_WIDTH_SIZE = "10.4,200"
 def _literal_text(draw: _F) -> _F:
     """Every text a matplotlib figure function draws shows as typed: names from the data
     (``$\\unknowncmd{x}$``, ``a_b^c``) are never parsed as mathtext. The one place that
-    makes it so: each public ``plot_*`` that draws with matplotlib is wrapped in it."""
+    makes it so: each public ``plot_*`` that draws with matplotlib is wrapped in it.
+
+    It is also the one place where a shared report's protection reaches figures (see
+    :func:`journeylab.enable_report_display`): the table a figure is drawn from (its first
+    argument) loses the rows about fewer than ``min_customers`` customers and the rows and
+    columns named by a rare name, and every text of the figure drawn (titles, tick
+    labels, legends, annotations) has rare names replaced by their label."""
     @functools.wraps(draw)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib as mpl
 
+        from .privacy import report_context, shown_table
+
+        ctx = report_context()
+        if ctx.active and args and isinstance(args[0], (pd.DataFrame, pd.Series)):
+            args = (shown_table(args[0], for_figure=True), *args[1:])
         # only this one setting, put back after: an rc_context would also put back what
         # the notebook's backend sets when the first figure starts it (figures would then
         # no longer show at the end of a cell)
         before = mpl.rcParams["text.parse_math"]
         mpl.rcParams["text.parse_math"] = False
         try:
-            return draw(*args, **kwargs)
+            drawn = draw(*args, **kwargs)
         finally:
             mpl.rcParams["text.parse_math"] = before
+        if ctx.active:
+            _mask_figure_text(drawn, ctx)
+        return drawn
     wrapper._literal_text = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _mask_figure_text(drawn: Any, ctx) -> None:
+    """Replace rare names in every text of the figure of ``drawn`` (an Axes, an array of
+    them or a Figure), tick labels made later from a fixed or categorical formatter
+    included."""
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter
+
+    first = np.ravel(np.asarray(drawn, dtype=object))[0] if isinstance(drawn, np.ndarray) \
+        else drawn
+    fig = getattr(first, "figure", first)
+    if fig is None or not hasattr(fig, "findobj"):
+        return
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(fmt, FixedFormatter):
+                    fmt.seq = [ctx.mask(str(v)) for v in fmt.seq]
+                elif isinstance(fmt, StrCategoryFormatter):
+                    fmt._units = type(fmt._units)(
+                        (ctx.mask(str(key)), v) for key, v in fmt._units.items())
+    texts: list = [*fig.texts]
+    for legend in [*getattr(fig, "legends", []), *(ax.get_legend() for ax in fig.axes)]:
+        if legend is not None:
+            texts += [*legend.get_texts(), legend.get_title()]
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,
+                  *ax.texts, *(c for c in ax.get_children() if isinstance(c, Text))]
+        for axis in (ax.xaxis, ax.yaxis):
+            try:  # tick labels drawn already (later ones come from the formatters above)
+                texts += axis.get_majorticklabels()
+            except (TypeError, ValueError):  # an empty categorical axis has none
+                pass
+    for text in texts:
+        shown = text.get_text()
+        masked = ctx.mask(shown)
+        if masked != shown:
+            text.set_text(masked)
 
 
 def _cell_labels(table: pd.DataFrame, kind: str, *, blank_zero: bool = False) -> np.ndarray:
@@ -96,18 +151,27 @@ def save_figure(fig_or_ax, path: str | Path, *, dpi: int = 150) -> Path:
     return path
 
 
-def _label(text: Any) -> Any:
-    """A Graphviz label that shows the text as is (no HTML, no escapes)."""
+def dot_label(*lines: Any) -> Any:
+    """The one Graphviz label of every graph journeylab draws (its process maps, and
+    pm4py's process models): lines of literal text, rare names masked under a shared
+    report's context, backslashes escaped, joined by DOT's ``\\n``, and marked as no
+    HTML, so a name in angle brackets (``<B>HREF="javascript:..."</B>``) is neither a
+    Graphviz HTML label nor a link, and a quote cannot end the attribute.
+
+    Examples
+    --------
+    >>> import graphviz
+    >>> g = graphviz.Digraph()
+    >>> g.node("n", label=dot_label('a"] ; b [label="x', "<B>x</B>"))
+    >>> print(g.source.splitlines()[1].strip())
+    n [label="a\\"] ; b [label=\\"x\\n<B>x</B>"]
+    """
     import graphviz
 
-    return graphviz.nohtml(graphviz.escape(str(text)))
+    from .privacy import mask_text
 
-
-def _label_lines(*parts: Any) -> Any:
-    """Several lines of literal text as one Graphviz label (escaped, joined by DOT's \\n)."""
-    import graphviz
-
-    return graphviz.nohtml("\\n".join(graphviz.escape(str(p)) for p in parts))
+    return graphviz.nohtml("\\n".join(graphviz.escape(str(mask_text(str(p))))
+                                       for p in lines))
 
 
 def _hex(rgba) -> str:
@@ -181,13 +245,20 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
                                 f"{rankdir!r}.")
     if not 0 <= start_end_share <= 1:
         raise InvalidInputError(f"start_end_share must be in [0, 1], got {start_end_share}.")
+    from .privacy import report_context, shown_table
+
     edges, nodes = dfg.edges, dfg.nodes
+    k = report_context().k
+    if k > 1:  # a shared report: no edge or touchpoint of fewer than k journeys
+        edges, nodes = shown_table(edges, for_figure=True), shown_table(nodes, for_figure=True)
     shown = set(edges["source"]) | set(edges["target"])
     nodes = nodes[nodes["activity"].isin(shown) | (nodes["starts"] > 0) | (nodes["ends"] > 0)]
     fs = float(fontsize)
     efs = max(fs - 2, 6)
-    starts = {a: int(n) for a, n in dfg.start_activities.items() if a in set(nodes["activity"])}
-    ends = {a: int(n) for a, n in dfg.end_activities.items() if a in set(nodes["activity"])}
+    starts = {a: int(n) for a, n in dfg.start_activities.items() if a in set(nodes["activity"])
+              and n >= k}
+    ends = {a: int(n) for a, n in dfg.end_activities.items() if a in set(nodes["activity"])
+            and n >= k}
     if rankdir == "auto":
         return _more_legible(lambda d: plot_process_map(
             dfg, mode=mode, rankdir=d, title=title, size=size, fontsize=fontsize,
@@ -200,7 +271,7 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
         "rankdir": rankdir, "bgcolor": "white", "fontname": "Helvetica",
         "fontsize": f"{efs:g}", "nodesep": "0.25", "ranksep": "0.45", "pad": "0.2",
         **({"size": size} if size else {}),
-        **({"label": _label_lines(*label_lines), "labelloc": "t" if title else "b",
+        **({"label": dot_label(*label_lines), "labelloc": "t" if title else "b",
             "labeljust": "l"} if label_lines else {})},
         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
                    "fontsize": f"{fs:g}", "margin": "0.12,0.06"},
@@ -213,7 +284,7 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
         ends_here = ([f"start {starts[a]:,}"] if a in starts else []) + \
             ([f"end {ends[a]:,}"] if a in ends else [])
         lines = [a, f"{int(ev):,}"] + ([", ".join(ends_here)] if ends_here else [])
-        g.node(ids[a], label=_label_lines(*lines),
+        g.node(ids[a], label=dot_label(*lines),
             fillcolor=_hex(blues(shade)), fontcolor="white" if shade > 0.55 else "black")
     if drawn_starts:
         g.node("start", label="start", shape="circle", fillcolor="#2ca02c", style="filled",
@@ -232,12 +303,12 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
             ranks):
         width = 0.6 + 6 * math.log1p(ev) / math.log1p(emax)
         label = f"{int(cases):,}" if mode == "frequency" else format_duration(med)
-        g.edge(ids[src], ids[dst], label=_label(label), penwidth=f"{width:.2f}",
+        g.edge(ids[src], ids[dst], label=dot_label(label), penwidth=f"{width:.2f}",
                color=_hex(reds(0.15 + 0.8 * r)) if mode == "time" else "#555555")
     for a in drawn_starts:
-        g.edge("start", ids[a], label=_label(f"{starts[a]:,}"), style="dashed", color="#2ca02c")
+        g.edge("start", ids[a], label=dot_label(f"{starts[a]:,}"), style="dashed", color="#2ca02c")
     for a in drawn_ends:
-        g.edge(ids[a], "end", label=_label(f"{ends[a]:,}"), style="dashed", color="#d62728")
+        g.edge(ids[a], "end", label=dot_label(f"{ends[a]:,}"), style="dashed", color="#d62728")
     return g
 
 

@@ -23,7 +23,8 @@ import pandas as pd
 from .errors import InvalidInputError
 from .log import EventLog
 
-__all__ = ["pseudonymise", "pseudonymise_log", "protect", "COUNT_COLUMNS"]
+__all__ = ["pseudonymise", "pseudonymise_log", "protect", "COUNT_COLUMNS", "ReportContext",
+           "report_context", "set_report_context", "rare_names", "shown_table", "mask_text"]
 
 # The columns that say how many customers a row is about, in the order they are looked for.
 COUNT_COLUMNS = ("customers", "cases", "journeys", "size", "reach", "exposed_scored",
@@ -127,11 +128,14 @@ def protect(table: pd.DataFrame, *, k: int = 5, count: str | None = None) -> pd.
         raise InvalidInputError(f"k must be a whole number of at least 1, got {k!r}.")
     if k == 1:
         return table
+    if table.attrs.get("protected_k", 0) >= k:  # protected already: protecting is idempotent
+        return table
     col = _count_column(table, count)
     if col is None:
         if "case_id" in table.columns:
             out = table.iloc[:0].copy()
             out.attrs["suppressed"] = len(table)
+            out.attrs["protected_k"] = k
             return out
         raise InvalidInputError(f"protect cannot tell how many customers each row is about: "
                                 f"give count= one of {list(table.columns)}.")
@@ -144,6 +148,7 @@ def protect(table: pd.DataFrame, *, k: int = 5, count: str | None = None) -> pd.
     if not small.any():
         kept.attrs = dict(table.attrs)
         kept.attrs["suppressed"] = 0
+        kept.attrs["protected_k"] = k
         return kept
     merged_n = table.loc[small, col].sum()
     other = {}
@@ -157,4 +162,243 @@ def protect(table: pd.DataFrame, *, k: int = 5, count: str | None = None) -> pd.
     out = pd.concat([kept, pd.DataFrame([other])], ignore_index=True)
     out.attrs = dict(table.attrs)
     out.attrs["suppressed"] = int(small.sum())
+    out.attrs["protected_k"] = k
     return out
+
+
+# ----------------------------------------------------------------- the shared report's context
+#
+# A shared report protects people in ONE place: the report context, set once per notebook
+# (``jl.enable_report_display(min_customers=..., log=...)``). It holds k and the "rare
+# names" of the log: every touchpoint, channel, stage and text value of a journey attribute
+# (segment...) met by fewer than k customers. Everything a report shows passes through it:
+# every displayed table (:func:`shown_table`, called by ``format_table``), every matplotlib
+# figure (``plot._literal_text``), every Graphviz label (``plot.dot_label``, pm4py's models
+# included), every explorer's controls (``widgets._Explorer``) and any other text output
+# (printed lines, HTML): a rare name is shown as "(rare touchpoint)" and so on. With k = 1
+# (the analyst's mode) there is no rare name and everything is shown.
+
+_ROLE_LABELS = {"activity": "(rare touchpoint)", "channel": "(rare channel)",
+                "stage": "(rare stage)"}
+_MAX_VALUES = 2000  # a text attribute with more values is free text: its values are not names
+
+
+def _numeric_text(name: str) -> bool:
+    try:
+        float(name)
+    except ValueError:
+        return False
+    return True
+
+
+def rare_names(log: EventLog, k: int) -> tuple[dict[str, str], set[str]]:
+    """The names of ``log`` met by fewer than ``k`` customers, each with the label shown
+    instead (``{"rare_complaint": "(rare touchpoint)"}``), and every name of the same
+    columns (so a common name holding a rare one is left whole).
+
+    Names are the touchpoints, channels and stages, and the text values of the other
+    columns (journey attributes such as a segment); case ids are not names (tables of
+    single journeys are withheld by :func:`protect`).
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({
+    ...     "case_id": ["a", "a", "b", "b", "c"], "activity": ["x", "y", "x", "y", "z"],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=5, freq="h")}))
+    >>> rare_names(log, 2)[0]
+    {'z': '(rare touchpoint)'}
+    """
+    ev = log.events
+    rare: dict[str, str] = {}
+    names: set[str] = set()
+    cases = log.case_codes
+    columns = [c for c in ("activity", "channel", "stage") if c in ev.columns]
+    columns += [c for c in log.attribute_columns()
+                if not pd.api.types.is_numeric_dtype(ev[c])
+                and not pd.api.types.is_bool_dtype(ev[c])
+                and not pd.api.types.is_datetime64_any_dtype(ev[c])]
+    for col in columns:
+        values = ev[col].astype(object)
+        present = values.notna().to_numpy()
+        if not present.any():
+            continue
+        frame = pd.DataFrame({"v": values[present].astype(str).to_numpy(),
+                              "c": cases[present]})
+        reach = frame.groupby("v", sort=False)["c"].nunique()
+        if col not in _ROLE_LABELS and len(reach) > _MAX_VALUES:
+            continue
+        names.update(reach.index)
+        label = _ROLE_LABELS.get(col, "(rare value)")
+        for name in reach.index[reach.to_numpy() < k]:
+            rare.setdefault(name, label)
+    return rare, names
+
+
+class ReportContext:
+    """What a shared report may show: ``k`` (min_customers) and the log's rare names.
+
+    :meth:`mask` replaces every rare name in a text by its label; :meth:`is_rare` tells a
+    whole value that is a rare name."""
+
+    def __init__(self, k: int = 1, rare: dict[str, str] | None = None,
+                 names: set[str] | None = None):
+        import html
+        import re
+
+        self.k = int(k)
+        self.rare = dict(rare or {}) if self.k > 1 else {}
+        keys: dict[str, str | None] = {}
+        for name in set(names or ()) | set(self.rare):
+            if not name or _numeric_text(name):
+                continue  # "1" is no name to look for inside a text
+            for form in {name, html.escape(name), html.escape(name, quote=False)}:
+                # a common name wins over a rare one it contains
+                if keys.get(form) is None:
+                    keys[form] = self.rare.get(name)
+        self._labels = keys
+        wanted = [n for n, label in keys.items() if label is not None]
+        if wanted:
+            parts = []
+            for n in sorted(keys, key=len, reverse=True):
+                pre = r"(?<!\w)" if re.match(r"\w", n[0]) else ""
+                post = r"(?!\w)" if re.match(r"\w", n[-1]) else ""
+                parts.append(pre + re.escape(n) + post)
+            self._pattern = re.compile("|".join(parts))
+        else:
+            self._pattern = None
+
+    @property
+    def active(self) -> bool:
+        return self.k > 1
+
+    def is_rare(self, value: Any) -> bool:
+        return isinstance(value, str) and value in self.rare
+
+    def mask(self, text: Any) -> Any:
+        """The text with every rare name replaced by its label (other values as they are)."""
+        if not isinstance(text, str) or not self.rare:
+            return text
+        if text in self.rare:
+            return self.rare[text]
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._labels.get(m.group(0)) or m.group(0), text)
+
+    def mask_markup(self, markup: str) -> str:
+        """HTML or SVG with rare names masked in its text only (never in tags, styles or
+        scripts)."""
+        import re
+
+        if not self.rare or self._pattern is None:
+            return markup
+        pieces = re.split(r"(<style\b.*?</style>|<script\b.*?</script>|<[^>]*>)", markup,
+                          flags=re.S | re.I)
+        return "".join(p if i % 2 else self.mask(p) for i, p in enumerate(pieces))
+
+
+_CONTEXT = ReportContext()
+
+
+def report_context() -> ReportContext:
+    """The report context in force (k = 1, nothing masked, unless one was set)."""
+    return _CONTEXT
+
+
+def set_report_context(min_customers: int = 1, log: EventLog | None = None) -> ReportContext:
+    """Set what every table, figure, map and explorer of this process may show:
+    nothing about fewer than ``min_customers`` customers, and no name of ``log`` met by
+    fewer (see :func:`rare_names`). ``min_customers=1`` shows everything."""
+    global _CONTEXT
+    if not isinstance(min_customers, (int, np.integer)) or min_customers < 1:
+        raise InvalidInputError(f"min_customers must be a whole number of at least 1, got "
+                                f"{min_customers!r}.")
+    rare, names = rare_names(log, min_customers) if (log is not None and min_customers > 1) \
+        else ({}, set())
+    _CONTEXT = ReportContext(min_customers, rare, names)
+    return _CONTEXT
+
+
+def mask_text(text: Any) -> Any:
+    """``text`` as a shared report may show it (rare names replaced)."""
+    return _CONTEXT.mask(text)
+
+
+def _text_columns(table: pd.DataFrame) -> list[int]:
+    return [i for i in range(table.shape[1])
+            if not pd.api.types.is_numeric_dtype(table.iloc[:, i])
+            and not pd.api.types.is_bool_dtype(table.iloc[:, i])
+            and not pd.api.types.is_datetime64_any_dtype(table.iloc[:, i])]
+
+
+def _mask_index(index: pd.Index, ctx: ReportContext) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([lv.map(ctx.mask) if lv.dtype == object else lv
+                                 for lv in index.levels], verify_integrity=False)
+    if index.dtype == object or pd.api.types.is_string_dtype(index):
+        return pd.Index([ctx.mask(v) for v in index], name=index.name)
+    return index
+
+
+def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
+                context: ReportContext | None = None) -> pd.DataFrame | pd.Series:
+    """``table`` as the shared report may show it, under the report context: rows about
+    fewer than k customers merged (:func:`protect`, when the table has a customer count),
+    rows and columns named by a rare name merged (tables without a count: a persona
+    reach, removal effects, a decomposition), columns of fewer than k customers
+    (``attrs["column_customers"]``) left out, and rare names inside text replaced by
+    their label. ``for_figure``: rows left out are dropped rather than merged (a figure
+    has no "other" row). With k = 1 the table is returned as it is."""
+    ctx = context or _CONTEXT
+    if not ctx.active or not isinstance(table, (pd.DataFrame, pd.Series)):
+        return table
+    if isinstance(table, pd.Series):
+        table = table.to_frame(table.name if table.name is not None else "value")
+    k = ctx.k
+    attrs = dict(table.attrs)
+    t = table
+    count = _count_column(t, None)
+    if count is not None:
+        if for_figure:
+            t = t[t[count].fillna(0).to_numpy() >= k]
+        else:
+            t = protect(t, k=k)
+    elif "case_id" in t.columns and not for_figure:
+        t = protect(t, k=k)
+    # columns about fewer than k customers (persona reach: one column per persona)
+    by_column = attrs.get("column_customers") or {}
+    drop = [c for c in t.columns if (c in by_column and by_column[c] < k) or ctx.is_rare(c)]
+    if drop:
+        t = t.drop(columns=drop)
+        if not for_figure:
+            t[f"({len(drop)} columns, each < {k})"] = np.nan
+    # rows named by a rare name (its index label or a text cell)
+    if "case_id" not in t.columns and len(t):
+        named = np.zeros(len(t), dtype=bool)
+        if not isinstance(t.index, pd.MultiIndex):
+            named |= np.array([ctx.is_rare(v) for v in t.index], dtype=bool)
+        for i in _text_columns(t):
+            named |= np.array([ctx.is_rare(v) for v in t.iloc[:, i]], dtype=bool)
+        if named.any():
+            kept = t.loc[~named]
+            if for_figure:
+                t = kept
+            else:
+                n = int(named.sum())
+                other = {c: (f"({n} rows named by rare names)" if i in set(_text_columns(t))
+                             else np.nan) for i, c in enumerate(t.columns)}
+                default_index = isinstance(t.index, pd.RangeIndex)
+                row = pd.DataFrame([other], columns=t.columns,
+                                   index=None if default_index else
+                                   pd.Index([f"({n} rare names)"], name=t.index.name))
+                t = pd.concat([kept, row], ignore_index=default_index)
+    # rare names inside text: cells, index labels, column labels
+    t = t.copy()
+    for i in _text_columns(t):
+        t.isetitem(i, t.iloc[:, i].astype(object).map(ctx.mask))
+    t.index = _mask_index(t.index, ctx)
+    if not isinstance(t.columns, pd.MultiIndex):
+        t.columns = pd.Index([ctx.mask(c) for c in t.columns], name=t.columns.name)
+    t.attrs = {**attrs, **{k_: v for k_, v in t.attrs.items() if k_ != "column_customers"},
+               "protected_k": k}
+    return t

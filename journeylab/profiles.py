@@ -61,8 +61,11 @@ def persona_reach(log: EventLog, labels: Any) -> pd.DataFrame:
     labels = _check_labels(log, labels)
     met = _met(log)
     personas = sorted(set(labels.tolist()), key=lambda p: (p == TOO_SHORT, p))
-    return pd.DataFrame({p: met[labels == p].mean(axis=0) for p in personas},
-                        index=pd.Index(log.activities, name="touchpoint"))
+    reach = pd.DataFrame({p: met[labels == p].mean(axis=0) for p in personas},
+                         index=pd.Index(log.activities, name="touchpoint"))
+    # the journeys behind each column, so a shared report can leave out a small persona
+    reach.attrs["column_customers"] = {p: int((labels == p).sum()) for p in personas}
+    return reach
 
 
 def _met(log: EventLog) -> np.ndarray:

@@ -40,8 +40,26 @@ def render_html(notebook: str | Path, html_path: str | Path | None = None, *,
         exporter.widget_renderer_url = urls["embed-amd.js"]
         exporter.mathjax_url = ""
     body, _ = exporter.from_notebook_node(nb)
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(_safe_script_data(body), encoding="utf-8")
     return html_path
+
+
+_DATA_SCRIPT = re.compile(r'(<script type="application/vnd\.jupyter\.widget-[a-z-]+\+json">)'
+                          r'(.*?)(</script>)', re.S)
+
+
+def _safe_script_data(body: str) -> str:
+    """The JSON embedded in the page's data ``<script>`` blocks (the widget state, each
+    widget view) with ``<``, ``>`` and ``&`` written as JSON escapes (``\\u003c``...): the
+    same JSON to a parser, but no name from the data (``<!--``, ``</script>``,
+    ``<script``) can end the block or change how the browser reads it. nbconvert escapes
+    only ``/``."""
+    def safe(m: re.Match) -> str:
+        data = m.group(2).replace("<", "\\u003c").replace(">", "\\u003e") \
+            .replace("&", "\\u0026")
+        return m.group(1) + data + m.group(3)
+
+    return _DATA_SCRIPT.sub(safe, body)
 
 
 def _local_kernel_manager(socket_dir: str):

@@ -39,6 +39,7 @@ class _Explorer:
         self._out = w.Output()
         self.widget = w.VBox([*(w.HBox(r) if isinstance(r, list) else r for r in rows),
                               self._out])
+        _protect_controls(self.widget)
         for c in controls:
             c.observe(lambda _: self.render(), names="value")
         self.render()
@@ -50,12 +51,48 @@ class _Explorer:
         import matplotlib.pyplot as plt
         from IPython.display import display
 
+        from .privacy import mask_text
+
         with self._out:
             self._out.clear_output(wait=True)
             for item in items:
-                display(item)
+                # tables come through format_table, figures through plot's protection;
+                # plain text is masked here (and shown as text, never as HTML)
+                display(mask_text(item) if isinstance(item, str) else item)
                 if hasattr(item, "savefig"):
                     plt.close(item)
+
+
+def _protect_controls(widget: Any) -> None:
+    """The one place where a shared report's protection reaches explorers' controls (and
+    so their saved widget state): under the report context (see
+    :func:`journeylab.enable_report_display`) every option label, description and
+    placeholder of ``widget`` and its children has rare names masked, and a tag input
+    offers no rare name. Option values are kept, so ``data()`` is unchanged; with
+    ``min_customers=1`` nothing changes."""
+    from .privacy import report_context
+
+    ctx = report_context()
+    if not ctx.active:
+        return
+    for child in getattr(widget, "children", ()):
+        _protect_controls(child)
+    labels = getattr(widget, "_options_labels", None)
+    if labels and any(ctx.mask(str(v)) != str(v) for v in labels):
+        values = list(getattr(widget, "_options_values", labels))
+        index = widget.index
+        with widget.hold_trait_notifications():
+            widget.options = [(ctx.mask(str(lb)), v) for lb, v in zip(labels, values)]
+            widget.index = index
+    for name in ("description", "placeholder", "tooltip"):
+        text = getattr(widget, name, None)
+        if isinstance(text, str) and ctx.mask(text) != text:
+            setattr(widget, name, ctx.mask(text))
+    if hasattr(widget, "allowed_tags"):
+        keep = [t for t in widget.allowed_tags if not ctx.is_rare(t)]
+        if keep != list(widget.allowed_tags):
+            widget.value = [t for t in widget.value if t in keep]
+            widget.allowed_tags = keep
 
 
 def _share_slider(value: float, description: str, *, minimum: float = 0.05):

@@ -67,10 +67,12 @@ def read_cell(params: str) -> str:
     return ("from pathlib import Path\n\n"
             "import matplotlib.pyplot as plt\n"
             "import journeylab as jl\n\n"
-            "jl.enable_report_display()  # every table: human units, escaped names, fits the page\n"
             + "\n".join(check) + "\n"
             + "\n".join(opened) + "\n"
-            "log, journeys, out = study.log, study.journeys, study.out\n")
+            "log, journeys, out = study.log, study.journeys, study.out\n"
+            "# the report's one protection: every table, figure, map and explorer shown below shows\n"
+            "# nothing about fewer than min_customers customers and no name met by fewer (1 shows all)\n"
+            "jl.enable_report_display(min_customers=min_customers, log=log)\n")
 
 
 def journeys_cell(params: str, setup: str = "") -> str:
@@ -231,8 +233,11 @@ def discover_paths() -> nbformat.NotebookNode:
              "jl.protect(dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']], k=min_customers)"),
         md("## Compare\n\nTwo segments side by side, or the first and second half of the "
            "period when no segment is given."),
-        code("if segment:\n"
-             "    values = sorted(journeys.case_table()[segment].dropna().astype(str).unique())[:2]\n"
+        code("values = []\n"
+             "if segment:  # two segments of min_customers+ journeys each\n"
+             "    sizes = journeys.case_table()[segment].dropna().astype(str).value_counts()\n"
+             "    values = sorted(sizes[sizes >= min_customers].index)[:2]\n"
+             "if len(values) == 2:\n"
              "    a, b = (journeys.filter_attribute(segment, [v], level='cases') for v in values)\n"
              "    labels = tuple(values)\n"
              "else:\n"

@@ -96,3 +96,22 @@ def test_moving_a_slider_changes_the_explorer(dashboard, tmp_path):
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         browser.close()
+
+
+def _get(port: int, host: str, path: str = "/") -> int:
+    """The status of a raw HTTP request to the dashboard with the ``Host`` header given."""
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        return int(s.makefile("rb").readline().split()[1])
+
+
+@pytest.mark.parametrize("path", ["/", "/voila/files/01_discover_paths.ipynb"])
+def test_the_dashboard_answers_only_requests_addressed_to_this_machine(dashboard, path):
+    """DNS rebinding: a page of another site whose name now points to 127.0.0.1 sends
+    its own name as Host; the server's Host check refuses it."""
+    _, port, _ = dashboard
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}"):
+        assert _get(port, host, path) == 403, host
+    if path == "/":
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+            assert _get(port, host, path) == 200, host

@@ -79,7 +79,9 @@ def test_discover_paths_runs_on_the_default_and_writes_the_tables(tmp_path):
     for name in ("dfg.csv", "variants.csv", "journey_matrix.csv", "dropoffs.csv", "funnel.csv"):
         assert (out / name).stat().st_size > 0, name
     html = paths["html"].read_text(encoding="utf-8")
-    assert "<svg" in html and "application/vnd.jupyter.widget-state+json" in html
+    assert "data:image/svg+xml" in html and "application/vnd.jupyter.widget-state+json" in html
+    # the explorer's map is in its saved state, with "<" escaped in the embedded JSON
+    assert "\\u003csvg" in html
 
 
 def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):

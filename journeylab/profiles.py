@@ -224,6 +224,10 @@ def compare_personas(log: EventLog, labels: Any, a: int, b: int, *,
     out = pd.DataFrame(rows, columns=["measure", "a", "b"])
     out["difference"] = out["a"] - out["b"]
     out.attrs["names"] = (prof.at[a, "name"], prof.at[b, "name"])
+    # each column is about one persona's customers: a shared report leaves out a column
+    # about fewer than min_customers (the difference is about both)
+    n_a, n_b = int((labels == a).sum()), int((labels == b).sum())
+    out.attrs["column_customers"] = {"a": n_a, "b": n_b, "difference": min(n_a, n_b)}
     return out
 
 

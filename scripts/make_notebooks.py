@@ -326,6 +326,9 @@ def personas() -> nbformat.NotebookNode:
              "    display(HTML(f'<h3>{p}: {escape(str(names[p]))}</h3>'))  # names come from the data\n"
              "    persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,\n"
              "                                min_edge_share=0.02, min_cases=min_customers)\n"
+             "    if persona_dfg.nodes.empty:  # every path of it is under min_customers journeys\n"
+             "        print(f'No touchpoint of this persona is met by {min_customers} or more of its journeys: no map.')\n"
+             "        continue\n"
              "    persona_map = jl.plot_process_map(persona_dfg)\n"
              "    jl.save_figure(persona_map, out / f'process_map_persona_{p}.svg')\n"
              "    display(persona_map)"),

@@ -194,3 +194,24 @@ def test_one_context_protects_tables_figures_maps_and_explorers(rare_study):
     # the analyst's mode shows everything
     assert set(scan(shown[1])) >= {RARE["touchpoint"], RARE["channel"], RARE["stage"],
                                    RARE["segment"]}
+
+
+def test_a_persona_comparison_shows_no_persona_of_fewer_than_k_customers():
+    """Two personas side by side, one of 3 journeys: under k = 5 its column (and the
+    difference, which is about it too) is left out of the shared table; k = 1 shows it."""
+    from journeylab.privacy import shown_table
+
+    log = jl.read_events(jl.generate_journeys(120, seed=3).events)
+    labels = np.zeros(log.n_cases, dtype=int)
+    labels[:3] = 1
+    table = jl.compare_personas(log, labels, 0, 1)
+    assert table.attrs["column_customers"] == {"a": log.n_cases - 3, "b": 3, "difference": 3}
+    try:
+        jl.enable_report_display(min_customers=5, log=log)
+        shown = shown_table(table)
+        assert "b" not in shown.columns and "difference" not in shown.columns
+        assert "a" in shown.columns
+        jl.enable_report_display(min_customers=1, log=log)
+        assert {"a", "b", "difference"} <= set(shown_table(table).columns)
+    finally:
+        jl.enable_report_display(enable=False)

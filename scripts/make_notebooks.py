@@ -108,7 +108,7 @@ def quick_tour() -> nbformat.NotebookNode:
         new_markdown_cell(
             "## Load and validate\n\n"
             "Rows that cannot be used are quarantined with a reason, never dropped silently: "
-            "rows in = rows kept + rows quarantined."),
+            "rows in = rows kept + rows quarantined (+ rows set aside by the lifecycle choice)."),
         new_code_cell(read_cell(PARAMS_COMMON) + "study"),
         new_code_cell("jl.describe_log(log)"),
         new_markdown_cell("## Journeys\n\nOne row per journey: how long, how many touchpoints, "

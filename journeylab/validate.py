@@ -675,6 +675,18 @@ def _label_notes(notes: Mapping[str, np.ndarray], s: pd.Series, col: str,
     return out
 
 
+def _rows_read(code: str, mask: np.ndarray, s: pd.Series, column: str, what: str) -> Finding:
+    """An info finding for rows read in a documented way: how many rows of ``column``
+    ``what``, with example rows and their values."""
+    idx = np.flatnonzero(mask)[:_EXAMPLES]
+    return Finding(
+        code, "info",
+        f"{int(mask.sum()):,} rows of {column!r} {what}, e.g. " + ", ".join(
+            f"row {i}: {_short(s.iloc[i])!r}" for i in idx) + ".",
+        rows=int(mask.sum()), column=column,
+        examples=[{"row": int(i), "value": _short(s.iloc[i])} for i in idx])
+
+
 def _check_zone(zone: str) -> None:
     try:
         pd.Timestamp("2000-01-01").tz_localize(zone)
@@ -836,14 +848,9 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         text = text.copy()
         text[named] = (zone_m["dt"][named] + zone[named].map(ZONE_NAMES)).astype(text.dtype)
         arr = _arrow(text)
-        idx = np.flatnonzero(named)[:_EXAMPLES]
-        findings.append(Finding(
-            "timezone_names_read", "info",
-            f"{int(named.sum()):,} rows of {column!r} name their zone as UTC, GMT or Z "
-            "(read as offset +00:00), e.g. " + ", ".join(
-                f"row {i}: {_short(s.iloc[i])!r}" for i in idx) + ".",
-            rows=int(named.sum()), column=column,
-            examples=[{"row": int(i), "value": _short(s.iloc[i])} for i in idx]))
+        findings.append(_rows_read(
+            "timezone_names_read", named, s, column,
+            "name their zone as UTC, GMT or Z (read as offset +00:00)"))
     abbr = has_zone & ~named
     bad["timezone_abbreviation"] = abbr
     for i in np.flatnonzero(abbr)[:_EXAMPLES]:
@@ -864,14 +871,9 @@ def _parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: b
         text = text.copy()
         text[comma] = text[comma].str.replace(r"(\d:\d{2}),(\d)", r"\1.\2", regex=True)
         arr = _arrow(text)
-        idx = np.flatnonzero(comma)[:_EXAMPLES]
-        findings.append(Finding(
-            "timestamp_decimal_comma", "info",
-            f"{int(comma.sum()):,} rows of {column!r} write the fraction of a second after a "
-            "comma, as ISO 8601 allows; read exactly, e.g. " + ", ".join(
-                f"row {i}: {_short(s.iloc[i])!r}" for i in idx) + ".",
-            rows=int(comma.sum()), column=column,
-            examples=[{"row": int(i), "value": _short(s.iloc[i])} for i in idx]))
+        findings.append(_rows_read(
+            "timestamp_decimal_comma", comma, s, column,
+            "write the fraction of a second after a comma, as ISO 8601 allows; read exactly"))
     has_tz = _match(arr, _TZ_RE)
     oob = np.zeros(n, bool)
     repaired = np.zeros(n, bool)

@@ -8,7 +8,8 @@ journeys of 3 or more touchpoints (the ones long enough to tell).
 
 - journeylab: JourneyFeatures + JourneyClusters (k-means, 6 personas); the same with the
   number chosen by silhouette (2-10); the Markov mixture with 6 personas, and with the
-  number chosen by ICL (2-10, on a 50,000-journey sample, then fitted on all).
+  number chosen by ICL (2-10, on a 50,000-journey sample, then fitted on all); and
+  ``find_personas`` with its defaults (method and number chosen from the data).
 - retentioneering 5.x: ``add_clusters`` with k-means on every event's count
   (``event_count_bulk``, min-max scaled, 6 clusters), its documented clustering path.
 
@@ -49,12 +50,19 @@ CONTENDERS = {
                "mm = jl.MarkovMixture(6, random_state=0).fit(log)")
         + step("Markov mixture (auto 2-10)",
                "mma = jl.MarkovMixture('auto', random_state=0).fit(log)")
+        + step("find_personas defaults (method and number auto)",
+               "import warnings\n"
+               "with warnings.catch_warnings():\n"
+               "    warnings.simplefilter('ignore')\n"
+               "    dflt = jl.find_personas(log)")
         + "check = {'ari_kmeans': ari(log.cases, km.labels_, log.case_lengths), "
           "'auto_k': int(auto.n_clusters_), "
           "'ari_auto': ari(log.cases, auto.labels_, log.case_lengths), "
           "'ari_markov': ari(log.cases, mm.labels_, log.case_lengths), "
           "'markov_auto_k': int(mma.n_components_), "
           "'ari_markov_auto': ari(log.cases, mma.labels_, log.case_lengths), "
+          "'default_method': dflt.method_, 'default_k': int(dflt.n_personas_), "
+          "'ari_default': ari(log.cases, dflt.labels_, log.case_lengths), "
           "'journeys': int(log.n_cases)}",
         python=sys.executable),
     "retentioneering": dict(

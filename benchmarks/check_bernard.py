@@ -4,8 +4,9 @@ Each file has 100 journeys generated from 3 to 6 representative journeys (column
 the planted persona). For every file, prints the adjusted Rand index (ARI) against the
 planted personas of:
 
+- journeylab's defaults (``find_personas(log)``: method and number chosen from the data);
 - journeylab's Markov mixture and k-means on journey features, each with the true number
-  of personas and with the number chosen automatically (ICL; silhouette);
+  of personas and with the number chosen automatically;
 - the baseline a user would otherwise reach for: k-means on raw touchpoint counts with the
   true number (what retentioneering's cluster analysis does);
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -54,13 +56,18 @@ def main() -> None:
     for f in files:
         log, truth, k = load(f)
         row = {"dataset": f.stem, "personas": k}
-        for name, method in (("markov", "markov"), ("kmeans", "kmeans")):
-            fixed = jl.find_personas(log, method=method, n_personas=k)
-            auto = jl.find_personas(log, method=method, k_range=(2, 8))
-            chosen = getattr(auto, "n_components_", None) or auto.n_clusters_
-            row[f"{name}_true_k"] = score(truth, fixed.labels_)
-            row[f"{name}_auto"] = score(truth, auto.labels_)
-            row[f"{name}_k"] = chosen
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", jl.PersonaWarning)
+            default = jl.find_personas(log)  # what a user gets: no method, no number
+            row["default_method"] = default.method_
+            row["default_k"] = default.n_personas_
+            row["default"] = score(truth, default.labels_)
+            for name, method in (("markov", "markov"), ("kmeans", "kmeans")):
+                fixed = jl.find_personas(log, method=method, n_personas=k)
+                auto = jl.find_personas(log, method=method)
+                row[f"{name}_true_k"] = score(truth, fixed.labels_)
+                row[f"{name}_auto"] = score(truth, auto.labels_)
+                row[f"{name}_k"] = auto.n_personas_
         row["told"] = float((fixed.labels_ != jl.TOO_SHORT).mean())
         counts = jl.activity_counts(log).toarray()
         row["baseline_counts_kmeans"] = adjusted_rand_score(
@@ -71,10 +78,10 @@ def main() -> None:
     print(f"\n{len(table)} datasets in {time.perf_counter() - t0:.1f} s; journeys long enough "
           f"to tell: {table['told'].mean():.1%}")
     print("mean ARI:")
-    for col in ("markov_true_k", "markov_auto", "kmeans_true_k", "kmeans_auto",
+    for col in ("default", "markov_true_k", "markov_auto", "kmeans_true_k", "kmeans_auto",
                 "baseline_counts_kmeans"):
         print(f"  {col:24s} {table[col].mean():.3f}")
-    for name in ("markov", "kmeans"):
+    for name in ("default", "markov", "kmeans"):
         near = (table[f"{name}_k"] - table["personas"]).abs() <= 1
         print(f"automatic number within 1 of the truth ({name}): {near.mean():.0%}")
 

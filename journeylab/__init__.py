@@ -31,8 +31,9 @@ from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compa
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
                     stage_order, step_matrix)
 from .features import JourneyFeatures, activity_counts
-from .personas import (TOO_SHORT, JourneyClusters, MarkovMixture, find_personas,
-                       persona_stability, transition_counts)
+from .personas import (LOW_STABILITY, PERSONA_DEFAULTS, TOO_SHORT, JourneyClusters,
+                       MarkovMixture, PersonaWarning, describe_stability, find_personas,
+                       path_memory, persona_stability, transition_counts)
 from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
                        persona_reach, profile_personas, select_persona)
 from .display import (enable_report_display, format_duration, format_table, format_value,
@@ -66,7 +67,9 @@ __all__ = [
     "ConformanceResult", "plot_process_model",
     # personas
     "find_personas", "MarkovMixture", "JourneyClusters", "JourneyFeatures", "TOO_SHORT",
-    "persona_stability", "profile_personas", "compare_personas", "select_persona",
+    "persona_stability", "describe_stability", "path_memory", "PersonaWarning",
+    "PERSONA_DEFAULTS",
+    "LOW_STABILITY", "profile_personas", "compare_personas", "select_persona",
     "label_journeys", "embed_journeys", "persona_reach", "example_journeys",
     "transition_counts",
     "activity_counts",

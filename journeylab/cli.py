@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Sequence
 
+from .defaults import PERSONA_DEFAULTS
 from .errors import InvalidInputError, JourneylabError
 
 __all__ = ["main"]
@@ -198,14 +199,15 @@ def _k(text: str) -> int | str:
 
 def _cmd_personas(args: argparse.Namespace) -> int:
     from .io import write_table
-    from .personas import find_personas
+    from .personas import describe_stability, find_personas, persona_stability
     from .plot import plot_persona_selection, save_figure
     from .profiles import label_journeys, profile_personas
 
     study = _read(args)
     journeys, out = study.journeys, study.out
     model = find_personas(journeys, method=args.method, n_personas=args.k,
-                          min_touchpoints=args.min_touchpoints, random_state=args.seed)
+                          min_touchpoints=args.min_touchpoints, random_state=args.seed,
+                          k_range=(args.k_min, args.k_max))
     profiles = profile_personas(journeys, model, outcome=study.outcome)
     written = [write_table(label_journeys(journeys, model, profiles), out / "assignments.csv"),
                write_table(profiles, out / "profiles.csv"),
@@ -214,10 +216,17 @@ def _cmd_personas(args: argparse.Namespace) -> int:
         written.append(save_figure(plot_persona_selection(model.selection_)[0],
                                    out / "selection.svg"))
     told = profiles[profiles["persona"] >= 0]
-    print(f"{journeys.n_cases:,} journeys, {len(told)} personas ({args.method}, seed "
+    print(f"{journeys.n_cases:,} journeys, {len(told)} personas ({model.method_}, seed "
           f"{args.seed}); too short to tell: {int((model.labels_ < 0).sum()):,}")
     for _, row in told.iterrows():
         print(f"  {row['persona']}: {row['name']} ({row['share']:.0%})")
+    for note in model.notes_:
+        print(f"note: {note}")
+    if args.stability_resamples:
+        stability = persona_stability(model, journeys, n_resamples=args.stability_resamples,
+                                      random_state=args.seed)
+        written.append(write_table(stability, out / "stability.csv"))
+        print(describe_stability(stability))
     for p in written:
         print(f"  wrote {p}")
     return 0
@@ -241,7 +250,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
         model = find_personas(journeys, random_state=args.seed)
         # journeys too short to tell their persona (-1) are left out of the fit
         controls = pd.Series(model.labels_, index=journeys.cases.astype(str))
-        print(f"controls: {model.n_components_} personas (Markov mixture, seed {args.seed})")
+        print(f"controls: {model.n_personas_} personas ({model.method_}, seed {args.seed})")
     elif args.controls != "none":
         controls = args.controls
     drivers = attribute_satisfaction(log, instrument=args.target_activity or None,
@@ -383,14 +392,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_mapping_flags(pe)
     pe.add_argument("--k", type=_k, default="auto", metavar="N|auto",
                     help="number of personas, or auto (default) to choose it from the data")
-    pe.add_argument("--method", choices=["markov", "kmeans", "agglomerative"], default="markov",
-                    help="markov: mixture of Markov chains (how journeys move); kmeans, "
-                    "agglomerative: clusters of touchpoint counts (what they contain)")
-    pe.add_argument("--min-touchpoints", type=int, default=3,
+    pe.add_argument("--method", choices=["auto", "markov", "kmeans", "agglomerative"],
+                    default=PERSONA_DEFAULTS["method"],
+                    help="auto (default): chosen from the data; markov: mixture of Markov "
+                    "chains (how journeys move); kmeans, agglomerative: clusters of touchpoint "
+                    "and transition counts (what they contain)")
+    pe.add_argument("--k-min", type=int, default=PERSONA_DEFAULTS["k_range"][0],
+                    help="smallest number of personas tried by auto")
+    pe.add_argument("--k-max", type=int, default=PERSONA_DEFAULTS["k_range"][1],
+                    help="largest number of personas tried by auto (widened when the choice "
+                    "is the largest)")
+    pe.add_argument("--stability-resamples", type=int, default=3,
+                    help="refits on 80%% subsamples to measure stability (0 to skip)")
+    pe.add_argument("--min-touchpoints", type=int, default=PERSONA_DEFAULTS["min_touchpoints"],
                     help="shorter journeys are too short to tell (persona -1)")
     pe.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
                     "COLUMN=VALUE (default: looked up among converted, outcome, ...)")
-    pe.add_argument("--seed", type=int, default=0, help="random seed")
+    pe.add_argument("--seed", type=int, default=PERSONA_DEFAULTS["random_state"],
+                    help="random seed")
     pe.add_argument("--out", required=True, help="output folder")
     pe.set_defaults(func=_cmd_personas)
 
@@ -412,14 +431,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="smallest effect called an irritant or delight (default: 1%% of "
                     "the scale)")
     dr.add_argument("--boot", type=int, default=200, help="bootstrap resamples")
-    dr.add_argument("--seed", type=int, default=0, help="random seed")
+    dr.add_argument("--seed", type=int, default=PERSONA_DEFAULTS["random_state"],
+                    help="random seed")
     dr.add_argument("--out", required=True, help="output folder")
     dr.set_defaults(func=_cmd_drivers)
 
     d = sub.add_parser("demo", help="generate the default data and render every notebook")
     d.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")
     d.add_argument("--customers", type=int, default=20_000, help="journeys in the default data")
-    d.add_argument("--seed", type=int, default=42, help="random seed")
+    d.add_argument("--seed", type=int, default=PERSONA_DEFAULTS["random_state"],
+                   help="random seed (data and analyses)")
     d.add_argument("--notebooks", default="notebooks", help="folder of the notebooks")
     d.add_argument("--data", default="data/processed/default", help="default data folder")
     d.add_argument("--workers", type=int, default=2, help="notebooks run at a time")

@@ -163,6 +163,14 @@ class EventLog:
     def _case_mask(self, keep_case: np.ndarray) -> np.ndarray:
         return np.repeat(np.asarray(keep_case, bool), self.case_lengths)
 
+    def take_cases(self, mask: np.ndarray) -> "EventLog":
+        """The journeys where ``mask`` (one bool per journey, in ``cases`` order) is True."""
+        mask = np.asarray(mask, bool)
+        if mask.shape != (self.n_cases,):
+            raise InvalidInputError(f"take_cases needs one True/False per journey "
+                                    f"({self.n_cases}), got shape {mask.shape}.")
+        return self._take(self._case_mask(mask))
+
     def filter_cases(self, cases: Iterable[Any], *, keep: bool = True) -> "EventLog":
         """Keep (or drop, with ``keep=False``) the journeys whose id is in ``cases``."""
         wanted = self.cases.isin(pd.Index(list(cases)).astype(str))

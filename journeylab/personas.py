@@ -9,7 +9,15 @@ number of personas themselves (``"auto"``), with the evidence kept in ``selectio
   personas is chosen by BIC.
 - :class:`JourneyClusters`: k-means (or Ward agglomerative) clustering of
   :class:`~journeylab.features.JourneyFeatures` rows; the number of personas is chosen by
-  silhouette or by bootstrap stability.
+  silhouette and bootstrap stability.
+
+:func:`find_personas` with ``method="auto"`` (the default) keeps the one the data calls
+for: the mixture when there are enough journeys to learn a chain per persona, they move like
+walks (:func:`path_memory` is low) and its criterion settles inside the range; k-means when
+journeys follow a few fixed paths with detours, are too few, or the criterion does not
+settle. With ``"auto"`` numbers, a choice at the top of the range widens it, no persona of
+the final assignment is left under the minimum share, and what happened is said in
+``notes_`` and as a :class:`PersonaWarning`.
 
 Journeys with fewer than ``min_touchpoints`` touchpoints are *too short to tell*: one ad
 seen and nothing else could belong to any persona. They get the label ``-1`` and are
@@ -17,6 +25,8 @@ reported as such, never forced into a persona. Identical journeys are fitted onc
 their multiplicity as weight, so the work grows with the number of variants.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -27,15 +37,26 @@ from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
 
+from .defaults import LOW_STABILITY, PERSONA_DEFAULTS
 from .errors import InvalidInputError
 from .features import JourneyFeatures
 from .log import EventLog
 
 __all__ = ["MarkovMixture", "JourneyClusters", "transition_counts", "find_personas",
-           "persona_stability", "TOO_SHORT"]
+           "persona_stability", "describe_stability", "path_memory", "TOO_SHORT", "PersonaWarning", "PERSONA_DEFAULTS",
+           "LOW_STABILITY"]
 
 #: Label of journeys too short to tell which persona they belong to.
 TOO_SHORT = -1
+
+
+#: How a vector model's number is chosen; for "balanced", the stability a number needs and
+#: how far under the best silhouette it may be.
+_CRITERIA = ("silhouette", "stability", "balanced")
+_STABLE, _NEAR_BEST = 0.9, 0.1
+
+#: How far the range of numbers tried is widened, at most, when the choice sits at its top.
+_WIDEN_BY, _WIDEN_TIMES = 4, 2
 
 
 def transition_counts(log: EventLog, activities: pd.Index | None = None
@@ -150,6 +171,70 @@ def _relabel_by_size(labels: np.ndarray, short: np.ndarray, k: int) -> np.ndarra
     return np.argsort(order)
 
 
+def _search_widening(search, ks: list[int], n_max: int, choose, widen: bool = True,
+                     auto: bool = True) -> tuple[pd.DataFrame, int, list[str]]:
+    """Search the numbers ``ks`` (``search(ks)`` returns one evidence row per number) and
+    choose one (``choose(table)``). When the choice is the top of the range, numbers up to
+    ``_WIDEN_BY`` higher are tried too, at most ``_WIDEN_TIMES`` times; if the choice still
+    sits at the top, or at the bottom of a range that starts above 2, a note says so."""
+    sel = search(ks)
+    k = choose(sel)
+    notes: list[str] = []
+    if not auto:
+        return sel, k, notes
+    lo, hi = ks[0], ks[-1]
+    for _ in range(_WIDEN_TIMES if widen else 0):
+        if k != hi or hi >= n_max:
+            break
+        more = list(range(hi + 1, min(hi + _WIDEN_BY, n_max) + 1))
+        sel = pd.concat([sel, search(more)], ignore_index=True)
+        notes.append(f"{hi} personas, the top of the range tried, came out best: numbers up "
+                     f"to {more[-1]} were tried as well.")
+        hi = more[-1]
+        k = choose(sel)
+    if k == hi and hi < n_max:
+        notes.append(f"The chosen number of personas ({k}) is the largest tried: the "
+                     f"journeys may hold more, or no clear personas at all. Read the selection "
+                     f"table before relying on them, and try a wider k_range or another "
+                     f"method.")
+    elif k == lo and lo > 2:
+        notes.append(f"The chosen number of personas ({k}) is the smallest tried: fewer may "
+                     f"fit better; try a k_range that starts lower.")
+    return sel, k, notes
+
+
+def _enforce_min_share(score: np.ndarray, short: np.ndarray, min_share: float
+                       ) -> tuple[np.ndarray, list[str]]:
+    """Personas kept so that each holds at least ``min_share`` of the journeys long enough
+    to tell, on the final assignment. ``score`` (journeys x personas, higher is closer) is
+    read again after each persona left out, so its journeys join the one closest to them.
+    Returns the personas kept (column indices) and a note per persona left out."""
+    keep = np.arange(score.shape[1])
+    notes = []
+    told = ~short
+    while len(keep) > 1:
+        sizes = np.bincount(score[told][:, keep].argmax(axis=1), minlength=len(keep))
+        share = sizes / max(sizes.sum(), 1)
+        j = int(share.argmin())
+        if share[j] >= min_share:
+            break
+        notes.append(f"A persona of {int(sizes[j]):,} journeys ({share[j]:.1%}) was under the "
+                     f"minimum share of {min_share:.0%}: its journeys joined the personas "
+                     f"closest to them.")
+        keep = np.delete(keep, j)
+    return keep, notes
+
+
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        warnings.warn(note, PersonaWarning, stacklevel=3)
+
+
+class PersonaWarning(UserWarning):
+    """Something a reader of the personas should know: the number chosen at the edge of the
+    range searched, a persona merged for being too small, or unstable personas."""
+
+
 # ------------------------------------------------------------------------------ mixture
 class MarkovMixture(ClusterMixin, BaseEstimator):
     """Mixture of first-order Markov chains over journeys, fitted by EM.
@@ -175,6 +260,10 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     n_restarts : int
         The number kept is fitted again from ``n_restarts - 1`` more sets of starts; the
         best likelihood wins.
+    widen : bool
+        When ``"auto"`` chooses the top of ``k_range``, try up to 4 more numbers, twice at
+        most; a note (and a :class:`PersonaWarning`) says so, and says when the choice still
+        sits at the top.
     n_jobs : int or None
         Processes fitting the numbers tried by ``"auto"`` in parallel (-1: every core).
         The result does not depend on it.
@@ -223,6 +312,15 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     selection_ : DataFrame
         ``k, log_likelihood, parameters, noise, bic, icl, smallest_share, journeys,
         chosen``: one row per number tried (``journeys``: how many it was fitted on).
+    n_personas_ : int
+        The number of personas (the same as ``n_components_``); with ``"auto"``, a persona
+        that holds under ``min_persona_share`` of the final assignment joins the personas
+        closest to its journeys, so this can be below the number chosen in ``selection_``.
+    method_ : str
+        ``"markov"``.
+    notes_ : list of str
+        What a reader should know: the range widened, the choice at its edge, a persona too
+        small merged; each is also issued as a :class:`PersonaWarning`.
 
     Examples
     --------
@@ -233,13 +331,14 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, n_components: int | str = "auto", *, k_range: tuple[int, int] = (2, 10),
+    def __init__(self, n_components: int | str = "auto", *,
+                 k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
                  criterion: str = "icl", min_touchpoints: int = 3, n_init: int = 10,
                  max_iter: int = 500, tol: float = 1e-7, alpha: float = 0.01,
                  noise: float | str = "auto", min_share: float = 0.02,
                  split_merge_rounds: int = 5, min_persona_share: float = 0.02,
                  selection_sample: int = 50_000, fit_sample: int = 200_000,
-                 n_restarts: int = 3,
+                 n_restarts: int = 3, widen: bool = True,
                  n_jobs: int | None = -1, random_state: int = 0):
         self.n_components = n_components
         self.k_range = k_range
@@ -256,6 +355,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         self.selection_sample = selection_sample
         self.fit_sample = fit_sample
         self.n_restarts = n_restarts
+        self.widen = widen
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -263,7 +363,8 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         if self.criterion not in ("bic", "icl"):
             raise InvalidInputError(f"criterion must be 'bic' or 'icl', got {self.criterion!r}.")
         short = _short(log, self.min_touchpoints)
-        ks = _k_values(self.n_components, self.k_range, int((~short).sum()))
+        n_long = int((~short).sum())
+        ks = _k_values(self.n_components, self.k_range, n_long)
         fitted = log
         if log.n_cases > self.fit_sample:  # parameters from a seeded sample; all assigned
             fitted = log.sample_cases(n=int(self.fit_sample),
@@ -273,35 +374,57 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             # choose the number on a smaller seeded sample, then fit it
             searched = log.sample_cases(n=int(self.selection_sample),
                                         random_state=_seed(self.random_state, 7))
-        sel, fits, ctx = self._search(searched, ks)
-        k = _choose(sel, self.criterion, self.min_persona_share, lower_is_better=True)
+        fits: dict = {}
+        ctx: list = []
+
+        def search(more: list[int]) -> pd.DataFrame:
+            sel, found, c = self._search(searched, more)
+            fits.update(found)
+            ctx[:] = [c]
+            return sel
+
+        sel, k, self.notes_ = _search_widening(
+            search, ks, int((~_short(searched, self.min_touchpoints)).sum()),
+            lambda table: _choose(table, self.criterion, self.min_persona_share,
+                                  lower_is_better=True), self.widen,
+            self.n_components == "auto")
         if fitted is not searched:
-            _, fits, ctx = self._search(fitted, [k])
-        U, inverse, w, _, S, support, _ = ctx
+            _, fits, c = self._search(fitted, [k])
+            ctx[:] = [c]
+        U, inverse, w, _, S, support, _ = ctx[0]
         restarts = range(1, max(int(self.n_restarts), 1))  # more starts for the one kept
         jobs = 1 if len(restarts) < 2 else self.n_jobs
         for fit in Parallel(n_jobs=jobs)(delayed(self._fit_k)(U, w, S, support, k, restart)
                                          for restart in restarts):
-            again, _ = self._score(fit, ctx, k)
+            again, _ = self._score(fit, ctx[0], k)
             if again[0] > fits[k][0]:
                 fits[k] = again
         sel["journeys"] = searched.n_cases
-        sel["chosen"] = sel["k"] == k
-        self.selection_ = sel
         ll, resp, trans, eps, self.bic_, self.icl_ = fits[k]
         self.transitions_ = np.moveaxis(trans, -1, 0)
         self.weights_ = (w[:, None] * resp).sum(axis=0) / w.sum()
         self.noise_ = eps
         self.background_ = self._q
         proba = resp[inverse] if fitted is log else self.predict_proba(log)
+        keep = np.arange(k)
+        sel["chosen"] = sel["k"] == k
+        if self.n_components == "auto":  # the minimum share holds on the final assignment
+            keep, dropped = _enforce_min_share(proba, short, self.min_persona_share)
+            self.notes_ += dropped
+            proba = proba[:, keep] / proba[:, keep].sum(axis=1, keepdims=True)
         raw = proba.argmax(axis=1)
+        k = len(keep)
         rank = _relabel_by_size(raw, short, k)
         order = np.argsort(rank)
-        self.transitions_, self.weights_ = self.transitions_[order], self.weights_[order]
-        self.n_components_ = k
+        self.transitions_ = self.transitions_[keep][order]
+        self.weights_ = self.weights_[keep][order] / self.weights_[keep].sum()
+        self.selection_ = sel
+        self.n_components_ = self.n_personas_ = k
+        self.method_ = "markov"
         self.log_likelihood_ = ll
         self.confidence_ = np.where(short, np.nan, proba.max(axis=1))
         self.labels_ = np.where(short, TOO_SHORT, rank[raw])
+        _warn(self.notes_)
         return self
 
     def _search(self, log: EventLog, ks: list[int]):
@@ -526,16 +649,20 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     n_clusters : int or "auto"
         Number of personas, or ``"auto"`` to pick it in ``k_range`` by ``criterion``.
     features : JourneyFeatures, optional
-        How journeys become rows; by default square-root touchpoint counts.
+        How journeys become rows; by default square-root counts of touchpoints and, at half
+        weight, of consecutive pairs (so that two personas meeting the same touchpoints in
+        another order differ).
     method : {"kmeans", "agglomerative"}
         k-means on all journeys (identical rows fitted once, weighted), or Ward linkage on
         a seeded sample of ``sample_size`` journeys with the rest joining the nearest
         persona centre.
     k_range : (int, int)
         Smallest and largest number of personas tried by ``"auto"``.
-    criterion : {"silhouette", "stability"}
-        Mean silhouette on a seeded sample of journeys, or the mean adjusted Rand index
-        between refits on random 80% subsamples.
+    criterion : {"silhouette", "stability", "balanced"}
+        Mean silhouette over a seeded sample of journeys, the mean adjusted Rand index
+        between refits on random 80% subsamples, or both: the largest number that is
+        stable (0.9 or more) and within 0.1 of the best silhouette (what ``find_personas``
+        uses: at high noise the silhouette alone prefers too few personas).
     min_touchpoints : int
         Journeys with fewer touchpoints are labelled ``-1`` (too short to tell) and left
         out of the fit.
@@ -543,6 +670,15 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         k-means starts.
     sample_size : int
         Journeys used by the silhouette and by agglomerative clustering.
+    min_persona_share : float
+        With ``"auto"``, a number is only chosen when its smallest persona holds at least
+        this share of the journeys long enough to tell, and no persona of the final
+        assignment is left under it (a smaller one joins the personas closest to it).
+    selection_sample : int
+        With ``"auto"`` on more distinct journeys, the number is chosen on a seeded sample
+        of this many journeys, then fitted on all.
+    widen : bool
+        When the choice is the top of ``k_range``, try up to 4 more numbers, twice at most.
     random_state : int
         Seed of every random step.
 
@@ -551,7 +687,15 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     labels_, n_clusters_, cluster_centers_, features_, selection_
         Persona per journey (``-1``: too short to tell; 0 is the largest), the number
         chosen, the centres in feature space, the fitted feature transformer and the
-        evidence for the number (``k, silhouette, stability, inertia, chosen``).
+        evidence for the number (``k, silhouette, stability, inertia, smallest_share,
+        journeys, chosen``).
+    n_personas_ : int
+        The number of personas (the same as ``n_clusters_``).
+    method_ : str
+        ``"kmeans"`` or ``"agglomerative"``.
+    notes_ : list of str
+        What a reader should know: the range widened, a persona too small merged; each is
+        also issued as a :class:`PersonaWarning`.
 
     Examples
     --------
@@ -563,9 +707,11 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     """
 
     def __init__(self, n_clusters: int | str = "auto", *, features: JourneyFeatures | None = None,
-                 method: str = "kmeans", k_range: tuple[int, int] = (2, 10),
+                 method: str = "kmeans",
+                 k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
                  criterion: str = "silhouette", min_touchpoints: int = 3, n_init: int = 10,
-                 sample_size: int = 5_000, random_state: int = 0):
+                 sample_size: int = 5_000, min_persona_share: float = 0.02,
+                 selection_sample: int = 20_000, widen: bool = True, random_state: int = 0):
         self.n_clusters = n_clusters
         self.features = features
         self.method = method
@@ -574,18 +720,21 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         self.min_touchpoints = min_touchpoints
         self.n_init = n_init
         self.sample_size = sample_size
+        self.min_persona_share = min_persona_share
+        self.selection_sample = selection_sample
+        self.widen = widen
         self.random_state = random_state
 
     def fit(self, log: EventLog, y=None) -> "JourneyClusters":
         if self.method not in ("kmeans", "agglomerative"):
             raise InvalidInputError(f"method must be 'kmeans' or 'agglomerative', "
                                     f"got {self.method!r}.")
-        if self.criterion not in ("silhouette", "stability"):
-            raise InvalidInputError(f"criterion must be 'silhouette' or 'stability', "
+        if self.criterion not in _CRITERIA:
+            raise InvalidInputError(f"criterion must be one of {_CRITERIA}, "
                                     f"got {self.criterion!r}.")
         short = _short(log, self.min_touchpoints)
         self.features_ = clone(self.features) if self.features is not None \
-            else JourneyFeatures()
+            else JourneyFeatures(transitions="sqrt", weights={"transitions": 0.5})
         X = self.features_.fit_transform(log)
         long_rows = np.flatnonzero(~short)
         U, inverse, w = _unique_rows(X[long_rows])
@@ -595,34 +744,84 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         rng = np.random.default_rng(_seed(self.random_state, 1))
         sample = np.sort(rng.choice(len(long_rows), size=min(self.sample_size, len(long_rows)),
                                     replace=False))
-        rows, fits = [], {}
-        for k in ks:
-            centers, lab_u, inertia = self._cluster(U, w, inverse, sample, k, self.random_state)
-            lab = lab_u[inverse]
-            sil = np.nan
-            if 1 < k and len(np.unique(lab[sample])) > 1:
-                sil = float(silhouette_score(U[inverse[sample]], lab[sample],
-                                             random_state=_seed(self.random_state, 2)))
-            stab = np.nan
-            if self.criterion == "stability" and len(ks) > 1:
-                stab = self._stability(U, w, inverse, lab, k)
-            fits[k] = (centers, lab)
-            rows.append((k, sil, stab, inertia))
-        sel = pd.DataFrame(rows, columns=["k", "silhouette", "stability", "inertia"])
-        if len(ks) == 1:
-            k = ks[0]
-        else:
-            k = int(sel.loc[sel[self.criterion].idxmax(), "k"])
+        # with "auto" on many distinct journeys, the number is chosen on a seeded sample
+        sU, sinv, sw, ssample = U, inverse, w, sample
+        if len(ks) > 1 and U.shape[0] > self.selection_sample:
+            pick = np.sort(np.random.default_rng(_seed(self.random_state, 9)).choice(
+                len(inverse), size=int(self.selection_sample), replace=False))
+            idx, sinv = np.unique(inverse[pick], return_inverse=True)
+            sU, sw = U[idx], np.bincount(sinv).astype(float)
+            ssample = np.sort(rng.choice(len(sinv), size=min(self.sample_size, len(sinv)),
+                                         replace=False))
+        fits: dict = {}
+
+        def search(more: list[int]) -> pd.DataFrame:
+            rows = []
+            for k in more:
+                centers, lab_u, inertia = self._cluster(sU, sw, sinv, ssample, k,
+                                                        self.random_state)
+                lab = lab_u[sinv]
+                sil = np.nan
+                rows_s = sinv[ssample]
+                groups = len(np.unique(lab[ssample]))
+                if 1 < groups < len(np.unique(rows_s)):
+                    sil = float(silhouette_score(sU[rows_s], lab[ssample],
+                                                 random_state=_seed(self.random_state, 2)))
+                elif 1 < groups:  # every distinct journey alone: no grouping at all
+                    sil = 0.0
+                stab = np.nan
+                if self.criterion != "silhouette" and len(ks) > 1:
+                    stab = self._stability(sU, sw, sinv, lab, k)
+                sizes = np.bincount(lab, minlength=k)
+                fits[k] = centers
+                rows.append((k, sil, stab, inertia, float(sizes.min() / max(sizes.sum(), 1))))
+            return pd.DataFrame(rows, columns=["k", "silhouette", "stability", "inertia",
+                                               "smallest_share"])
+
+        sel, k, self.notes_ = _search_widening(search, ks, sU.shape[0], self._choose,
+                                               self.widen, self.n_clusters == "auto")
+        sel["journeys"] = len(sinv)
         sel["chosen"] = sel["k"] == k
         self.selection_ = sel
-        centers, lab = fits[k]
+        centers = fits[k]
+        if sU is not U:  # fitted on all distinct journeys, from the sample's centres
+            km = KMeans(k, init=centers, n_init=1, random_state=_seed(self.random_state, k))
+            centers = km.fit(U, sample_weight=w).cluster_centers_
+        score = -_distances(U, centers)
+        if self.n_clusters == "auto":  # the minimum share holds on the final assignment
+            keep, dropped = _enforce_min_share(score[inverse], short[long_rows],
+                                               self.min_persona_share)
+            self.notes_ += dropped
+            centers, score = centers[keep], score[:, keep]
+        k = len(centers)
         full = np.zeros(log.n_cases, np.int64)
-        full[long_rows] = lab
+        full[long_rows] = score.argmax(axis=1)[inverse]
         rank = _relabel_by_size(full, short, k)
         self.cluster_centers_ = centers[np.argsort(rank)]
-        self.n_clusters_ = k
+        self.n_clusters_ = self.n_personas_ = k
+        self.method_ = self.method
         self.labels_ = np.where(short, TOO_SHORT, rank[full])
+        _warn(self.notes_)
         return self
+
+    def _choose(self, sel: pd.DataFrame) -> int:
+        """The number the criterion prefers among those whose smallest persona holds at
+        least ``min_persona_share``. ``"balanced"``: the largest number that is both stable
+        (0.9 or more) and within 0.1 of the best silhouette; the best silhouette if none
+        is."""
+        ok = sel[sel["smallest_share"] >= self.min_persona_share]
+        if ok.empty:
+            return int(sel["k"].min())
+        if self.criterion == "balanced":
+            good = ok[(ok["stability"] >= _STABLE)
+                      & (ok["silhouette"] >= ok["silhouette"].max() - _NEAR_BEST)]
+            if not good.empty:
+                return int(good["k"].max())
+            return int(ok.loc[ok["silhouette"].idxmax(), "k"])
+        col = ok[self.criterion]
+        if col.isna().all():
+            return int(ok["k"].min())
+        return int(ok.loc[col.idxmax(), "k"])
 
     def _cluster(self, U, w, inverse, sample, k, seed):
         """Centres, a label per distinct row, and the weighted inertia."""
@@ -653,12 +852,14 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
             remap = np.full(U.shape[0], -1)
             remap[idx] = np.arange(len(idx))
             inv_sub = remap[inverse[keep]]
+            if len(idx) < k:  # too few distinct journeys left for k personas
+                continue
             sample = np.sort(rng.choice(len(inv_sub), size=min(self.sample_size, len(inv_sub)),
                                         replace=False))
             centers, _, _ = self._cluster(U[idx], w_sub[idx], inv_sub, sample, k, _seed(
                 self.random_state, 4, k, r))
             scores.append(adjusted_rand_score(labels, _nearest(U, centers)[inverse]))
-        return float(np.mean(scores))
+        return float(np.mean(scores)) if scores else np.nan
 
     def predict(self, log: EventLog) -> np.ndarray:
         """Nearest persona centre of every journey of ``log``; ``-1`` for too short to tell."""
@@ -667,48 +868,242 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
                         _nearest(X, self.cluster_centers_))
 
 
+def _distances(X, centers: np.ndarray) -> np.ndarray:
+    """Squared distance of every row to every centre, up to a per-row constant."""
+    return -2 * np.asarray(X @ centers.T) + (centers ** 2).sum(axis=1)[None, :]
+
+
 def _nearest(X, centers: np.ndarray) -> np.ndarray:
-    d = -2 * np.asarray(X @ centers.T) + (centers ** 2).sum(axis=1)[None, :]
-    return d.argmin(axis=1)
+    return _distances(X, centers).argmin(axis=1)
 
 
 # ------------------------------------------------------------------------------ verbs
-def find_personas(log: EventLog, *, method: str = "markov", n_personas: int | str = "auto",
-                  min_touchpoints: int = 3, random_state: int = 0, **options
+def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
+                  n_personas: int | str = PERSONA_DEFAULTS["n_personas"],
+                  min_touchpoints: int = PERSONA_DEFAULTS["min_touchpoints"],
+                  random_state: int = PERSONA_DEFAULTS["random_state"], **options
                   ) -> MarkovMixture | JourneyClusters:
     """Fit a persona model to ``log`` and return it (``labels_``, ``selection_``, ...).
 
     Parameters
     ----------
-    method : {"markov", "kmeans", "agglomerative"}
-        ``"markov"``: :class:`MarkovMixture` (how journeys move); the others:
-        :class:`JourneyClusters` on :class:`JourneyFeatures` rows (what they contain).
+    method : {"auto", "markov", "kmeans", "agglomerative"}
+        ``"markov"``: :class:`MarkovMixture` (how journeys move); ``"kmeans"``,
+        ``"agglomerative"``: :class:`JourneyClusters` on :class:`JourneyFeatures` rows (what
+        they contain, touchpoints and consecutive pairs). ``"auto"`` measures
+        :func:`path_memory`: when journeys follow fixed paths (0.15 nats per step or more),
+        or are too few to learn a chain per persona (under 1,000 long enough to tell, or
+        under 40 per touchpoint), k-means is used; when they move like walks the mixture
+        is fitted and kept if its
+        criterion (ICL) settles at a number inside the range, and k-means is used
+        otherwise. The evidence of the models fitted is
+        in ``selection_`` (columns ``method``, ``path_memory``, ``settles``) and the reason
+        in ``notes_``.
     n_personas : int or "auto"
-        A number, or chosen from the data (ICL for the mixture; silhouette for the
-        vector methods), with the evidence in ``selection_``.
+        A number, or chosen from the data (ICL for the mixture, silhouette and stability
+        for k-means), with the evidence in ``selection_``.
     min_touchpoints : int
         Shorter journeys are too short to tell (label ``-1``).
     random_state : int
         Seed.
     **options
-        Passed to the estimator (``k_range``, ``features``, ``criterion``, ...).
+        Passed to the estimator (``k_range``, ``features``, ``criterion``, ...); with
+        ``"auto"``, ``k_range`` and ``min_persona_share`` go to both.
 
     Examples
     --------
     >>> import journeylab as jl
     >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
-    >>> model = find_personas(log, n_personas=3)
-    >>> model.n_components_
+    >>> model = find_personas(log, method="markov", n_personas=3)
+    >>> model.n_personas_
     3
     """
+    common = {k: options.pop(k) for k in ("k_range", "min_persona_share") if k in options}
     if method == "markov":
         return MarkovMixture(n_personas, min_touchpoints=min_touchpoints,
-                             random_state=random_state, **options).fit(log)
+                             random_state=random_state, **common, **options).fit(log)
     if method in ("kmeans", "agglomerative"):
         return JourneyClusters(n_personas, method=method, min_touchpoints=min_touchpoints,
-                               random_state=random_state, **options).fit(log)
-    raise InvalidInputError(f"method must be 'markov', 'kmeans' or 'agglomerative', "
-                            f"got {method!r}.")
+                               random_state=random_state, **common, **options).fit(log)
+    if method != "auto":
+        raise InvalidInputError(f"method must be 'auto', 'markov', 'kmeans' or "
+                                f"'agglomerative', got {method!r}.")
+    if options:
+        raise InvalidInputError(f"With method='auto' only k_range and min_persona_share can "
+                                f"be given; choose a method to pass {sorted(options)}.")
+    # The sequence model is kept when (1) there are enough journeys to learn a chain per
+    # persona, (2) journeys are walks, not fixed paths: knowing the touchpoint before the
+    # last barely helps to predict the next one, and (3) its criterion settles at a number
+    # inside the range (at the top, more chains keep fitting better: first-order chains do
+    # not describe the journeys). Otherwise k-means is.
+    memory = path_memory(log, min_touchpoints=min_touchpoints, random_state=random_state)
+    n_long = int((log.case_lengths >= int(min_touchpoints)).sum())
+    enough = n_long >= max(_CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT * log.n_activities)
+    walks = memory < _PATH_MEMORY and enough
+    fitted, settles, chosen, best_icl = [], False, None, None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PersonaWarning)
+        if walks:
+            markov = MarkovMixture(n_personas, min_touchpoints=min_touchpoints, widen=False,
+                                   random_state=random_state, **common).fit(log)
+            fitted.append(markov)
+            sel = markov.selection_
+            best_icl = int(sel.loc[sel["icl"].idxmin(), "k"])
+            chosen = int(sel.loc[sel["chosen"], "k"].iloc[0])
+            settles = len(sel) == 1 or chosen < int(sel["k"].max())
+        if not settles:
+            fitted.append(JourneyClusters(n_personas, criterion="balanced",
+                                          min_touchpoints=min_touchpoints,
+                                          random_state=random_state, **common).fit(log))
+    model = fitted[-1]
+    tables = []
+    for m in fitted:
+        t = m.selection_.copy()
+        t.insert(0, "method", m.method_)
+        t["chosen"] = t["chosen"] & (m is model)
+        tables.append(t)
+    model.selection_ = pd.concat(tables, ignore_index=True)
+    model.selection_["path_memory"] = memory
+    if walks:
+        model.selection_["settles"] = np.where(model.selection_["method"] == "markov",
+                                               settles, None)
+    if model.method_ != "markov" and not enough:
+        why = (f"{n_long:,} journeys long enough to tell are too few to learn a Markov chain "
+               f"per persona over {log.n_activities} touchpoints (the mixture needs "
+               f"{max(_CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT * log.n_activities):,})")
+    elif model.method_ == "markov":
+        why = (f"journeys move like walks (path memory {memory:.2f} nats per step, under "
+               f"{_PATH_MEMORY}) and the mixture's criterion (ICL) settles at {chosen}")
+    elif not walks:
+        why = (f"journeys follow a few fixed paths with detours (path memory {memory:.2f} "
+               f"nats per step, {_PATH_MEMORY} or more: the touchpoint before the last helps "
+               f"to predict the next one), which clusters of their touchpoints and pairs "
+               f"find better than Markov chains")
+    else:
+        why = (f"the Markov mixture's criterion (ICL) kept improving up to the top of the "
+               f"range ({best_icl} chains): first-order chains do not describe these "
+               f"journeys")
+    model.notes_ = list(model.notes_) + [
+        f"Method: {model.method_} ({_FAMILY_WORDS[model.method_]}), {model.n_personas_} "
+        f"personas: {why}."]
+    for w in caught:  # the kept model's warnings only
+        if str(w.message) in model.notes_:
+            warnings.warn(str(w.message), PersonaWarning, stacklevel=2)
+    return model
+
+
+#: Path memory (nats per step) from which journeys count as fixed paths, not walks.
+_PATH_MEMORY = 0.15
+#: Journeys long enough to tell the sequence model needs, at least, in all and per
+#: touchpoint: a chain per persona has up to one parameter per pair of touchpoints, and the
+#: path memory is measured on half of the journeys.
+_CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT = 1_000, 40
+
+_FAMILY_WORDS = {"markov": "how journeys move", "kmeans": "what journeys contain",
+                 "agglomerative": "what journeys contain"}
+
+
+def _refit(model, log: EventLog, random_state: int):
+    """``model`` fitted again on ``log`` with its number of personas held and one set of
+    starts, without warnings."""
+    param = "n_components" if isinstance(model, MarkovMixture) else "n_clusters"
+    refit = clone(model).set_params(**{param: model.n_personas_, "random_state": random_state})
+    if isinstance(model, MarkovMixture):
+        refit.set_params(n_restarts=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PersonaWarning)
+        return refit.fit(log)
+
+
+def path_memory(log: EventLog, *, min_touchpoints: int = 3, random_state: int = 0,
+                sample: int = 20_000) -> float:
+    """How much the touchpoint before the last helps to predict the next one, in nats per
+    step, on held-out journeys.
+
+    Journeys long enough to tell (a seeded sample of at most ``sample``) are split in two
+    halves. On one, first-order (last touchpoint) and second-order (last two) transition
+    counts are taken, START and END included; on the other, each step is predicted by the
+    first-order chain (smoothed towards the overall touchpoint mix) and by the second-order
+    one (smoothed towards the first-order chain). The result is the mean gain in log
+    probability per step. Near 0: journeys are walks, as a Markov chain makes them; large
+    (0.15 or more): they follow fixed paths (templates with edits), where the position in
+    the path, not the last touchpoint alone, says what comes next.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(2_000, seed=1).events).touchpoints()
+    >>> round(path_memory(log), 1) < 0.15
+    True
+    """
+    long = log.case_lengths >= int(min_touchpoints)
+    if long.sum() > sample:
+        pick = np.flatnonzero(long)
+        keep = np.zeros(log.n_cases, bool)
+        keep[np.random.default_rng(_seed(random_state, 13)).choice(
+            pick, size=int(sample), replace=False)] = True
+        long = keep
+    A = log.n_activities
+    start, end = A, A + 1
+    S = A + 2
+    case = log.case_codes.astype(np.int64)
+    act = log.activity_codes.astype(np.int64)
+    first = np.r_[True, case[1:] != case[:-1]]
+    second = np.r_[False, first[:-1]] & ~first
+    last = np.r_[case[1:] != case[:-1], True]
+    prev1 = np.where(first, start, np.r_[0, act[:-1]])
+    prev2 = np.where(first | second, start, np.r_[0, 0, act[:-2]])
+    ends = np.c_[case[last], prev1[last], act[last], np.full(int(last.sum()), end)]
+    steps = np.r_[np.c_[case, prev2, prev1, act], ends]
+    steps = steps[long[steps[:, 0]]]
+    if not len(steps):
+        return 0.0
+    held = np.random.default_rng(_seed(random_state, 14)).random(log.n_cases) < 0.5
+    test = held[steps[:, 0]]
+    fit, new = steps[~test], steps[test]
+    if not len(fit) or not len(new):
+        return 0.0
+    mix = np.bincount(fit[:, 3], minlength=S) + 1.0
+    mix /= mix.sum()
+
+    def counts(keys_fit: np.ndarray, keys_new: np.ndarray) -> np.ndarray:
+        u, c = np.unique(keys_fit, return_counts=True)
+        i = np.clip(np.searchsorted(u, keys_new), 0, max(len(u) - 1, 0))
+        return np.where(u[i] == keys_new, c[i], 0).astype(float)
+
+    def pair(t: np.ndarray) -> np.ndarray:
+        return t[:, 2] * S + t[:, 3]
+
+    def triple(t: np.ndarray) -> np.ndarray:
+        return (t[:, 1] * S + t[:, 2]) * S + t[:, 3]
+
+    p1 = (counts(pair(fit), pair(new)) + mix[new[:, 3]]) / (counts(fit[:, 2], new[:, 2]) + 1.0)
+    p2 = (counts(triple(fit), triple(new)) + 2.0 * p1) / (
+        counts(fit[:, 1] * S + fit[:, 2], new[:, 1] * S + new[:, 2]) + 2.0)
+    return float(np.mean(np.log(p2) - np.log(p1)))
+
+
+def describe_stability(stability: float | pd.DataFrame) -> str:
+    """One plain sentence on how stable personas are (the mean adjusted Rand index between
+    refits, or the table :func:`persona_stability` returns), with a caution below
+    ``LOW_STABILITY``.
+
+    Examples
+    --------
+    >>> describe_stability(0.33).startswith("Stability 0.33: low")
+    True
+    """
+    value = float(stability["ari"].mean()) if isinstance(stability, pd.DataFrame) \
+        else float(stability)
+    if value < LOW_STABILITY:
+        return (f"Stability {value:.2f}: low (under {LOW_STABILITY}). Refits on other "
+                f"journeys split them differently, so these personas are one grouping among "
+                f"several that fit about as well; do not treat them as fixed segments, and "
+                f"check any finding by persona against the whole log.")
+    if value < 0.9:
+        return (f"Stability {value:.2f}: fair. The personas' cores come back on other "
+                f"journeys; their edges move.")
+    return f"Stability {value:.2f}: high. Refits on other journeys find the same personas."
 
 
 def persona_stability(model: MarkovMixture | JourneyClusters, log: EventLog, *,
@@ -735,16 +1130,11 @@ def persona_stability(model: MarkovMixture | JourneyClusters, log: EventLog, *,
     labels = getattr(model, "labels_", None)
     if labels is None:
         raise InvalidInputError("Fit the model before measuring its stability.")
-    k = getattr(model, "n_components_", None) or model.n_clusters_
-    param = "n_components" if isinstance(model, MarkovMixture) else "n_clusters"
     rows = []
     told = labels != TOO_SHORT
     for r in range(int(n_resamples)):
         sub = log.sample_cases(frac=frac, random_state=_seed(random_state, 5, r))
-        refit = clone(model).set_params(**{param: k, "random_state": _seed(random_state, 6, r)})
-        if isinstance(model, MarkovMixture):
-            refit.set_params(n_restarts=1)
-        refit.fit(sub)
+        refit = _refit(model, sub, _seed(random_state, 6, r))
         again = refit.predict(log)
         both = told & (again != TOO_SHORT)
         rows.append((r, sub.n_cases, float(adjusted_rand_score(labels[both], again[both]))))

@@ -509,7 +509,8 @@ def _persona_names(names: dict | None, persona: Any) -> str:
 @_literal_text
 def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
     """How the number of personas was chosen: each criterion of ``selection_`` against k,
-    the chosen k marked."""
+    the chosen k marked. With ``method="auto"`` each criterion is drawn for the method that
+    uses it (ICL for ``markov``, silhouette and stability for ``kmeans``), titled by it."""
     import matplotlib.pyplot as plt
 
     crits = [c for c in ("bic", "icl", "silhouette", "stability") if c in selection
@@ -518,16 +519,17 @@ def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
         _, ax = plt.subplots(1, len(crits), figsize=(3.6 * len(crits), 3), squeeze=False)
         ax = ax[0]
     axes = np.atleast_1d(ax)
-    chosen = selection.loc[selection["chosen"], "k"]
     for a, c in zip(axes, crits):
-        a.plot(selection["k"], selection[c], marker="o", color="#4C72B0")
-        for k in chosen:
+        rows = selection[selection[c].notna()]
+        a.plot(rows["k"], rows[c], marker="o", color="#4C72B0")
+        for k in rows.loc[rows["chosen"], "k"]:
             a.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
         better = "lower" if c in ("bic", "icl") else "higher"
-        a.set_title(f"{c.upper() if c in ('bic', 'icl') else c} ({better} is better)",
+        method = f"{rows['method'].iloc[0]}: " if "method" in rows else ""
+        a.set_title(f"{method}{c.upper() if c in ('bic', 'icl') else c} ({better} is better)",
                     fontsize=10)
         a.set_xlabel("number of personas")
-        a.set_xticks(selection["k"])
+        a.set_xticks(rows["k"])
     axes[0].figure.tight_layout()
     return axes
 

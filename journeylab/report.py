@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
+from .defaults import RANDOM_STATE
 from .errors import InvalidInputError, StudyError
 
 __all__ = ["run_notebook", "run_demo", "render_html", "notebook_parameters", "parse_parameter"]
@@ -100,7 +101,7 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     From the project folder::
 
         notebook_parameters("notebooks/00_quick_tour.ipynb")["seed"]
-        # {'type': 'int', 'default': 42, 'help': 'random seed for every random step'}
+        # {'type': 'int', 'default': 0, 'help': 'random seed for every random step'}
     """
     import ast
 
@@ -240,7 +241,8 @@ def _run_one(book: Path, out: Path, parameters: dict, offline: bool
 _FROM_EARLIER = {"personas_path": ("02_personas", "assignments.csv")}
 
 
-def run_demo(*, out: str | Path = "reports", customers: int = 20_000, seed: int = 42,
+def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
+             seed: int = RANDOM_STATE,
              notebooks: str | Path = "notebooks",
              data_dir: str | Path = "data/processed/default",
              workers: int = 2, offline: bool = False) -> list[dict[str, Path]]:

@@ -29,7 +29,7 @@ __all__ = ["check_parameters", "record_provenance", "file_sha256", "open_study",
 # Paths that must exist when given ("" means none); events_path is always needed.
 _OPTIONAL_PATHS = ("catalogue_path", "truth_path", "personas_path")
 _CHOICES = {
-    "method": ("markov", "kmeans", "agglomerative"),
+    "method": ("auto", "markov", "kmeans", "agglomerative"),
     "lifecycle": ("auto", "complete", "all"),
     "window": ("journey", "since_previous"),
 }

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+
+from journeylab.defaults import PERSONA_DEFAULTS
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent.parent / "notebooks"
@@ -31,7 +33,7 @@ OPEN_NAMES = ("case_id_key", "activity_key", "timestamp_key", "channel_key", "st
               "satisfaction_key", "instruments", "catalogue_path", "outcome_column",
               "segment_column", "output_dir", "pseudonymise", "lifecycle")
 
-SEED_PARAM = 'seed: int = 42  # random seed for every random step'
+SEED_PARAM = f'seed: int = {PERSONA_DEFAULTS["random_state"]}  # random seed for every random step'
 
 
 def output_param(name: str) -> str:
@@ -268,14 +270,14 @@ def discover_paths() -> nbformat.NotebookNode:
 
 
 PARAMS_PERSONAS = "\n".join([READ_PARAMS, '''outcome_column: str = ""  # journey outcome: a yes/no column, or a column, an equals sign and the value that counts; "" looks for converted/outcome
-method: str = "markov"  # markov (how journeys move), kmeans or agglomerative (what they contain)
-n_personas: str = "auto"  # number of personas, or "auto" to choose it from the data
-k_min: int = 2  # smallest number of personas tried by "auto"
-k_max: int = 8  # largest number of personas tried by "auto"
-min_touchpoints: int = 3  # journeys with fewer touchpoints are too short to tell
+method: str = "{method}"  # auto (chosen from the data), markov (how journeys move), kmeans or agglomerative (what they contain)
+n_personas: str = "{n_personas}"  # number of personas, or "auto" to choose it from the data
+k_min: int = {k_range[0]}  # smallest number of personas tried by "auto"
+k_max: int = {k_range[1]}  # largest number of personas tried by "auto" (widened when the choice is the largest)
+min_touchpoints: int = {min_touchpoints}  # journeys with fewer touchpoints are too short to tell
 stability_resamples: int = 3  # refits on 80% subsamples to measure stability (0 to skip)
 compare: list = [0, 1]  # two personas to compare side by side
-truth_path: str = ""  # planted personas (case_id, persona) to check against; "" if none''',
+truth_path: str = ""  # planted personas (case_id, persona) to check against; "" if none'''.format(**PERSONA_DEFAULTS),
                              output_param("02_personas"), SEED_PARAM])
 
 
@@ -295,17 +297,29 @@ def personas() -> nbformat.NotebookNode:
         code(journeys_cell(PARAMS_PERSONAS, "import numpy as np\n"
                                              "import pandas as pd\n"
                                              "k = n_personas if str(n_personas) == 'auto' else int(n_personas)\n")),
-        md("## How many personas?\n\nEach number of personas in the range is fitted; the "
-           "criterion picks one (for the Markov mixture ICL, lower is better; for k-means the "
-           "silhouette, higher is better). A number whose smallest persona holds under 2% of "
-           "the journeys is not chosen."),
+        md("## How many personas, and which kind?\n\nTwo kinds of model can group journeys: "
+           "a mixture of Markov chains (`markov`: how journeys move from touchpoint to "
+           "touchpoint) and k-means on what journeys contain (`kmeans`: touchpoints and "
+           "consecutive pairs). Each number of personas in the range is fitted; for the "
+           "mixture ICL picks one (lower is better), for k-means the silhouette and the "
+           "stability do (higher is better). With `method = \"auto\"` the data decides: the "
+           "mixture is kept when there are enough journeys to learn a chain per persona (1,000 "
+           "long enough to tell, and 40 per touchpoint), they move like walks (*path "
+           "memory*: knowing the touchpoint before the last barely helps to predict the next "
+           "one, under 0.15 nats per step) and its ICL settles at a number inside the range. "
+           "When journeys follow a few fixed paths with detours, are too few, or more chains "
+           "keep fitting better, k-means is kept. The reason is printed below and the evidence of both is in the table. No "
+           "persona is left under 2% of the journeys long enough to tell: a smaller one "
+           "joins the personas closest to its journeys. When the choice sits at the top of "
+           "the range, the range is widened and a note says so."),
         code("model = jl.find_personas(journeys, method=method, n_personas=k,\n"
              "                         min_touchpoints=min_touchpoints, random_state=seed,\n"
              "                         k_range=(k_min, k_max))\n"
-             "n_found = getattr(model, 'n_components_', None) or model.n_clusters_\n"
              "told = model.labels_ != jl.TOO_SHORT\n"
-             "print(f'{n_found} personas; {told.mean():.0%} of {journeys.n_cases:,} journeys are '\n"
-             "      f'long enough to tell')\n"
+             "print(f'{model.n_personas_} personas ({model.method_}); {told.mean():.0%} of '\n"
+             "      f'{journeys.n_cases:,} journeys are long enough to tell')\n"
+             "for note in model.notes_:\n"
+             "    print(note)\n"
              "if len(model.selection_) > 1:\n"
              "    jl.save_figure(jl.plot_persona_selection(model.selection_)[0], out / 'selection.png')\n"
              "model.selection_"),
@@ -348,7 +362,7 @@ def personas() -> nbformat.NotebookNode:
         code("if stability_resamples:\n"
              "    stability = jl.persona_stability(model, journeys, n_resamples=stability_resamples,\n"
              "                                     random_state=seed)\n"
-             "    print(f'mean adjusted Rand index between refits: {stability[\"ari\"].mean():.3f}')\n"
+             "    print(jl.describe_stability(stability))\n"
              "    display(stability)\n"
              "else:\n"
              "    stability = None"),
@@ -434,7 +448,7 @@ def satisfaction_drivers() -> nbformat.NotebookNode:
              "elif controls == 'personas':\n"
              "    persona_model = jl.find_personas(journeys, random_state=seed)\n"
              "    control_values = pd.Series(persona_model.labels_, index=journeys.cases.astype(str))\n"
-             "    print(f'{persona_model.n_components_} personas as controls')\n"
+             "    print(f'{persona_model.n_personas_} personas ({persona_model.method_}) as controls')\n"
              "elif controls != 'none':\n"
              "    control_values = controls"),
         md("## Each touchpoint's effect\n\nBars: the adjusted effect on the target score with "

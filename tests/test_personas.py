@@ -126,7 +126,7 @@ def test_planted_personas_number_and_recovery_over_ten_seeds():
     chosen, scores = [], []
     for seed in range(10):
         log, truth, k_true = planted(3_000, seed)
-        model = jl.find_personas(log, k_range=(3, 9), random_state=0)
+        model = jl.find_personas(log, method="markov", k_range=(3, 9), random_state=0)
         told = model.labels_ != jl.TOO_SHORT
         assert 0.6 < told.mean() < 0.75  # a third of journeys are one or two touchpoints
         chosen.append(model.n_components_)
@@ -198,11 +198,14 @@ def test_unique_rows_are_exact():
 def test_vector_clusters_recover_separable_personas_and_choose_their_number():
     log, truth = two_personas(120, seed=2)
     for method in ("kmeans", "agglomerative"):
-        model = jl.JourneyClusters("auto", method=method, k_range=(2, 5), random_state=0).fit(log)
+        # touchpoint counts only: the two personas differ in what they contain
+        model = jl.JourneyClusters("auto", features=jl.JourneyFeatures(), method=method,
+                                   k_range=(2, 5), random_state=0).fit(log)
         assert model.n_clusters_ == 2, model.selection_
         assert adjusted_rand_score(truth, model.labels_) == 1.0
         np.testing.assert_array_equal(model.predict(log), model.labels_)
-    stab = jl.JourneyClusters("auto", criterion="stability", k_range=(2, 4)).fit(log)
+    stab = jl.JourneyClusters("auto", features=jl.JourneyFeatures(), criterion="stability",
+                              k_range=(2, 4)).fit(log)
     assert stab.n_clusters_ == 2 and stab.selection_["stability"].max() == 1.0
     with pytest.raises(jl.InvalidInputError, match="method must be"):
         jl.JourneyClusters(method="dbscan").fit(log)

@@ -98,7 +98,7 @@ def test_two_runs_write_byte_identical_tables(tmp_path, notebook):
     assert differ == []
     provenance = json.loads(runs[0]["provenance.json"])
     assert provenance["inputs"]["events_path"]["sha256"] == jl.file_sha256(SAMPLE)
-    assert provenance["parameters"]["seed"] == 42
+    assert provenance["parameters"]["seed"] == jl.PERSONA_DEFAULTS["random_state"]
     assert provenance["versions"]["pm4py"] == jl.record_provenance.__globals__["_version"]("pm4py")
 
 

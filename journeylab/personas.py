@@ -43,8 +43,8 @@ from .features import JourneyFeatures
 from .log import EventLog
 
 __all__ = ["MarkovMixture", "JourneyClusters", "transition_counts", "find_personas",
-           "persona_stability", "describe_stability", "path_memory", "TOO_SHORT", "PersonaWarning", "PERSONA_DEFAULTS",
-           "LOW_STABILITY"]
+           "persona_stability", "describe_stability", "path_memory", "TOO_SHORT",
+           "PersonaWarning", "PERSONA_DEFAULTS", "LOW_STABILITY"]
 
 #: Label of journeys too short to tell which persona they belong to.
 TOO_SHORT = -1
@@ -211,9 +211,9 @@ def _enforce_min_share(score: np.ndarray, short: np.ndarray, min_share: float
     Returns the personas kept (column indices) and a note per persona left out."""
     keep = np.arange(score.shape[1])
     notes = []
-    told = ~short
+    told = score[~short]
     while len(keep) > 1:
-        sizes = np.bincount(score[told][:, keep].argmax(axis=1), minlength=len(keep))
+        sizes = np.bincount(told[:, keep].argmax(axis=1), minlength=len(keep))
         share = sizes / max(sizes.sum(), 1)
         j = int(share.argmin())
         if share[j] >= min_share:
@@ -336,7 +336,8 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
                  criterion: str = "icl", min_touchpoints: int = 3, n_init: int = 10,
                  max_iter: int = 500, tol: float = 1e-7, alpha: float = 0.01,
                  noise: float | str = "auto", min_share: float = 0.02,
-                 split_merge_rounds: int = 5, min_persona_share: float = 0.02,
+                 split_merge_rounds: int = 5,
+                 min_persona_share: float = PERSONA_DEFAULTS["min_persona_share"],
                  selection_sample: int = 50_000, fit_sample: int = 200_000,
                  n_restarts: int = 3, widen: bool = True,
                  n_jobs: int | None = -1, random_state: int = 0):
@@ -710,7 +711,8 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
                  method: str = "kmeans",
                  k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
                  criterion: str = "silhouette", min_touchpoints: int = 3, n_init: int = 10,
-                 sample_size: int = 5_000, min_persona_share: float = 0.02,
+                 sample_size: int = 5_000,
+                 min_persona_share: float = PERSONA_DEFAULTS["min_persona_share"],
                  selection_sample: int = 20_000, widen: bool = True, random_state: int = 0):
         self.n_clusters = n_clusters
         self.features = features
@@ -754,6 +756,8 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
             ssample = np.sort(rng.choice(len(sinv), size=min(self.sample_size, len(sinv)),
                                          replace=False))
         fits: dict = {}
+        rows_s = sinv[ssample]  # the silhouette's journeys, as distinct rows
+        n_distinct_s = len(np.unique(rows_s))
 
         def search(more: list[int]) -> pd.DataFrame:
             rows = []
@@ -762,9 +766,8 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
                                                         self.random_state)
                 lab = lab_u[sinv]
                 sil = np.nan
-                rows_s = sinv[ssample]
                 groups = len(np.unique(lab[ssample]))
-                if 1 < groups < len(np.unique(rows_s)):
+                if 1 < groups < n_distinct_s:
                     sil = float(silhouette_score(sU[rows_s], lab[ssample],
                                                  random_state=_seed(self.random_state, 2)))
                 elif 1 < groups:  # every distinct journey alone: no grouping at all
@@ -938,9 +941,10 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
     # not describe the journeys). Otherwise k-means is.
     memory = path_memory(log, min_touchpoints=min_touchpoints, random_state=random_state)
     n_long = int((log.case_lengths >= int(min_touchpoints)).sum())
-    enough = n_long >= max(_CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT * log.n_activities)
+    needed = max(_CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT * log.n_activities)
+    enough = n_long >= needed
     walks = memory < _PATH_MEMORY and enough
-    fitted, settles, chosen, best_icl = [], False, None, None
+    fitted, settles, chosen = [], False, None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PersonaWarning)
         if walks:
@@ -948,7 +952,6 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
                                    random_state=random_state, **common).fit(log)
             fitted.append(markov)
             sel = markov.selection_
-            best_icl = int(sel.loc[sel["icl"].idxmin(), "k"])
             chosen = int(sel.loc[sel["chosen"], "k"].iloc[0])
             settles = len(sel) == 1 or chosen < int(sel["k"].max())
         if not settles:
@@ -970,7 +973,7 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
     if model.method_ != "markov" and not enough:
         why = (f"{n_long:,} journeys long enough to tell are too few to learn a Markov chain "
                f"per persona over {log.n_activities} touchpoints (the mixture needs "
-               f"{max(_CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT * log.n_activities):,})")
+               f"{needed:,})")
     elif model.method_ == "markov":
         why = (f"journeys move like walks (path memory {memory:.2f} nats per step, under "
                f"{_PATH_MEMORY}) and the mixture's criterion (ICL) settles at {chosen}")
@@ -981,7 +984,7 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
                f"find better than Markov chains")
     else:
         why = (f"the Markov mixture's criterion (ICL) kept improving up to the top of the "
-               f"range ({best_icl} chains): first-order chains do not describe these "
+               f"range ({chosen} chains): first-order chains do not describe these "
                f"journeys")
     model.notes_ = list(model.notes_) + [
         f"Method: {model.method_} ({_FAMILY_WORDS[model.method_]}), {model.n_personas_} "
@@ -1114,8 +1117,8 @@ def persona_stability(model: MarkovMixture | JourneyClusters, log: EventLog, *,
 
     The number of personas is held at the one ``model`` chose; a Markov mixture's refits
     take one set of starts (``n_restarts=1``), so a persona that only some starts find
-    shows as unstable. Returns one row per resample: ``resample, journeys, ari`` (adjusted Rand index over journeys long enough
-    to tell; 1 = the same personas).
+    shows as unstable. Returns one row per resample: ``resample, journeys, ari`` (adjusted
+    Rand index over journeys long enough to tell; 1 = the same personas).
 
     Examples
     --------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from typing import Sequence
@@ -197,6 +198,19 @@ def _k(text: str) -> int | str:
     return k
 
 
+@contextlib.contextmanager
+def _notes_printed_instead():
+    """Persona warnings silenced: the commands print the model's notes, which say the
+    same."""
+    import warnings
+
+    from .personas import PersonaWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PersonaWarning)
+        yield
+
+
 def _cmd_personas(args: argparse.Namespace) -> int:
     from .io import write_table
     from .personas import describe_stability, find_personas, persona_stability
@@ -205,9 +219,10 @@ def _cmd_personas(args: argparse.Namespace) -> int:
 
     study = _read(args)
     journeys, out = study.journeys, study.out
-    model = find_personas(journeys, method=args.method, n_personas=args.k,
-                          min_touchpoints=args.min_touchpoints, random_state=args.seed,
-                          k_range=(args.k_min, args.k_max))
+    with _notes_printed_instead():
+        model = find_personas(journeys, method=args.method, n_personas=args.k,
+                              min_touchpoints=args.min_touchpoints, random_state=args.seed,
+                              k_range=(args.k_min, args.k_max))
     profiles = profile_personas(journeys, model, outcome=study.outcome)
     written = [write_table(label_journeys(journeys, model, profiles), out / "assignments.csv"),
                write_table(profiles, out / "profiles.csv"),
@@ -247,10 +262,13 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
                                 "with --satisfaction (and the surveys with --instrument).")
     controls = None
     if args.controls == "personas":
-        model = find_personas(journeys, random_state=args.seed)
+        with _notes_printed_instead():
+            model = find_personas(journeys, random_state=args.seed)
         # journeys too short to tell their persona (-1) are left out of the fit
         controls = pd.Series(model.labels_, index=journeys.cases.astype(str))
         print(f"controls: {model.n_personas_} personas ({model.method_}, seed {args.seed})")
+        for note in model.notes_:
+            print(f"note: {note}")
     elif args.controls != "none":
         controls = args.controls
     drivers = attribute_satisfaction(log, instrument=args.target_activity or None,

@@ -32,7 +32,7 @@ def main() -> None:
     took = time.perf_counter() - t
     print(f"attribute_satisfaction ({args.boot} bootstrap resamples, persona controls): "
           f"{took:.1f}s; peak {peak_gb():.2f} GB; "
-          f"{int(drivers.effects['journeys_scored'].iloc[0]):,} journeys with an NPS answer")
+          f"{int(drivers.effects_['journeys_scored'].iloc[0]):,} journeys with an NPS answer")
     t = time.perf_counter()
     table = jl.rank_irritants(drivers)
     parts = jl.decompose_satisfaction(drivers, log)

@@ -45,7 +45,7 @@ def main() -> None:
             controls = pd.Series(model.labels_, index=journeys.cases.astype(str))
         d = jl.attribute_satisfaction(log, controls=controls, n_boot=args.boot,
                                       random_state=seed)
-        eff = d.effects.set_index("touchpoint")
+        eff = d.effects_.set_index("touchpoint")
         planted = truth.effects.set_index("touchpoint")["effect_nps"]
         nonzero = planted[planted != 0]
         ok = eff.loc[planted.index, "kind"] != "not separable"

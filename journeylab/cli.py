@@ -274,7 +274,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     drivers = attribute_satisfaction(log, instrument=args.target_activity or None,
                                      controls=controls, window=args.window, n_boot=args.boot,
                                      min_effect=args.min_effect, random_state=args.seed)
-    table = drivers.effects.rename(columns={"exposed_scored": "cases"})
+    table = drivers.effects_.rename(columns={"exposed_scored": "cases"})
     cols = ["touchpoint", "stage", "effect", "ci_low", "ci_high", "cases", "points_lost",
             "kind", "channel", "se", "customers", "naive_gap", "vif"]
     written = [write_table(table[cols], out / "drivers.csv"),
@@ -287,7 +287,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
         print("no outcome found (give --outcome): moments_of_truth.csv not written")
     (out / "assumptions.txt").write_text(drivers.assumptions + "\n", encoding="utf-8")
     written.append(out / "assumptions.txt")
-    print(f"{drivers.instrument}: {int(table['journeys_scored'].iloc[0]):,} journeys with an "
+    print(f"{drivers.instrument_}: {int(table['journeys_scored'].iloc[0]):,} journeys with an "
           f"answer; {int((table['kind'] == 'irritant').sum())} irritants, "
           f"{int((table['kind'] == 'delight').sum())} delights")
     for p in written:

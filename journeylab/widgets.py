@@ -3,13 +3,16 @@ the plain function call (its twin) that returns the numbers it shows, for the cu
 control values."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
 
 from .log import EventLog
 from .paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
                     get_variants, stage_order)
+
+if TYPE_CHECKING:
+    from .drivers import SatisfactionDrivers
 
 __all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
            "DriverExplorer", "select_journeys"]
@@ -329,14 +332,18 @@ class DriverExplorer(_Explorer):
     journeys fixed), and example scored journeys that met it. Twins:
     ``effect_by_group(drivers, t)``, ``score_trajectory(log, t, instrument=...)``,
     ``what_if(drivers, t, fixed_share=...)`` and ``example_journeys`` of the journeys
-    that met it. The trajectory uses ``trajectory_instrument`` (default: the instrument
-    answered most often per journey, usually the CSAT)."""
+    that met it (``drivers.exposed_journeys(t)``). The trajectory uses
+    ``trajectory_instrument`` (default: the instrument answered most often per journey,
+    usually the CSAT)."""
 
-    def __init__(self, drivers, log: EventLog, *, touchpoint: str | None = None,
-                 examples: int = 5, trajectory_instrument: str | None = None,
-                 min_customers: int = 1, random_state: int = 0):
+    def __init__(self, drivers: SatisfactionDrivers, log: EventLog, *,
+                 touchpoint: str | None = None, examples: int = 5,
+                 trajectory_instrument: str | None = None, min_customers: int = 1,
+                 random_state: int = 0):
         import ipywidgets as w
+        from sklearn.utils.validation import check_is_fitted
 
+        check_is_fitted(drivers)
         self.drivers, self.log, self.min_customers = drivers, log, min_customers
         self.random_state = random_state
         inst = log.schema.instruments or {}
@@ -349,7 +356,7 @@ class DriverExplorer(_Explorer):
             trajectory_instrument = per_journey.sort_index().idxmax() if len(per_journey) \
                 else None
         self.trajectory_instrument = trajectory_instrument
-        eff = drivers.effects.dropna(subset=["effect"])
+        eff = drivers.effects_.dropna(subset=["effect"])
         eff = eff[eff["customers"] >= min_customers]  # no touchpoint about fewer than k
         options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
         # the value must be one of the options (the widget refuses others), which may be few
@@ -373,9 +380,7 @@ class DriverExplorer(_Explorer):
         k = self.min_customers
 
         t = self.touchpoint.value
-        d = self.drivers._design
-        met = np.zeros(self.log.n_cases, dtype=np.int64)
-        met[d["scored"] & d["exposed"][:, list(d["acts"]).index(t)]] = 1
+        met = self.drivers.exposed_journeys(t).astype(np.int64)
         return {
             "by_group": protect(effect_by_group(self.drivers, t), k=k),
             "trajectory": protect(score_trajectory(self.log, t,

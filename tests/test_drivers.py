@@ -51,7 +51,7 @@ def test_shapley_decomposition_sums_exactly_to_the_gap(planted):
     sums = parts.groupby("case_id")["contribution"].sum()
     gaps = parts.attrs["gap"]
     assert np.abs(sums - gaps.reindex(sums.index)).max() < 1e-9
-    assert len(gaps) == int(np.isfinite(drivers._design["y"]).sum())
+    assert len(gaps) == int(np.isfinite(drivers.scores_).sum()) == int(drivers.scored_.sum())
 
 
 def test_irritants_table(planted):
@@ -207,7 +207,7 @@ def test_csat_window_since_the_previous_answer():
     assert since.at["y", "exposed_scored"] == 20 and since.at["w", "exposed_scored"] == 20
     assert since.at["y", "effect"] == pytest.approx(2 - 4)
     assert since.at["w", "effect"] == pytest.approx(5 - 4)
-    with pytest.raises(jl.InvalidInputError, match="window must be"):
+    with pytest.raises(jl.InvalidInputError, match="'window' parameter .* must be"):
         jl.attribute_satisfaction(log, window="month")
 
 
@@ -241,9 +241,9 @@ def test_effect_by_group_what_if_and_the_explorer(planted):
     phone = by.loc["phone_reliant"]
     assert phone["ci_low"] <= EFFECTS_NPS["hold_queue"] <= phone["ci_high"]
     w = jl.what_if(drivers, "hold_queue", fixed_share=1.0).set_index("measure")
-    scored = drivers._design["scored"]
-    met = drivers._design["exposed"][scored][:, list(drivers._design["acts"]).index("hold_queue")]
-    y = drivers._design["y"][scored]
+    scored = drivers.scored_
+    met = drivers.exposure_[scored][:, list(drivers.touchpoints_).index("hold_queue")]
+    y = drivers.scores_[scored]
     effect = drivers.effects.set_index("touchpoint").at["hold_queue", "effect"]
     expected = np.clip(np.where(met, y - effect, y), 0, 10).mean() - y.mean()
     assert w.at["mean score", "change"] == pytest.approx(expected)
@@ -300,10 +300,13 @@ def test_journeys_too_short_to_tell_are_left_out_of_persona_controls(planted):
     short = labels.index[:300]
     labels.loc[short] = str(jl.TOO_SHORT)
     d = jl.attribute_satisfaction(log, controls=labels, n_boot=0)
-    scored_short = int(np.isfinite(jl.attribute_satisfaction(log, n_boot=0)._design["y"])[
+    scored_short = int(np.isfinite(jl.attribute_satisfaction(log, n_boot=0).scores_)[
         np.asarray(log.cases.isin(short))].sum())
-    assert d.controls.attrs["left_out_too_short"] == scored_short > 0
-    assert str(jl.TOO_SHORT) not in set(d.controls["level"])
+    assert d.control_effects_.attrs["left_out_too_short"] == scored_short > 0
+    assert str(jl.TOO_SHORT) not in set(d.control_effects_["level"])
+    assert str(jl.TOO_SHORT) not in d.groups_
+    assert (d.group_codes_[np.asarray(log.cases.isin(short))] == -1).all()
+    assert not d.scored_[np.asarray(log.cases.isin(short))].any()
     full = jl.attribute_satisfaction(log, n_boot=0).effects["journeys_scored"].iloc[0]
     assert d.effects["journeys_scored"].iloc[0] == full - scored_short
 
@@ -317,3 +320,141 @@ def test_removal_effects_from_a_log_take_any_touchpoint_name():
     effects = jl.removal_effects(log, outcome=["buy"]).set_index("touchpoint")
     assert set(effects.index) == {"ad > promo", "buy", "leave"}
     assert effects.at["ad > promo", "removal_effect"] == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------ the drivers as an estimator
+
+
+@pytest.fixture(scope="module")
+def small():
+    truth = jl.generate_journeys(1_500, seed=5)
+    return jl.read_events(truth.events, **truth.read_kwargs())
+
+
+def _documented_attributes():
+    """The names under "Attributes" in the estimator's docstring."""
+    import re
+
+    doc = jl.SatisfactionDrivers.__doc__
+    section = doc[doc.index("Attributes\n"):doc.index("See Also\n")]
+    return re.findall(r"^    (\w+) : ", section, flags=re.M)
+
+
+def test_unfitted_drivers_say_they_are_not_fitted(small):
+    from sklearn.exceptions import NotFittedError
+
+    drivers = jl.SatisfactionDrivers(n_boot=0)
+    calls = [lambda: drivers.decompose(small), lambda: drivers.rank_irritants(),
+             lambda: drivers.effect_by_group("hold_queue"),
+             lambda: drivers.what_if("hold_queue"),
+             lambda: drivers.exposed_journeys("hold_queue"), lambda: drivers.effects,
+             lambda: jl.decompose_satisfaction(drivers, small),
+             lambda: jl.rank_irritants(drivers), lambda: jl.effect_by_group(drivers, "hold_queue"),
+             lambda: jl.what_if(drivers, "hold_queue"),
+             lambda: jl.DriverExplorer(drivers, small)]
+    for call in calls:
+        with pytest.raises(NotFittedError):
+            call()
+    assert not hasattr(drivers, "effects")
+
+
+def test_fitted_attributes_are_documented_and_appear_only_after_fit(small):
+    documented = _documented_attributes()
+    fitted_names = [a for a in documented if a.endswith("_")]
+    assert {"effects_", "touchpoints_", "exposure_", "scores_", "scored_", "coef_",
+            "intervals_", "groups_", "scale_", "instrument_"} <= set(fitted_names)
+    drivers = jl.SatisfactionDrivers(controls="segment", n_boot=5)
+    assert not any(hasattr(drivers, a) for a in fitted_names + ["effects"])
+    assert [a for a in vars(drivers) if a.endswith("_")] == []
+    assert drivers.fit(small) is drivers
+    for a in documented:
+        assert hasattr(drivers, a), a
+    assert sorted(a for a in vars(drivers) if a.endswith("_")) == sorted(fitted_names)
+    # the pieces agree with the table
+    n, A = small.n_cases, len(drivers.touchpoints_)
+    assert drivers.exposure_.shape == (n, A) and drivers.scores_.shape == (n,)
+    eff = drivers.effects_.set_index("touchpoint").loc[list(drivers.touchpoints_)]
+    np.testing.assert_array_equal(eff["effect"], drivers.coef_)
+    np.testing.assert_array_equal(eff[["ci_low", "ci_high"]], drivers.intervals_)
+    assert (drivers.estimable_ == np.isfinite(drivers.coef_)).all()
+    assert drivers.effects is drivers.effects_
+    assert list(drivers.control_effects_["level"]) == drivers.groups_ == ["new", "returning"]
+    np.testing.assert_array_equal(drivers.control_effects_["effect"].iloc[1:],
+                                  drivers.control_coef_)
+    assert drivers.min_effect_ == pytest.approx(0.1) and drivers.scale_ == (0, 10)
+    hold = drivers.exposed_journeys("hold_queue")
+    assert hold.shape == (n,) and (hold <= drivers.scored_).all()
+    assert hold.sum() == eff.at["hold_queue", "exposed_scored"]
+    assert "hold_queue" in drivers._repr_mimebundle_()["text/html"]
+
+
+def test_get_params_and_clone(small):
+    import inspect
+
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    init = inspect.signature(jl.SatisfactionDrivers).parameters
+    assert all(p.kind is p.KEYWORD_ONLY for p in init.values())
+    # the one-call function takes the same parameters, with the same defaults
+    call = dict(list(inspect.signature(jl.attribute_satisfaction).parameters.items())[1:])
+    assert {k: p.default for k, p in call.items()} == {k: p.default for k, p in init.items()}
+    labels = pd.Series(np.where(np.arange(small.n_cases) % 3, "a", "b"),
+                       index=small.cases.astype(str))
+    drivers = jl.SatisfactionDrivers(controls=labels, n_boot=7, level=0.9, ridge=0.5,
+                                     min_effect=0.2, random_state=3)
+    params = drivers.get_params()
+    assert params["n_boot"] == 7 and params["controls"] is labels and set(params) == set(init)
+    again = jl.SatisfactionDrivers(**params)
+    assert again.get_params() == params
+    copy = clone(drivers.fit(small))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(copy)  # a clone is unfitted, with the same parameters
+    assert copy.get_params().keys() == params.keys()
+    assert all(copy.get_params()[k] == v for k, v in params.items() if k != "controls")
+    pd.testing.assert_series_equal(copy.get_params()["controls"], labels)
+    pd.testing.assert_frame_equal(copy.fit(small).effects_, drivers.effects_)
+    assert drivers.set_params(level=0.8) is drivers and drivers.level == 0.8
+
+
+def test_methods_agree_with_the_functions(small):
+    params = dict(controls="segment", n_boot=10, random_state=2)
+    drivers = jl.SatisfactionDrivers(**params).fit(small)
+    one_call = jl.attribute_satisfaction(small, **params)
+    assert isinstance(one_call, jl.SatisfactionDrivers)
+    pd.testing.assert_frame_equal(one_call.effects_, drivers.effects_)
+    pd.testing.assert_frame_equal(one_call.control_effects_, drivers.control_effects_)
+    parts = drivers.decompose(small)
+    pd.testing.assert_frame_equal(parts, jl.decompose_satisfaction(one_call, small))
+    pd.testing.assert_series_equal(parts.attrs["gap"],
+                                   jl.decompose_satisfaction(one_call, small).attrs["gap"])
+    pd.testing.assert_frame_equal(drivers.rank_irritants(detractor_max=4),
+                                  jl.rank_irritants(one_call, detractor_max=4))
+    pd.testing.assert_frame_equal(drivers.effect_by_group("hold_queue", n_boot=5),
+                                  jl.effect_by_group(one_call, "hold_queue", n_boot=5))
+    pd.testing.assert_frame_equal(drivers.what_if("hold_queue", fixed_share=0.3),
+                                  jl.what_if(one_call, "hold_queue", fixed_share=0.3))
+    # the gap of each journey from the coefficients, by hand
+    cols = drivers.estimable_
+    x = drivers.exposure_[drivers.scored_][:, cols].astype(float)
+    group = drivers.group_codes_[drivers.scored_]
+    fitted = drivers.intercept_ + x @ drivers.coef_[cols] + \
+        np.r_[0.0, drivers.control_coef_][group]
+    np.testing.assert_allclose(parts.attrs["gap"].to_numpy(), fitted - drivers.baseline_,
+                               atol=1e-9)
+    with pytest.raises(jl.InvalidInputError, match="fitted on"):
+        drivers.decompose(jl.read_events(jl.generate_journeys(100, seed=1).events))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"level": 1.5}, "'level' parameter"), ({"n_boot": -1}, "'n_boot' parameter"),
+    ({"window": "month"}, "'window' parameter"), ({"ridge": -0.1}, "'ridge' parameter"),
+    ({"instrument": 3}, "'instrument' parameter")])
+def test_parameters_are_checked_when_fitting(small, bad, message):
+    drivers = jl.SatisfactionDrivers(**bad)  # stored as given
+    assert drivers.get_params()[next(iter(bad))] == bad[next(iter(bad))]
+    with pytest.raises(jl.InvalidInputError, match=message):
+        drivers.fit(small)
+    with pytest.raises(jl.InvalidInputError, match=message):
+        jl.attribute_satisfaction(small, **bad)

@@ -125,9 +125,9 @@ def test_mean_score_intervals_stay_on_the_scale():
 
 
 def test_effect_intervals_stay_within_the_scale_width():
-    from journeylab.drivers import _within_scale
+    from journeylab.drivers.design import within_scale
 
-    got = _within_scale(np.array([[-12.0, 0.5], [np.nan, 10.17]]), (0, 10))
+    got = within_scale(np.array([[-12.0, 0.5], [np.nan, 10.17]]), (0, 10))
     np.testing.assert_array_equal(got, [[-10.0, 0.5], [np.nan, 10.0]])
 
 # --------------------------------------------------------------- 3. names drawn literally

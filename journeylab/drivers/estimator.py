@@ -1,0 +1,585 @@
+"""Satisfaction drivers: which touchpoints move a journey's score, adjusted for persona.
+
+Each journey with a target score (an NPS answer, say) is one row: the score, the
+touchpoints the journey met *before* it (survey events are never causes), and the
+journey's persona or segment as a fixed effect. A ridge-regularised linear model gives
+each touchpoint's effect in score points; journeys are resampled (Poisson bootstrap) for
+confidence intervals. Identical rows are fitted once with their multiplicity as weight, so
+the bootstrap costs little even on a million journeys.
+
+What the estimates assume, stated with every result: a touchpoint precedes the score it
+is credited with; the effect of meeting a touchpoint is the same for every journey
+(additive, within persona); and there is no unmeasured confounder beyond the controls.
+"""
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+# scikit-learn's own parameter checks: the constraint types live in a private module
+from sklearn.utils._param_validation import (Interval, InvalidParameterError, StrOptions,
+                                             validate_parameter_constraints)
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import InvalidInputError
+from ..log import EventLog
+from ..personas import TOO_SHORT
+from .design import (control_groups, control_matrix, mode_by_activity, target_scores,
+                     touchpoint_exposure, within_scale)
+
+__all__ = ["SatisfactionDrivers", "ASSUMPTIONS"]
+
+ASSUMPTIONS = ("Effects are associations adjusted for the controls, read as causes only if: "
+               "each touchpoint precedes the score (guaranteed here: only touchpoints before "
+               "the answer count); meeting a touchpoint shifts the score by the same points in "
+               "every journey of a persona (additive); and nothing that drives both the "
+               "touchpoints and the score is left out of the controls.")
+
+
+class SatisfactionDrivers(BaseEstimator):
+    """Each touchpoint's effect on a journey's satisfaction score, with bootstrap intervals.
+
+    A scikit-learn estimator: ``fit(log)`` learns from an :class:`~journeylab.EventLog`;
+    :func:`~journeylab.attribute_satisfaction` does the same in one call.
+
+    Parameters
+    ----------
+    instrument : str, optional
+        Target survey activity (default: the one with the widest scale, usually NPS). The
+        journey's last answer is the target; only touchpoints before it count.
+    controls : None, str, Series, DataFrame or array
+        Fixed effects: a journey-level column (``"segment"``), a Series of labels by
+        case_id, or one label per journey (a persona model's ``labels_`` fitted on this
+        log; journeys labelled -1, too short to tell their persona, are left out, and
+        their number is in ``control_effects_.attrs``). A DataFrame by case_id of each
+        persona's probability (a mixture's ``predict_proba``) adjusts by the expected
+        persona instead: right for journeys too short to tell, whose persona is uncertain.
+        Adjusts the effects for who the customers are.
+    window : {"journey", "since_previous"}
+        Which touchpoints a score is explained by: all before it (a relationship NPS), or
+        only those since the journey's previous answer of the same instrument (a CSAT
+        that rates the latest contacts).
+    ridge : float
+        Ridge penalty on touchpoint effects (not on the intercept or the controls), in
+        units of journeys: small against thousands of journeys, it steadies rare
+        touchpoints.
+    n_boot : int
+        Bootstrap resamples of journeys (Poisson weights) for the intervals.
+    level : float
+        Confidence level of the intervals (percentile bootstrap), between 0 and 1.
+    max_vif : float
+        A touchpoint whose exposure the others (and the controls) almost determine
+        (variance inflation factor above this) is marked ``not separable``: the data cannot
+        tell its effect from theirs (an order confirmation that always follows a checkout).
+    min_effect : float, optional
+        Smallest effect, in score points, worth calling an irritant or delight; a smaller
+        one whose interval excludes zero is ``negligible`` (on a million journeys a tenth
+        of a point is significant but not worth acting on). Default: 1% of the scale's
+        range (0.1 on 0-10).
+    random_state : int
+        Seed of the bootstrap (and of :meth:`effect_by_group`'s).
+
+    Attributes
+    ----------
+    effects_ : DataFrame
+        One row per touchpoint, by effect: ``touchpoint, stage, channel, effect, ci_low,
+        ci_high, se, kind, journeys_scored, exposed_scored, customers, points_lost,
+        naive_gap, vif``. ``kind``: irritant or delight when the interval excludes zero,
+        ``negligible`` when it does but the effect is under ``min_effect_``, ``not
+        separable`` when other touchpoints determine its exposure (``vif`` above
+        ``max_vif``), else unclear. ``naive_gap``: mean score of exposed minus unexposed
+        journeys, unadjusted. ``customers``: journeys that met it at all.
+    control_effects_ : DataFrame
+        ``level, effect, journeys_scored``: the fixed effect of each control group
+        (relative to the first); ``attrs["left_out_too_short"]``: scored journeys left out
+        because their persona was too short to tell.
+    instrument_ : str
+        The target survey (``"satisfaction"`` for a journey-level score).
+    scale_ : tuple of float
+        Lowest and highest possible score.
+    baseline_ : float
+        Mean fitted score of the scored journeys.
+    min_effect_ : float
+        The smallest effect called an irritant or delight (``min_effect`` or its default).
+    touchpoints_ : Index
+        Every touchpoint of the log but the surveys: the order of ``coef_``,
+        ``intervals_``, ``estimable_`` and the columns of ``exposure_``.
+    exposure_ : ndarray of bool, shape (n_journeys, n_touchpoints)
+        Whether each journey of the log met each touchpoint before its score (within the
+        ``window``).
+    scores_ : ndarray of shape (n_journeys,)
+        Each journey's target score (NaN when it has none).
+    scored_ : ndarray of bool, shape (n_journeys,)
+        The journeys the model was fitted on: those with a score (and a persona, when the
+        controls leave out journeys too short to tell).
+    groups_ : list of str
+        Names of the control groups (``"(all)"`` without controls); the first is the
+        reference.
+    group_codes_ : ndarray of int, shape (n_journeys,)
+        Each journey's control group (an index into ``groups_``; -1 when left out).
+    group_probabilities_ : ndarray of shape (n_journeys, n_groups) or None
+        Each journey's probability of each group when the controls are probabilities.
+    estimable_ : ndarray of bool, shape (n_touchpoints,)
+        Touchpoints whose exposure varies among the scored journeys: those with an effect
+        (the columns of the model).
+    intercept_ : float
+        Fitted score of a journey of the reference group that met no touchpoint.
+    coef_ : ndarray of shape (n_touchpoints,)
+        Effect of each touchpoint in score points (NaN when not estimable).
+    control_coef_ : ndarray
+        Fixed effects of the control groups but the first (or of the probability of each
+        group but the first).
+    intervals_ : ndarray of shape (n_touchpoints, 2)
+        Bootstrap interval of each effect, kept within the scale's width (NaN without
+        bootstrap resamples).
+    effects : DataFrame
+        The same table as ``effects_`` (the name reports and notebooks use).
+    assumptions : str
+        What the estimates assume (the same for every fit).
+
+    See Also
+    --------
+    journeylab.attribute_satisfaction : Fit in one call.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> t = jl.generate_journeys(2000, seed=1)
+    >>> log = jl.read_events(t.events, **t.read_kwargs())
+    >>> drivers = SatisfactionDrivers(controls="segment", n_boot=20).fit(log)
+    >>> drivers.instrument_, drivers.groups_
+    ('nps_survey', ['new', 'returning'])
+    >>> bool(drivers.effects_.set_index("touchpoint").at["hold_queue", "effect"] < 0)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "instrument": [str, None],
+        "controls": "no_validation",  # checked against the log in fit
+        "window": [StrOptions({"journey", "since_previous"})],
+        "ridge": [Interval(Real, 0, None, closed="left")],
+        "n_boot": [Interval(Integral, 0, None, closed="left")],
+        "level": [Interval(Real, 0, 1, closed="neither")],
+        "max_vif": [Interval(Real, 0, None, closed="both")],
+        "min_effect": [Interval(Real, 0, None, closed="left"), None],
+        "random_state": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    assumptions: str = ASSUMPTIONS
+
+    def __init__(self, *, instrument: str | None = None, controls: Any = None,
+                 window: str = "journey", ridge: float = 1.0, n_boot: int = 200,
+                 level: float = 0.95, max_vif: float = 10.0, min_effect: float | None = None,
+                 random_state: int = 0):
+        self.instrument = instrument
+        self.controls = controls
+        self.window = window
+        self.ridge = ridge
+        self.n_boot = n_boot
+        self.level = level
+        self.max_vif = max_vif
+        self.min_effect = min_effect
+        self.random_state = random_state
+
+    def fit(self, log: EventLog, y: None = None) -> SatisfactionDrivers:
+        """Estimate each touchpoint's effect on the journeys' scores in ``log``.
+
+        Parameters
+        ----------
+        log : EventLog
+            The full log, survey events included (they give the scores; they are never
+            causes).
+        y : None
+            Ignored: the scores come from the log.
+
+        Returns
+        -------
+        SatisfactionDrivers
+            This estimator, fitted.
+        """
+        try:
+            validate_parameter_constraints(self._parameter_constraints,
+                                           self.get_params(deep=False),
+                                           caller_name=type(self).__name__)
+        except InvalidParameterError as err:
+            raise InvalidInputError(str(err)) from err
+        target = target_scores(log, self.instrument, self.window)
+        scores, scale = target.scores, target.scale
+        exposure = touchpoint_exposure(log, target)
+        acts, exposed = exposure.touchpoints, exposure.in_window
+        A = len(acts)
+        group, levels, soft = control_groups(log, self.controls)
+        scored = np.isfinite(scores)
+        untold = 0
+        if soft is None and str(TOO_SHORT) in levels:  # persona unknown: no control, left out
+            drop = levels.index(str(TOO_SHORT))
+            untold = int((scored & (group == drop)).sum())
+            scored &= group != drop
+            group = np.where(group == drop, -1, np.where(group > drop, group - 1, group))
+            levels = [lv for lv in levels if lv != str(TOO_SHORT)]
+        if scored.sum() < 10:
+            raise InvalidInputError(f"Only {int(scored.sum())} journeys have a "
+                                    f"{target.instrument} score; attribution needs more.")
+        Xe, ys, gs = exposed[scored].astype(float), scores[scored], group[scored]
+        varies = (Xe.min(axis=0) != Xe.max(axis=0))
+        G = len(levels)
+        F = control_matrix(gs, G, None if soft is None else soft[scored])
+        X = np.column_stack([np.ones(len(ys)), Xe[:, varies], F])
+        p_t = int(varies.sum())
+        penalty = np.zeros(X.shape[1])
+        penalty[1:1 + p_t] = self.ridge
+        Xu, yu, w = _distinct_rows(X, ys)
+        beta = _ridge_solve(Xu, yu, w.astype(float), penalty)
+        vif = np.full(A, np.nan)
+        vif[varies] = _vif(Xu[:, 1:], w.astype(float))[:p_t]
+        boots = _bootstrap(Xu, yu, w, penalty, self.n_boot, self.random_state)
+        lo_q, hi_q = (1 - self.level) / 2, 1 - (1 - self.level) / 2
+        eff = np.full(A, np.nan)
+        eff[varies] = beta[1:1 + p_t]
+        ci = np.full((A, 2), np.nan)
+        se = np.full(A, np.nan)
+        if len(boots):
+            ci[varies] = np.quantile(boots[:, 1:1 + p_t], [lo_q, hi_q], axis=0).T
+            se[varies] = boots[:, 1:1 + p_t].std(axis=0, ddof=1)
+        ci = within_scale(ci, scale)
+        exposed_n = Xe.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            naive = np.array([ys[Xe[:, j] > 0].mean() - ys[Xe[:, j] == 0].mean()
+                              if 0 < exposed_n[j] < len(ys) else np.nan for j in range(A)])
+        customers = exposure.anywhere.sum(axis=0)
+        effects = pd.DataFrame({
+            "touchpoint": np.asarray(acts, dtype=object),
+            "stage": mode_by_activity(log, "stage", acts),
+            "channel": mode_by_activity(log, "channel", acts),
+            "effect": eff, "ci_low": ci[:, 0], "ci_high": ci[:, 1], "se": se,
+            "journeys_scored": int(len(ys)), "exposed_scored": exposed_n.astype(np.int64),
+            "customers": customers.astype(np.int64), "points_lost": eff * customers,
+            "naive_gap": naive,
+        })
+        effects["vif"] = vif
+        smallest = 0.01 * (scale[1] - scale[0]) if self.min_effect is None \
+            else float(self.min_effect)
+        clear = (effects["ci_high"] < 0) | (effects["ci_low"] > 0)
+        effects.insert(7, "kind", np.select(
+            [effects["vif"] > self.max_vif, clear & (effects["effect"].abs() < smallest),
+             effects["ci_high"] < 0, effects["ci_low"] > 0],
+            ["not separable", "negligible", "irritant", "delight"], "unclear"))
+        control_effects = pd.DataFrame({"level": levels, "effect": np.r_[0.0, beta[1 + p_t:]],
+                                        "journeys_scored": np.bincount(gs, minlength=G)})
+        control_effects.attrs["left_out_too_short"] = untold
+        self.effects_ = effects.sort_values(["effect", "touchpoint"], kind="stable",
+                                            na_position="last").reset_index(drop=True)
+        self.control_effects_ = control_effects
+        self.instrument_ = target.instrument
+        self.scale_ = scale
+        self.baseline_ = float((X @ beta).mean())
+        self.min_effect_ = smallest
+        self.touchpoints_ = acts
+        self.exposure_ = exposed
+        self.scores_ = scores
+        self.scored_ = scored
+        self.groups_ = levels
+        self.group_codes_ = group
+        self.group_probabilities_ = soft
+        self.estimable_ = varies
+        self.intercept_ = float(beta[0])
+        self.coef_ = eff
+        self.control_coef_ = beta[1 + p_t:]
+        self.intervals_ = ci
+        return self
+
+    @property
+    def effects(self) -> pd.DataFrame:
+        """The effects table: the same as ``effects_``."""
+        check_is_fitted(self)
+        return self.effects_
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
+        """In a notebook: the effects table once fitted, else scikit-learn's view."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if hasattr(self, "effects_"):
+            from ..display import format_table
+
+            bundle["text/html"] = format_table(self.effects_).to_html()
+        return bundle
+
+    def _column(self, touchpoint: str) -> int:
+        if touchpoint not in self.touchpoints_:
+            raise InvalidInputError(f"Unknown touchpoint {touchpoint!r}; the drivers cover "
+                                    f"{sorted(map(str, self.touchpoints_))}.")
+        return int(self.touchpoints_.get_loc(touchpoint))
+
+    def _control_matrix(self) -> np.ndarray:
+        """Fixed-effect columns of the scored journeys."""
+        probabilities = self.group_probabilities_
+        return control_matrix(self.group_codes_[self.scored_], len(self.groups_),
+                              None if probabilities is None else probabilities[self.scored_])
+
+    def exposed_journeys(self, touchpoint: str) -> np.ndarray:
+        """Which journeys of the log were scored and met ``touchpoint`` before their score.
+
+        Returns
+        -------
+        ndarray of bool, shape (n_journeys,)
+        """
+        check_is_fitted(self)
+        return self.scored_ & self.exposure_[:, self._column(touchpoint)]
+
+    def decompose(self, log: EventLog) -> pd.DataFrame:
+        """Per scored journey, its fitted score's gap to the average journey, split into
+        touchpoints and persona.
+
+        The parts are the Shapley values of the additive model, which sum exactly to the
+        gap.
+
+        Parameters
+        ----------
+        log : EventLog
+            The log the drivers were fitted on.
+
+        Returns
+        -------
+        DataFrame
+            Long format ``case_id, factor, contribution`` (zero contributions left out);
+            ``attrs['gap']`` holds each journey's gap, by case_id.
+
+        Examples
+        --------
+        >>> import journeylab as jl
+        >>> t = jl.generate_journeys(1000, seed=1)
+        >>> log = jl.read_events(t.events, **t.read_kwargs())
+        >>> parts = SatisfactionDrivers(n_boot=0).fit(log).decompose(log)
+        >>> gaps = parts.groupby("case_id")["contribution"].sum()
+        >>> bool(abs(gaps - parts.attrs["gap"].reindex(gaps.index)).max() < 1e-9)
+        True
+        """
+        check_is_fitted(self)
+        if log.n_cases != len(self.scores_):
+            raise InvalidInputError(f"decompose needs the log the drivers were fitted on "
+                                    f"({len(self.scores_):,} journeys; this one has "
+                                    f"{log.n_cases:,}).")
+        scored, columns = self.scored_, self.estimable_
+        coef = self.coef_[columns]
+        x = self.exposure_[scored][:, columns].astype(float)
+        contrib = (x - x.mean(axis=0)) * coef
+        control_part = self._control_matrix() @ self.control_coef_
+        persona = control_part - control_part.mean()
+        names = list(np.asarray(self.touchpoints_, dtype=object)[columns]) + ["(persona)"]
+        values = np.column_stack([contrib, persona])
+        cases = np.asarray(log.cases, dtype=object)[scored]
+        long = pd.DataFrame({"case_id": np.repeat(cases, len(names)),
+                             "factor": np.tile(np.asarray(names, dtype=object), len(cases)),
+                             "contribution": values.ravel()})
+        long = long[long["contribution"] != 0].reset_index(drop=True)
+        fitted = self.intercept_ + x @ coef + control_part
+        long.attrs["gap"] = pd.Series(fitted - self.baseline_, index=cases)
+        return long
+
+    def rank_irritants(self, *, detractor_max: float | None = None) -> pd.DataFrame:
+        """The irritants and delights table.
+
+        Irritants (interval below zero) first, by points lost; then delights (interval
+        above zero) by points gained.
+
+        Parameters
+        ----------
+        detractor_max : float, optional
+            Highest score of a detractor: 6 on a 0-10 scale, the scale's midpoint
+            otherwise.
+
+        Returns
+        -------
+        DataFrame
+            ``stage, touchpoint, kind, effect, ci_low, ci_high, customers, points_lost,
+            share_of_detractors_explained, action``. ``share_of_detractors_explained``: of
+            all scored detractors, the share who met the irritant and would not be
+            detractors without its effect.
+
+        Examples
+        --------
+        >>> import journeylab as jl
+        >>> t = jl.generate_journeys(3000, seed=1)
+        >>> log = jl.read_events(t.events, **t.read_kwargs())
+        >>> table = SatisfactionDrivers(n_boot=50).fit(log).rank_irritants()
+        >>> "hold_queue" in set(table.loc[table["kind"] == "irritant", "touchpoint"])
+        True
+        """
+        check_is_fitted(self)
+        lo, hi = self.scale_
+        cut = detractor_max if detractor_max is not None else (6.0 if (lo, hi) == (0, 10)
+                                                              else lo + (hi - lo) / 2)
+        y = self.scores_[self.scored_]
+        det = y <= cut
+        exposed = self.exposure_[self.scored_]
+        explained = {}
+        for j, (a, b) in enumerate(zip(np.asarray(self.touchpoints_, dtype=object),
+                                       self.coef_)):
+            if not np.isfinite(b) or b >= 0 or not det.any():
+                explained[a] = np.nan
+                continue
+            explained[a] = float((det & exposed[:, j] & (y - b > cut)).sum() / det.sum())
+        table = self.effects_[self.effects_["kind"].isin(["irritant", "delight"])].copy()
+        table["share_of_detractors_explained"] = table["touchpoint"].map(explained)
+        table["action"] = [
+            f"fix {t} ({s}): worth {-e:.2f} points to each of {c:,} customers"
+            if k == "irritant"
+            else f"extend {t} ({s}): worth +{e:.2f} points to each of {c:,} customers"
+            for t, s, e, c, k in zip(table["touchpoint"], table["stage"], table["effect"],
+                                     table["customers"], table["kind"])]
+        table["order"] = np.where(table["kind"] == "irritant", table["points_lost"],
+                                  -table["points_lost"])
+        table = table.sort_values(["kind", "order"], ascending=[False, True], kind="stable")
+        cols = ["stage", "touchpoint", "kind", "effect", "ci_low", "ci_high", "customers",
+                "points_lost", "share_of_detractors_explained", "action"]
+        return table[cols].reset_index(drop=True)
+
+    def effect_by_group(self, touchpoint: str, *, n_boot: int | None = None) -> pd.DataFrame:
+        """A touchpoint's effect within each control group (persona or segment): the same
+        model with that touchpoint's exposure interacted with the groups.
+
+        Parameters
+        ----------
+        touchpoint : str
+            One of ``touchpoints_``.
+        n_boot : int, optional
+            Bootstrap resamples for the intervals (default: the estimator's ``n_boot``).
+
+        Returns
+        -------
+        DataFrame
+            ``group, effect, ci_low, ci_high, exposed_scored``; groups where every or no
+            scored journey met the touchpoint have no effect (NaN).
+
+        Examples
+        --------
+        >>> import journeylab as jl
+        >>> t = jl.generate_journeys(3000, seed=1)
+        >>> log = jl.read_events(t.events, **t.read_kwargs())
+        >>> drivers = SatisfactionDrivers(controls="segment", n_boot=0).fit(log)
+        >>> list(drivers.effect_by_group("hold_queue", n_boot=20)["group"])
+        ['new', 'returning']
+        """
+        check_is_fitted(self)
+        j = self._column(touchpoint)
+        Xe = self.exposure_[self.scored_].astype(float)
+        ys, gs = self.scores_[self.scored_], self.group_codes_[self.scored_]
+        G = len(self.groups_)
+        others = [c for c in np.flatnonzero(self.estimable_) if c != j]
+        inter = np.zeros((len(ys), G))
+        inter[np.arange(len(ys)), gs] = Xe[:, j]
+        X = np.column_stack([np.ones(len(ys)), Xe[:, others], inter, self._control_matrix()])
+        penalty = np.zeros(X.shape[1])
+        penalty[1:1 + len(others) + G] = self.ridge
+        Xu, yu, w = _distinct_rows(X, ys)
+        sl = slice(1 + len(others), 1 + len(others) + G)
+        beta = _ridge_solve(Xu, yu, w.astype(float), penalty)[sl]
+        boots = int(self.n_boot if n_boot is None else n_boot)
+        draws = _bootstrap(Xu, yu, w, penalty, boots, self.random_state)[:, sl]
+        exposed = np.bincount(gs, weights=Xe[:, j], minlength=G)
+        size = np.bincount(gs, minlength=G)
+        ok = (exposed > 0) & (exposed < size)
+        q = (1 - self.level) / 2
+        lo = within_scale(np.quantile(draws, q, axis=0), self.scale_) if boots \
+            else np.full(G, np.nan)
+        hi = within_scale(np.quantile(draws, 1 - q, axis=0), self.scale_) if boots \
+            else np.full(G, np.nan)
+        return pd.DataFrame({"group": self.groups_, "effect": np.where(ok, beta, np.nan),
+                             "ci_low": np.where(ok, lo, np.nan),
+                             "ci_high": np.where(ok, hi, np.nan),
+                             "exposed_scored": exposed.astype(np.int64)})
+
+    def what_if(self, touchpoint: str, *, fixed_share: float = 1.0,
+                random_state: int = 0) -> pd.DataFrame:
+        """Expected satisfaction if a touchpoint's effect were removed for a share of the
+        journeys that meet it (fixing an irritant, or losing a delight).
+
+        Each scored journey that met the touchpoint, drawn with probability
+        ``fixed_share`` (seeded), has its score moved by minus the touchpoint's effect
+        (kept on the scale).
+
+        Parameters
+        ----------
+        touchpoint : str
+            One of ``touchpoints_`` with an effect.
+        fixed_share : float
+            Share of the journeys that met it whose score moves, between 0 and 1.
+        random_state : int
+            Seed of the draw of those journeys.
+
+        Returns
+        -------
+        DataFrame
+            ``measure, now, what_if, change`` for the mean score and, on 0-10 scales, NPS
+            (a moved score counts as a promoter from 8.5, a detractor below 6.5);
+            ``attrs['journeys_changed']``: how many journeys moved.
+
+        Examples
+        --------
+        >>> import journeylab as jl
+        >>> t = jl.generate_journeys(3000, seed=1)
+        >>> log = jl.read_events(t.events, **t.read_kwargs())
+        >>> drivers = SatisfactionDrivers(n_boot=0).fit(log)
+        >>> table = drivers.what_if("hold_queue").set_index("measure")
+        >>> bool(table.at["mean score", "change"] > 0)
+        True
+        """
+        check_is_fitted(self)
+        if not 0 <= fixed_share <= 1:
+            raise InvalidInputError(f"fixed_share must be between 0 and 1, got {fixed_share}.")
+        j = self._column(touchpoint)
+        effect = self.coef_[j]
+        if not np.isfinite(effect):
+            raise InvalidInputError(f"{touchpoint!r} has no estimated effect (no scored "
+                                    "journey met it before answering, or all did).")
+        y = self.scores_[self.scored_]
+        met = self.exposure_[self.scored_][:, j]
+        fixed = met & (np.random.default_rng(random_state).random(len(y)) < fixed_share)
+        lo, hi = self.scale_
+        moved = np.clip(np.where(fixed, y - effect, y), lo, hi)
+        rows = [("mean score", float(y.mean()), float(moved.mean()))]
+        if (lo, hi) == (0, 10):
+            def nps(s):
+                return 100.0 * (np.mean(s >= 8.5) - np.mean(s < 6.5))
+            rows.append(("NPS", nps(y), nps(moved)))
+        out = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
+        out["change"] = out["what_if"] - out["now"]
+        out.attrs["journeys_changed"] = int(fixed.sum())
+        return out
+
+
+def _distinct_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of ``[X, y]`` (as X and y) and how often each occurs: fitted once
+    with their multiplicity as weight."""
+    U, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
+    return U[:, :-1], U[:, -1], counts
+
+
+def _ridge_solve(X: np.ndarray, y: np.ndarray, weights: np.ndarray,
+                 penalty: np.ndarray) -> np.ndarray:
+    """Weighted least squares with a ridge penalty per coefficient (0: not penalised)."""
+    xtwx = X.T @ (weights[:, None] * X) + np.diag(penalty)
+    return np.linalg.lstsq(xtwx, X.T @ (weights * y), rcond=None)[0]
+
+
+def _bootstrap(X: np.ndarray, y: np.ndarray, counts: np.ndarray, penalty: np.ndarray,
+               n_boot: int, random_state: int) -> np.ndarray:
+    """Coefficients refitted on ``n_boot`` resamples of the journeys (Poisson weights on
+    the distinct rows' counts), one row per resample."""
+    rng = np.random.default_rng(random_state)
+    draws = [_ridge_solve(X, y, rng.poisson(counts).astype(float), penalty)
+             for _ in range(int(n_boot))]
+    return np.array(draws) if draws else np.zeros((0, X.shape[1]))
+
+
+def _vif(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Variance inflation factor of each column of X (weighted rows)."""
+    mean = (w[:, None] * X).sum(axis=0) / w.sum()
+    Xc = X - mean
+    C = Xc.T @ (w[:, None] * Xc)
+    d = np.sqrt(np.maximum(np.diag(C), 1e-300))
+    R = C / np.outer(d, d)
+    return np.diag(np.linalg.pinv(R, hermitian=True))
+

@@ -56,10 +56,10 @@ CONTENDERS = {
                "    warnings.simplefilter('ignore')\n"
                "    dflt = jl.find_personas(log)")
         + "check = {'ari_kmeans': ari(log.cases, km.labels_, log.case_lengths), "
-          "'auto_k': int(auto.n_clusters_), "
+          "'auto_k': int(auto.n_personas_), "
           "'ari_auto': ari(log.cases, auto.labels_, log.case_lengths), "
           "'ari_markov': ari(log.cases, mm.labels_, log.case_lengths), "
-          "'markov_auto_k': int(mma.n_components_), "
+          "'markov_auto_k': int(mma.n_personas_), "
           "'ari_markov_auto': ari(log.cases, mma.labels_, log.case_lengths), "
           "'default_method': dflt.method_, 'default_k': int(dflt.n_personas_), "
           "'ari_default': ari(log.cases, dflt.labels_, log.case_lengths), "

@@ -17,7 +17,7 @@ mean ARI between refits on 80% subsamples. Then the summary: the number within o
 truth on how many logs, and the mean ARI.
 
     python benchmarks/check_personas.py [--templates 24] [--synthetic 10] [--real]
-        [--journeys 5000] [--stability 3]
+        [--journeys 5000] [--stability 3] [--seed-per-log]
 """
 from __future__ import annotations
 
@@ -64,11 +64,12 @@ def real_case(name: str):
     return f"{name}", log, None, None
 
 
-def run(name, log, truth, k_true, stability: int) -> dict:
+def run(name, log, truth, k_true, stability: int, random_state: int | None = None) -> dict:
     t = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", jl.PersonaWarning)
-        model = jl.find_personas(log)
+        model = jl.find_personas(log) if random_state is None else \
+            jl.find_personas(log, random_state=random_state)
     row = {"log": name, "journeys": log.n_cases, "method": model.method_,
            "k": model.n_personas_, "seconds": time.perf_counter() - t,
            "edge": any("largest tried" in str(w.message) or "smallest tried" in str(w.message)
@@ -105,23 +106,26 @@ def main() -> None:
     ap.add_argument("--journeys", type=int, default=5_000, help="journeys per template log")
     ap.add_argument("--synthetic-journeys", type=int, default=20_000)
     ap.add_argument("--stability", type=int, default=0, help="refits per log (0: skip)")
+    ap.add_argument("--seed-per-log", action="store_true",
+                    help="fit each log with random_state set to its own seed (the protocol "
+                         "of the earlier synthetic figure) instead of the default seed")
     args = ap.parse_args()
     pd.set_option("display.width", 200)
     parts = {"templates": [], "synthetic": [], "real": []}
-    cases = [("templates", lambda s=s: template_case(s, args.templates, args.journeys))
+    cases = [("templates", s, lambda s=s: template_case(s, args.templates, args.journeys))
              for s in range(args.templates)]
-    cases += [("synthetic", lambda s=s: synthetic_case(s, args.synthetic_journeys))
+    cases += [("synthetic", s, lambda s=s: synthetic_case(s, args.synthetic_journeys))
               for s in range(args.synthetic)]
     if args.real:
-        cases += [("real", lambda n=n: real_case(n)) for n in ("helpdesk.xes.gz",
-                                                               "bpic2012.xes.gz")]
-    for part, make in cases:
+        cases += [("real", None, lambda n=n: real_case(n)) for n in ("helpdesk.xes.gz",
+                                                                     "bpic2012.xes.gz")]
+    for part, seed, make in cases:
         name, log, truth, k_true = make()
         if log is None:
             print(f"{name}: not found under {REAL}")
             continue
         row = run(name, log, truth, k_true, args.stability if part != "real" else
-                  max(args.stability, 3))
+                  max(args.stability, 3), seed if args.seed_per_log else None)
         parts[part].append(row)
         print(pd.DataFrame([row]).to_string(index=False, float_format="%.3f"), flush=True)
     summary(pd.DataFrame(parts["templates"]), "second generator (templates)")

@@ -6,10 +6,11 @@ number of personas themselves (``"auto"``), with the evidence kept in ``selectio
 - :class:`MarkovMixture`: a mixture of first-order Markov chains over touchpoints (with a
   start and an end state), fitted by EM. Each persona is a transition matrix; a journey
   belongs to the persona most likely to have produced its sequence. The number of
-  personas is chosen by BIC.
+  personas is chosen by ICL (or BIC).
 - :class:`JourneyClusters`: k-means (or Ward agglomerative) clustering of
-  :class:`~journeylab.features.JourneyFeatures` rows; the number of personas is chosen by
-  silhouette and bootstrap stability.
+  :class:`~journeylab.features.JourneyFeatures` rows; the number of personas is the largest
+  whose every persona comes back when the model is refitted on subsamples (clusterwise
+  stability).
 
 :func:`find_personas` with ``method="auto"`` (the default) keeps the one the data calls
 for: the mixture when there are enough journeys to learn a chain per persona, they move like
@@ -50,10 +51,12 @@ __all__ = ["MarkovMixture", "JourneyClusters", "transition_counts", "find_person
 TOO_SHORT = -1
 
 
-#: How a vector model's number is chosen; for "balanced", the stability a number needs and
-#: how far under the best silhouette it may be.
-_CRITERIA = ("silhouette", "stability", "balanced")
-_STABLE, _NEAR_BEST = 0.9, 0.1
+#: How a vector model's number is chosen. For "clusterwise", the Jaccard similarity every
+#: persona must keep, on average, with its best match among refits on 80% subsamples
+#: (Hennig's clusterwise stability: 0.75 and over is a stable cluster, under 0.6 one that
+#: dissolves).
+_CRITERIA = ("clusterwise", "silhouette", "stability")
+_PERSONA_KEPT = 0.75
 
 #: How far the range of numbers tried is widened, at most, when the choice sits at its top.
 _WIDEN_BY, _WIDEN_TIMES = 4, 2
@@ -128,22 +131,22 @@ def _seed(random_state: int, *keys: int) -> int:
     return int(np.random.SeedSequence([int(random_state), *keys]).generate_state(1)[0] >> 1)
 
 
-def _k_values(n_components, k_range: tuple[int, int], n: int,
+def _k_values(n_personas, k_range: tuple[int, int], n: int,
               what: str = "journeys long enough to tell") -> list[int]:
-    if isinstance(n_components, str):
-        if n_components != "auto":
+    if isinstance(n_personas, str):
+        if n_personas != "auto":
             raise InvalidInputError(f"The number of personas must be an integer or 'auto', "
-                                    f"got {n_components!r}.")
+                                    f"got {n_personas!r}.")
         lo, hi = int(k_range[0]), int(k_range[1])
         if not 1 <= lo <= hi:
             raise InvalidInputError(f"k_range must be (low, high) with 1 <= low <= high, "
                                     f"got {k_range}.")
         ks = [k for k in range(lo, hi + 1) if k <= n]
     else:
-        ks = [int(n_components)]
+        ks = [int(n_personas)]
     if not ks or ks[0] < 1 or ks[-1] > n:
         raise InvalidInputError(f"The number of personas must be between 1 and the {n} "
-                                f"{what}, got {n_components}.")
+                                f"{what}, got {n_personas}.")
     return ks
 
 
@@ -241,7 +244,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_components : int or "auto"
+    n_personas : int or "auto"
         Number of personas, or ``"auto"`` to pick it in ``k_range`` by ``criterion``.
     k_range : (int, int)
         Smallest and largest number of personas tried by ``"auto"``.
@@ -296,11 +299,9 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         Persona of each journey (0 is the largest), ``-1`` for too short to tell.
     confidence_ : ndarray of shape (n_journeys,)
         Posterior probability of the assigned persona (NaN when too short to tell).
-    n_components_ : int
-        Number of personas fitted (the chosen one with ``"auto"``).
-    weights_ : ndarray of shape (n_components_,)
+    weights_ : ndarray of shape (n_personas_,)
         Share of journeys in each persona.
-    transitions_ : ndarray of shape (n_components_, S, S)
+    transitions_ : ndarray of shape (n_personas_, S, S)
         Transition probabilities of each persona (rows: from, columns: to).
     activities_ : Index
         The touchpoints the states stand for (then START, END).
@@ -313,7 +314,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         ``k, log_likelihood, parameters, noise, bic, icl, smallest_share, journeys,
         chosen``: one row per number tried (``journeys``: how many it was fitted on).
     n_personas_ : int
-        The number of personas (the same as ``n_components_``); with ``"auto"``, a persona
+        The number of personas fitted; with ``"auto"``, a persona
         that holds under ``min_persona_share`` of the final assignment joins the personas
         closest to its journeys, so this can be below the number chosen in ``selection_``.
     method_ : str
@@ -326,12 +327,12 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     --------
     >>> import journeylab as jl
     >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
-    >>> model = MarkovMixture(n_components=3, random_state=0).fit(log)
+    >>> model = MarkovMixture(n_personas=3, random_state=0).fit(log)
     >>> model.labels_.shape == (log.n_cases,)
     True
     """
 
-    def __init__(self, n_components: int | str = "auto", *,
+    def __init__(self, n_personas: int | str = "auto", *,
                  k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
                  criterion: str = "icl", min_touchpoints: int = 3, n_init: int = 10,
                  max_iter: int = 500, tol: float = 1e-7, alpha: float = 0.01,
@@ -341,7 +342,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
                  selection_sample: int = 50_000, fit_sample: int = 200_000,
                  n_restarts: int = 3, widen: bool = True,
                  n_jobs: int | None = -1, random_state: int = 0):
-        self.n_components = n_components
+        self.n_personas = n_personas
         self.k_range = k_range
         self.criterion = criterion
         self.min_touchpoints = min_touchpoints
@@ -365,7 +366,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             raise InvalidInputError(f"criterion must be 'bic' or 'icl', got {self.criterion!r}.")
         short = _short(log, self.min_touchpoints)
         n_long = int((~short).sum())
-        ks = _k_values(self.n_components, self.k_range, n_long)
+        ks = _k_values(self.n_personas, self.k_range, n_long)
         fitted = log
         if log.n_cases > self.fit_sample:  # parameters from a seeded sample; all assigned
             fitted = log.sample_cases(n=int(self.fit_sample),
@@ -388,7 +389,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             search, ks, int((~_short(searched, self.min_touchpoints)).sum()),
             lambda table: _choose(table, self.criterion, self.min_persona_share,
                                   lower_is_better=True), self.widen,
-            self.n_components == "auto")
+            self.n_personas == "auto")
         if fitted is not searched:
             _, fits, c = self._search(fitted, [k])
             ctx[:] = [c]
@@ -409,7 +410,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         proba = resp[inverse] if fitted is log else self.predict_proba(log)
         keep = np.arange(k)
         sel["chosen"] = sel["k"] == k
-        if self.n_components == "auto":  # the minimum share holds on the final assignment
+        if self.n_personas == "auto":  # the minimum share holds on the final assignment
             keep, dropped = _enforce_min_share(proba, short, self.min_persona_share)
             self.notes_ += dropped
             proba = proba[:, keep] / proba[:, keep].sum(axis=1, keepdims=True)
@@ -420,7 +421,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         self.transitions_ = self.transitions_[keep][order]
         self.weights_ = self.weights_[keep][order] / self.weights_[keep].sum()
         self.selection_ = sel
-        self.n_components_ = self.n_personas_ = k
+        self.n_personas_ = k
         self.method_ = "markov"
         self.log_likelihood_ = ll
         self.confidence_ = np.where(short, np.nan, proba.max(axis=1))
@@ -647,7 +648,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_clusters : int or "auto"
+    n_personas : int or "auto"
         Number of personas, or ``"auto"`` to pick it in ``k_range`` by ``criterion``.
     features : JourneyFeatures, optional
         How journeys become rows; by default square-root counts of touchpoints and, at half
@@ -659,11 +660,17 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         persona centre.
     k_range : (int, int)
         Smallest and largest number of personas tried by ``"auto"``.
-    criterion : {"silhouette", "stability", "balanced"}
-        Mean silhouette over a seeded sample of journeys, the mean adjusted Rand index
-        between refits on random 80% subsamples, or both: the largest number that is
-        stable (0.9 or more) and within 0.1 of the best silhouette (what ``find_personas``
-        uses: at high noise the silhouette alone prefers too few personas).
+    criterion : {"clusterwise", "silhouette", "stability"}
+        ``"clusterwise"`` (the default): the largest number whose *every* persona comes
+        back when the model is refitted on random 80% subsamples, measured by the Jaccard
+        similarity of each persona with its best match in the refit (mean over refits;
+        0.75 or more for the weakest persona). A number too small merges personas, which
+        come back merged, so it passes; a number too large cuts a persona in arbitrary
+        pieces that the refits cut elsewhere, so it fails. If no number passes, the one
+        whose weakest persona is most stable. ``"silhouette"``: the best mean silhouette
+        over a seeded sample of journeys (it prefers two personas when one small persona
+        is far from the rest). ``"stability"``: the best mean adjusted Rand index between
+        the fit and the refits.
     min_touchpoints : int
         Journeys with fewer touchpoints are labelled ``-1`` (too short to tell) and left
         out of the fit.
@@ -685,13 +692,15 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
-    labels_, n_clusters_, cluster_centers_, features_, selection_
-        Persona per journey (``-1``: too short to tell; 0 is the largest), the number
-        chosen, the centres in feature space, the fitted feature transformer and the
-        evidence for the number (``k, silhouette, stability, inertia, smallest_share,
-        journeys, chosen``).
+    labels_, cluster_centers_, features_, selection_
+        Persona per journey (``-1``: too short to tell; 0 is the largest), the centres in feature space, the fitted feature transformer and the
+        evidence for the number (``k, silhouette, stability, weakest_persona, inertia,
+        smallest_share, journeys, chosen``; ``weakest_persona`` is the clusterwise
+        stability of the least stable persona).
     n_personas_ : int
-        The number of personas (the same as ``n_clusters_``).
+        The number of personas fitted; with ``"auto"``, a persona under
+        ``min_persona_share`` of the final assignment joins the personas closest to its
+        journeys, so this can be below the number chosen in ``selection_``.
     method_ : str
         ``"kmeans"`` or ``"agglomerative"``.
     notes_ : list of str
@@ -702,19 +711,19 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     --------
     >>> import journeylab as jl
     >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
-    >>> model = JourneyClusters(n_clusters=3).fit(log)
+    >>> model = JourneyClusters(n_personas=3).fit(log)
     >>> sorted(set(model.labels_)) <= [-1, 0, 1, 2]
     True
     """
 
-    def __init__(self, n_clusters: int | str = "auto", *, features: JourneyFeatures | None = None,
+    def __init__(self, n_personas: int | str = "auto", *, features: JourneyFeatures | None = None,
                  method: str = "kmeans",
                  k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
-                 criterion: str = "silhouette", min_touchpoints: int = 3, n_init: int = 10,
-                 sample_size: int = 5_000,
+                 criterion: str = "clusterwise", min_touchpoints: int = 3,
+                 n_init: int = 10, sample_size: int = 5_000,
                  min_persona_share: float = PERSONA_DEFAULTS["min_persona_share"],
                  selection_sample: int = 20_000, widen: bool = True, random_state: int = 0):
-        self.n_clusters = n_clusters
+        self.n_personas = n_personas
         self.features = features
         self.method = method
         self.k_range = k_range
@@ -742,7 +751,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         U, inverse, w = _unique_rows(X[long_rows])
         if U.shape[1] <= 512:  # narrow rows: dense arithmetic is faster
             U = U.toarray()
-        ks = _k_values(self.n_clusters, self.k_range, U.shape[0], "distinct journeys")
+        ks = _k_values(self.n_personas, self.k_range, U.shape[0], "distinct journeys")
         rng = np.random.default_rng(_seed(self.random_state, 1))
         sample = np.sort(rng.choice(len(long_rows), size=min(self.sample_size, len(long_rows)),
                                     replace=False))
@@ -772,17 +781,20 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
                                                  random_state=_seed(self.random_state, 2)))
                 elif 1 < groups:  # every distinct journey alone: no grouping at all
                     sil = 0.0
-                stab = np.nan
+                stab = weakest = np.nan
                 if self.criterion != "silhouette" and len(ks) > 1:
-                    stab = self._stability(sU, sw, sinv, lab, k)
+                    stab, kept = self._stability(sU, sw, sinv, lab, k)
+                    weakest = float(kept.min())
                 sizes = np.bincount(lab, minlength=k)
                 fits[k] = centers
-                rows.append((k, sil, stab, inertia, float(sizes.min() / max(sizes.sum(), 1))))
-            return pd.DataFrame(rows, columns=["k", "silhouette", "stability", "inertia",
+                rows.append((k, sil, stab, weakest, inertia,
+                             float(sizes.min() / max(sizes.sum(), 1))))
+            return pd.DataFrame(rows, columns=["k", "silhouette", "stability",
+                                               "weakest_persona", "inertia",
                                                "smallest_share"])
 
         sel, k, self.notes_ = _search_widening(search, ks, sU.shape[0], self._choose,
-                                               self.widen, self.n_clusters == "auto")
+                                               self.widen, self.n_personas == "auto")
         sel["journeys"] = len(sinv)
         sel["chosen"] = sel["k"] == k
         self.selection_ = sel
@@ -791,7 +803,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
             km = KMeans(k, init=centers, n_init=1, random_state=_seed(self.random_state, k))
             centers = km.fit(U, sample_weight=w).cluster_centers_
         score = -_distances(U, centers)
-        if self.n_clusters == "auto":  # the minimum share holds on the final assignment
+        if self.n_personas == "auto":  # the minimum share holds on the final assignment
             keep, dropped = _enforce_min_share(score[inverse], short[long_rows],
                                                self.min_persona_share)
             self.notes_ += dropped
@@ -801,7 +813,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         full[long_rows] = score.argmax(axis=1)[inverse]
         rank = _relabel_by_size(full, short, k)
         self.cluster_centers_ = centers[np.argsort(rank)]
-        self.n_clusters_ = self.n_personas_ = k
+        self.n_personas_ = k
         self.method_ = self.method
         self.labels_ = np.where(short, TOO_SHORT, rank[full])
         _warn(self.notes_)
@@ -809,18 +821,19 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
 
     def _choose(self, sel: pd.DataFrame) -> int:
         """The number the criterion prefers among those whose smallest persona holds at
-        least ``min_persona_share``. ``"balanced"``: the largest number that is both stable
-        (0.9 or more) and within 0.1 of the best silhouette; the best silhouette if none
-        is."""
+        least ``min_persona_share``. ``"clusterwise"``: the largest number whose weakest
+        persona keeps a Jaccard of 0.75 or more across refits; if none does, the number
+        whose weakest persona is most stable."""
         ok = sel[sel["smallest_share"] >= self.min_persona_share]
         if ok.empty:
             return int(sel["k"].min())
-        if self.criterion == "balanced":
-            good = ok[(ok["stability"] >= _STABLE)
-                      & (ok["silhouette"] >= ok["silhouette"].max() - _NEAR_BEST)]
-            if not good.empty:
-                return int(good["k"].max())
-            return int(ok.loc[ok["silhouette"].idxmax(), "k"])
+        if self.criterion == "clusterwise":
+            kept = ok[ok["weakest_persona"] >= _PERSONA_KEPT]
+            if not kept.empty:
+                return int(kept["k"].max())
+            if ok["weakest_persona"].notna().any():
+                return int(ok.loc[ok["weakest_persona"].idxmax(), "k"])
+            return int(ok["k"].min())
         col = ok[self.criterion]
         if col.isna().all():
             return int(ok["k"].min())
@@ -842,9 +855,11 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
             np.arange(U.shape[0]), lab_u] + (centers ** 2).sum(axis=1)[lab_u]
         return centers, lab_u, float((w * np.maximum(d, 0)).sum())
 
-    def _stability(self, U, w, inverse, labels, k, n_resamples: int = 5) -> float:
-        """Mean ARI between the fit and refits on 80% subsamples of the journeys."""
-        scores = []
+    def _stability(self, U, w, inverse, labels, k, n_resamples: int = 5
+                   ) -> tuple[float, np.ndarray]:
+        """Mean ARI between the fit and refits on 80% subsamples of the journeys, and per
+        persona the mean Jaccard similarity with its best match in the refits."""
+        scores, kept = [], []
         n = len(inverse)
         for r in range(n_resamples):
             rng = np.random.default_rng(_seed(self.random_state, 3, k, r))
@@ -861,14 +876,26 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
                                         replace=False))
             centers, _, _ = self._cluster(U[idx], w_sub[idx], inv_sub, sample, k, _seed(
                 self.random_state, 4, k, r))
-            scores.append(adjusted_rand_score(labels, _nearest(U, centers)[inverse]))
-        return float(np.mean(scores)) if scores else np.nan
+            again = _nearest(U, centers)[inverse]
+            scores.append(adjusted_rand_score(labels, again))
+            kept.append(_best_jaccard(labels, again, k))
+        if not scores:
+            return np.nan, np.full(k, np.nan)
+        return float(np.mean(scores)), np.mean(kept, axis=0)
 
     def predict(self, log: EventLog) -> np.ndarray:
         """Nearest persona centre of every journey of ``log``; ``-1`` for too short to tell."""
         X = self.features_.transform(log)
         return np.where(_short(log, self.min_touchpoints), TOO_SHORT,
                         _nearest(X, self.cluster_centers_))
+
+
+def _best_jaccard(labels: np.ndarray, again: np.ndarray, k: int) -> np.ndarray:
+    """For each of the ``k`` personas of ``labels``, the Jaccard similarity (shared
+    journeys over journeys in either) with the persona of ``again`` it overlaps most."""
+    both = np.bincount(labels * k + again, minlength=k * k).reshape(k, k).astype(float)
+    union = both.sum(axis=1)[:, None] + both.sum(axis=0)[None, :] - both
+    return (both / np.maximum(union, 1.0)).max(axis=1)
 
 
 def _distances(X, centers: np.ndarray) -> np.ndarray:
@@ -903,8 +930,8 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
         in ``selection_`` (columns ``method``, ``path_memory``, ``settles``) and the reason
         in ``notes_``.
     n_personas : int or "auto"
-        A number, or chosen from the data (ICL for the mixture, silhouette and stability
-        for k-means), with the evidence in ``selection_``.
+        A number, or chosen from the data (ICL for the mixture, clusterwise stability for
+        k-means), with the evidence in ``selection_``.
     min_touchpoints : int
         Shorter journeys are too short to tell (label ``-1``).
     random_state : int
@@ -955,7 +982,7 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
             chosen = int(sel.loc[sel["chosen"], "k"].iloc[0])
             settles = len(sel) == 1 or chosen < int(sel["k"].max())
         if not settles:
-            fitted.append(JourneyClusters(n_personas, criterion="balanced",
+            fitted.append(JourneyClusters(n_personas, criterion="clusterwise",
                                           min_touchpoints=min_touchpoints,
                                           random_state=random_state, **common).fit(log))
     model = fitted[-1]
@@ -1009,8 +1036,7 @@ _FAMILY_WORDS = {"markov": "how journeys move", "kmeans": "what journeys contain
 def _refit(model, log: EventLog, random_state: int):
     """``model`` fitted again on ``log`` with its number of personas held and one set of
     starts, without warnings."""
-    param = "n_components" if isinstance(model, MarkovMixture) else "n_clusters"
-    refit = clone(model).set_params(**{param: model.n_personas_, "random_state": random_state})
+    refit = clone(model).set_params(n_personas=model.n_personas_, random_state=random_state)
     if isinstance(model, MarkovMixture):
         refit.set_params(n_restarts=1)
     with warnings.catch_warnings():

@@ -510,11 +510,12 @@ def _persona_names(names: dict | None, persona: Any) -> str:
 def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
     """How the number of personas was chosen: each criterion of ``selection_`` against k,
     the chosen k marked. With ``method="auto"`` each criterion is drawn for the method that
-    uses it (ICL for ``markov``, silhouette and stability for ``kmeans``), titled by it."""
+    uses it (ICL for ``markov``, silhouette, stability and the weakest persona's stability
+    for ``kmeans``), titled by it."""
     import matplotlib.pyplot as plt
 
-    crits = [c for c in ("bic", "icl", "silhouette", "stability") if c in selection
-             and selection[c].notna().any()]
+    crits = [c for c in ("bic", "icl", "silhouette", "stability", "weakest_persona")
+             if c in selection and selection[c].notna().any()]
     if ax is None:
         _, ax = plt.subplots(1, len(crits), figsize=(3.6 * len(crits), 3), squeeze=False)
         ax = ax[0]
@@ -526,7 +527,8 @@ def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
             a.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
         better = "lower" if c in ("bic", "icl") else "higher"
         method = f"{rows['method'].iloc[0]}: " if "method" in rows else ""
-        a.set_title(f"{method}{c.upper() if c in ('bic', 'icl') else c} ({better} is better)",
+        name = c.upper() if c in ("bic", "icl") else c.replace("_", " ")
+        a.set_title(f"{method}{name} ({better} is better)",
                     fontsize=10)
         a.set_xlabel("number of personas")
         a.set_xticks(rows["k"])

@@ -175,3 +175,17 @@ def test_path_memory_tells_fixed_paths_from_walks():
     assert jl.path_memory(paths) > 0.12
     assert jl.path_memory(paths, random_state=1) > 0.12  # not one lucky split
     assert abs(jl.path_memory(walks, min_touchpoints=1)) < 0.02
+
+
+def test_every_persona_must_come_back_where_the_silhouette_prefers_two():
+    """Template journeys where the best silhouette is at two personas (one persona far from
+    the rest): the default criterion, clusterwise stability, keeps the largest number whose
+    weakest persona comes back in refits on subsamples, which is the planted one."""
+    _, log, truth = templates(2_000, 4, 0.24, 17)
+    by_silhouette = jl.JourneyClusters("auto", criterion="silhouette", widen=False).fit(log)
+    assert by_silhouette.n_personas_ == 2 and ari(truth, by_silhouette) < 0.6
+    model = jl.JourneyClusters("auto").fit(log)
+    assert model.n_personas_ == 4 and ari(truth, model) >= 0.95
+    sel = model.selection_.set_index("k")
+    assert sel.loc[4, "weakest_persona"] >= 0.75 > sel.loc[5, "weakest_persona"]
+    assert (sel["weakest_persona"] <= 1.0).all() and sel.loc[4, "chosen"]

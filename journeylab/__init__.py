@@ -24,24 +24,26 @@ from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingC
 from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
 from .log import EventLog, describe_log, read_events
 from .models import (ConformanceResult, ProcessModel, check_conformance, designed_journey,
-                     discover_process_model, plot_process_model)
-from .paths import (DirectlyFollowsGraph, case_outcome, case_satisfaction, compare_logs,
+                     discover_process_model)
+from .journeys import (activity_counts, case_outcome, case_satisfaction, select_journeys,
+                       transition_counts)
+from .paths import (DirectlyFollowsGraph, compare_logs,
                     compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg,
                     find_dead_points,
                     find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
                     stage_order, step_matrix)
-from .features import JourneyFeatures, activity_counts
+from .features import JourneyFeatures
 from .personas import (LOW_STABILITY, PERSONA_DEFAULTS, TOO_SHORT, JourneyClusters,
                        MarkovMixture, PersonaWarning, describe_stability, find_personas,
-                       path_memory, persona_stability, transition_counts)
+                       path_memory, persona_stability)
 from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
                        persona_reach, profile_personas, select_persona)
 from .display import (enable_report_display, format_duration, format_table, format_value,
                       style_table)
 from .plot import (plot_drivers, plot_funnel, plot_journey_lengths,
                    plot_journey_matrix, plot_persona_embedding, plot_persona_reach,
-                   plot_persona_selection, plot_process_map, plot_score_trajectory,
-                   plot_step_matrix, plot_variants, save_figure)
+                   plot_persona_selection, plot_process_map, plot_process_model,
+                   plot_score_trajectory, plot_step_matrix, plot_variants, save_figure)
 from .report import render_html, run_demo, run_notebook
 from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
 from .privacy import protect, pseudonymise, pseudonymise_log
@@ -50,7 +52,7 @@ from .study import Study, check_parameters, file_sha256, open_study, record_prov
 from .synth import SyntheticJourneys, generate_journeys
 from .validate import Finding, ValidationReport, validate_events
 from .widgets import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
-                      VariantExplorer, select_journeys)
+                      VariantExplorer)
 
 __version__ = "0.1.0"
 
@@ -61,7 +63,7 @@ __all__ = [
     "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
     "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "journey_rework",
     "find_dropoffs", "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction",
-    "stage_order", "default_funnel_steps",
+    "stage_order", "default_funnel_steps", "select_journeys",
     # process models
     "discover_process_model", "ProcessModel", "designed_journey", "check_conformance",
     "ConformanceResult", "plot_process_model",
@@ -87,7 +89,6 @@ __all__ = [
     "format_table", "format_value", "enable_report_display",
     # widgets
     "ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer", "DriverExplorer",
-    "select_journeys",
     # shared reports: pseudonyms and k-anonymity
     "pseudonymise", "pseudonymise_log", "protect", "style_table",
     # studies: run, check, record

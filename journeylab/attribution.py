@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError
+from .journeys import case_outcome, variant_ids, variant_text
 from .log import EventLog
 
 __all__ = ["removal_effects", "paths_from_log", "moments_of_truth"]
@@ -32,10 +33,8 @@ def paths_from_log(log: EventLog, *, outcome: str | Sequence[str]) -> pd.DataFra
     >>> int(p["conversions"].sum() + p["nulls"].sum()) == log.n_cases
     True
     """
-    from .paths import _variant_text
-
     first, conversions, nulls = _variant_outcomes(log, outcome)
-    out = pd.DataFrame({"path": _variant_text(log, first), "conversions": conversions,
+    out = pd.DataFrame({"path": variant_text(log, first), "conversions": conversions,
                         "nulls": nulls})
     return out.sort_values(["conversions", "path"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
@@ -44,10 +43,8 @@ def paths_from_log(log: EventLog, *, outcome: str | Sequence[str]) -> pd.DataFra
 def _variant_outcomes(log: EventLog, outcome: str | Sequence[str]
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each variant's first journey, and its journeys with and without the outcome."""
-    from .paths import _variant_ids, case_outcome
-
     conv = case_outcome(log, outcome)
-    ids, first = _variant_ids(log)
+    ids, first = variant_ids(log)
     conversions = np.bincount(ids, weights=conv.astype(float), minlength=len(first))
     total = np.bincount(ids, minlength=len(first))
     return first, conversions.astype(np.int64), (total - conversions).astype(np.int64)
@@ -193,8 +190,6 @@ def moments_of_truth(log: EventLog, *, outcome: str | Sequence[str], min_cases: 
     >>> bool((m["divergence"] >= 0).all())
     True
     """
-    from .paths import case_outcome
-
     conv = case_outcome(log, outcome)
     if conv is None:
         raise InvalidInputError("moments_of_truth needs outcome=.")

@@ -342,7 +342,7 @@ def _cmd_fetch_assets(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .report import _A, notebook_parameters, parse_parameter, run_notebook
+    from .report import notebook_parameters, parse_parameter, run_notebook, type_phrase
 
     declared = notebook_parameters(args.notebook) if Path(args.notebook).exists() else {}
     params = {}
@@ -352,7 +352,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             params[name] = parse_parameter(text, kind)
         except InvalidInputError as exc:
             raise InvalidInputError(f"parameter {name}: {exc} {Path(args.notebook).name} "
-                                    f"takes {_A.get(kind, 'a')} {kind} "
+                                    f"takes {type_phrase(kind)} "
                                     f"({declared[name]['help']}).") from None
     out = Path(args.out)
     if "output_dir" in declared and "output_dir" not in params:

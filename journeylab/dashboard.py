@@ -41,7 +41,7 @@ def prepare_dashboard(notebooks: Sequence[str | Path], folder: str | Path, *,
     """
     import nbformat
 
-    from .report import _check_parameters_against, notebook_parameters
+    from .report import check_notebook_parameters, notebook_parameters
 
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,7 @@ def prepare_dashboard(notebooks: Sequence[str | Path], folder: str | Path, *,
         mine = {k: v for k, v in given.items() if k in declared}
         if "output_dir" in declared:
             mine.setdefault("output_dir", str(folder / book.stem))
-        _check_parameters_against(book.resolve(), mine)
+        check_notebook_parameters(book.resolve(), mine)
         nb = nbformat.read(book, as_version=4)
         if mine:  # the papermill way: a cell after the parameters overrides them
             at = next(i for i, c in enumerate(nb.cells)

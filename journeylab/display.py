@@ -20,28 +20,16 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .columns import is_share_name
+
 __all__ = ["format_table", "format_value", "format_duration", "column_kind", "is_share_name",
            "enable_report_display", "style_table", "MISSING"]
 
 #: How a missing value is shown.
 MISSING = "–"
 
-_SHARE = re.compile(r"^(share|conversion|rate)$|^(share|conversion)_|_(share|rate|ratio)$|"
-                    r"^(cum_share|dropoff_rate)$")
 _DURATION = re.compile(r"(^|_)s$|^seconds$|_seconds$")
 _uuids = itertools.count()
-
-
-def is_share_name(name: Any) -> bool:
-    """A column holding a share or rate from 0 to 1 (``share``, ``cum_share``,
-    ``share_of_journeys``, ``dropoff_rate``, ``conversion_from_start``...).
-
-    Examples
-    --------
-    >>> is_share_name("share_of_journeys"), is_share_name("dropoffs")
-    (True, False)
-    """
-    return isinstance(name, str) and bool(_SHARE.search(name))
 
 
 def _is_duration_name(name: Any) -> bool:

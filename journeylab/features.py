@@ -25,34 +25,14 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .errors import InvalidInputError
+from .journeys import (activity_counts, case_outcome, case_satisfaction, group_quantiles,
+                       transition_counts)
 from .log import EventLog
 
-__all__ = ["JourneyFeatures", "activity_counts"]
+__all__ = ["JourneyFeatures"]
 
 _SCALINGS = ("counts", "sqrt", "binary", "tfidf")
 _NUMERIC = ("length", "duration", "wait", "repeats", "channel_switches")
-
-
-def activity_counts(log: EventLog, activities: pd.Index | None = None) -> sp.csr_matrix:
-    """Per-journey counts of each touchpoint, ``(journeys, len(activities))`` sparse.
-
-    With ``activities`` given, the log is mapped onto them; others are left out.
-
-    Examples
-    --------
-    >>> import pandas as pd, journeylab as jl
-    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"],
-    ...     "activity": ["x", "x", "y"], "timestamp": ["2024-01-01", "2024-01-02", "2024-01-01"]}))
-    >>> activity_counts(log).toarray().tolist()
-    [[2.0, 0.0], [0.0, 1.0]]
-    """
-    labels = log.activities if activities is None else pd.Index(activities)
-    code = labels.get_indexer(log.activities)[log.activity_codes]
-    keep = code >= 0
-    out = sp.csr_matrix((np.ones(int(keep.sum())), (log.case_codes[keep], code[keep])),
-                        shape=(log.n_cases, len(labels)))
-    out.sum_duplicates()
-    return out
 
 
 class JourneyFeatures(TransformerMixin, BaseEstimator):
@@ -116,8 +96,7 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
             raise InvalidInputError(f"Unknown numeric features {bad}; choose from {_NUMERIC}.")
 
     def _raw_blocks(self, log: EventLog, fitting: bool) -> dict[str, sp.csr_matrix]:
-        from .paths import case_outcome, case_satisfaction, journey_rework, stage_order
-        from .personas import transition_counts
+        from .paths import journey_rework, stage_order
 
         blocks: dict[str, sp.csr_matrix] = {}
         if self.touchpoints is not None:
@@ -187,13 +166,12 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
             elif name == "duration":
                 v = (log.timestamps_ns[log.case_offsets[1:] - 1] - log.timestamps_ns[first]) / 1e9
             elif name == "wait":
-                from .paths import _group_quantiles
                 same = log.case_codes[1:] == log.case_codes[:-1]
                 gaps = np.diff(log.timestamps_ns)[same] / 1e9
                 v = np.zeros(log.n_cases)
                 if len(gaps):
-                    v = np.nan_to_num(_group_quantiles(log.case_codes[1:][same], gaps,
-                                                       log.n_cases, (0.5,))[:, 0])
+                    v = np.nan_to_num(group_quantiles(log.case_codes[1:][same], gaps,
+                                                      log.n_cases, (0.5,))[:, 0])
             else:
                 if name not in rework:
                     self._need(log, "channel")

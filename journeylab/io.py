@@ -36,7 +36,7 @@ from .errors import (EmptyLogError, InvalidInputError, MissingColumnError, Unrea
                      UnsafeInputError)
 
 __all__ = ["RawTable", "read_table", "scan_events", "read_catalogue", "write_table",
-           "neutralise_formulas", "check_reading_options"]
+           "neutralise_formulas", "check_reading_options", "check_xml_prologue"]
 
 _SNIFF_CHARS = 1 << 20
 _SNIFF_RECORDS = 50
@@ -1041,18 +1041,39 @@ _UNSAFE_XML = ("{name!r} declares a DTD or XML entities. XES logs never need the
                "Remove the <!DOCTYPE ...> block and read it again.")
 
 
-def _check_xml_prologue(head: bytes, path: Path) -> None:
-    """Refuse DTDs and entity declarations in ``head`` (bytes of the start of the file).
+def check_xml_prologue(path: str | Path) -> None:
+    """Refuse an XML file (plain or gzip) whose prologue declares a DTD or entities.
+
+    XES logs, BPMN and PNML models never need them, and they can read local files or
+    expand without bound. The prologue is streamed up to the root element, however long
+    its comments; nothing after it is read.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Raises
+    ------
+    UnsafeInputError
+        The prologue holds ``<!DOCTYPE`` or ``<!ENTITY``.
+    UnreadableFileError
+        The file cannot be opened.
 
     Examples
     --------
-    >>> _check_xml_prologue(b'<?xml version="1.0"?><log/>', Path("ok.xes"))
-    >>> _check_xml_prologue(b'<!-- x --><!DOCTYPE log []><log/>', Path("x.xes"))
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:  # doctest: +ELLIPSIS
+    ...     _ = Path(folder, "ok.xes").write_bytes(b'<?xml version="1.0"?><log/>')
+    ...     check_xml_prologue(Path(folder, "ok.xes"))  # fine: nothing happens
+    ...     _ = Path(folder, "x.xes").write_bytes(b'<!-- x --><!DOCTYPE log []><log/>')
+    ...     check_xml_prologue(Path(folder, "x.xes"))
     Traceback (most recent call last):
     ...
-    journeylab.errors.UnsafeInputError: 'x.xes' declares a DTD or XML entities. XES logs never need them and they can read local files or expand without bound, so journeylab refuses the file. Remove the <!DOCTYPE ...> block and read it again.
+    journeylab.errors.UnsafeInputError: '.../x.xes' declares a DTD or XML entities. XES logs never need them and they can read local files or expand without bound, so journeylab refuses the file. Remove the <!DOCTYPE ...> block and read it again.
     """
-    _scan_prologue(iter([head]), path)
+    path = Path(path)
+    with _open_bytes(path) as fh:
+        _scan_prologue(iter(lambda: fh.read(1 << 16), b""), path)
 
 
 def _scan_prologue(chunks, path: Path) -> None:
@@ -1235,8 +1256,7 @@ def _read_xes(path: Path) -> RawTable:
 
     name = str(path)
     try:
-        with _open_bytes(path) as fh:
-            _scan_prologue(iter(lambda: fh.read(1 << 16), b""), path)
+        check_xml_prologue(path)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise UnreadableFileError(f"{name!r} cannot be decompressed ({exc}). The file is "
                                   "truncated or not gzip: download or export it again.") from None

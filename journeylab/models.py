@@ -4,10 +4,10 @@ On realistic journeys the inductive miner returns a "flower" that allows everyth
 models are discovered from the most frequent variants (``coverage``) or, for big logs,
 from the directly-follows graph (pm4py's IMd). Conformance aligns each *variant* once
 against the designed journey and maps the result back to every journey of that variant.
+Models are drawn by :func:`journeylab.plot.plot_process_model`.
 """
 from __future__ import annotations
 
-import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError, UnreadableFileError
+from .io import check_xml_prologue
+from .journeys import variant_ids, variant_order, variant_text
 from .log import EventLog
-from .paths import _variant_ids, _variant_order, _variant_text, cover_variants, discover_dfg
+from .paths import cover_variants, discover_dfg
 
 sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]  # keep the banner out of outputs
 
 __all__ = ["ProcessModel", "discover_process_model", "designed_journey", "check_conformance",
-           "ConformanceResult", "plot_process_model"]
+           "ConformanceResult"]
 
 _BIG_LOG = 200_000  # events: beyond this the inductive miner works from the DFG
 
@@ -89,10 +91,10 @@ class _RankedVariants:
 
 def _ranked_variants(log: EventLog) -> _RankedVariants:
     """Variants of ``log`` with their ids, ranked as :func:`get_variants` ranks them."""
-    ids, first = _variant_ids(log)
+    ids, first = variant_ids(log)
     cases = np.bincount(ids, minlength=len(first))
-    text = _variant_text(log, first)
-    return _RankedVariants(ids, first, cases, text, _variant_order(cases, text))
+    text = variant_text(log, first)
+    return _RankedVariants(ids, first, cases, text, variant_order(cases, text))
 
 
 def _variant_paths(log: EventLog, first: np.ndarray) -> list[tuple[str, ...]]:
@@ -196,9 +198,7 @@ def designed_journey(design: Sequence[str] | str | Path) -> ProcessModel:
     path = Path(design)
     if not path.exists():
         raise UnreadableFileError(f"No designed-journey file at {str(path)!r}.")
-    from .io import _check_xml_prologue
-
-    _check_xml_prologue(path.read_bytes()[:1 << 16], path)
+    check_xml_prologue(path)
     if path.suffix.lower() == ".bpmn":
         net, im, fm = pm4py.convert_to_petri_net(pm4py.read_bpmn(str(path)))
     elif path.suffix.lower() == ".pnml":
@@ -331,86 +331,3 @@ def _moves(alignment: Sequence[tuple[tuple[Any, Any], tuple[Any, Any]]],
         raise RuntimeError("pm4py returned the alignment of another journey: "
                            f"{journey!r} for {list(path)!r}.")
     return out
-
-
-def _placeholder(i: int) -> str:
-    return f"jlname{i}x"
-
-
-_PLACEHOLDER_VALUE = re.compile(r"=(jlname(\d+)x)(?=[\s,\]]|$)")
-_PLACEHOLDER = re.compile(r"jlname(\d+)x")
-
-
-def _labelled(graph: Any, names: list[str]) -> Any:
-    """Put the real names back into a pm4py graph drawn with placeholder labels, each
-    through :func:`journeylab.plot.dot_label` (the one label function of every graph):
-    a name reaches DOT quoted and escaped, never as a Graphviz HTML label or a link."""
-    from graphviz.quoting import quote
-
-    from .plot import dot_label
-
-    def whole(m: re.Match) -> str:
-        return "=" + quote(dot_label(names[int(m.group(2))]))
-
-    def inside(m: re.Match) -> str:  # within a quoted string pm4py made
-        return str(dot_label(names[int(m.group(1))])).replace('"', '\\"')
-
-    graph.body = [_PLACEHOLDER.sub(inside, _PLACEHOLDER_VALUE.sub(whole, line))
-                  for line in graph.body]
-    return graph
-
-
-def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
-    """Render a model as BPMN (from the process tree) or as a Petri net (graphviz.Digraph).
-
-    Laid out left to right or top to bottom, whichever shows its labels larger at page
-    width (a long sequence reads better top to bottom), never wider than a report page.
-    pm4py draws the model with placeholder labels; the touchpoint names are put in after,
-    through
-    the same label function as every process map (:func:`journeylab.plot.dot_label`): a
-    name is shown as the text it is (angle brackets, quotes and backslashes included), and
-    under a shared report's context a rare name as "(rare touchpoint)".
-    """
-    import copy
-
-    import pm4py
-
-    from .plot import PAGE_WIDTH_SIZE, _more_legible
-
-    def fit(graph):  # never wider than a report page
-        graph.graph_attr["size"] = PAGE_WIDTH_SIZE
-        return graph
-
-    if notation == "bpmn":
-        from pm4py.objects.bpmn.obj import BPMN
-        from pm4py.visualization.bpmn import visualizer
-
-        def bpmn_graph(direction: str):
-            bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
-                pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
-            names: list[str] = []
-            for node in bpmn.get_nodes():
-                if isinstance(node, BPMN.Task):
-                    names.append(str(node.get_name()))
-                    node.set_name(_placeholder(len(names) - 1))
-            graph = visualizer.apply(bpmn, parameters={"format": "svg", "rankdir": direction,
-                                                       "font_size": 14})
-            return fit(_labelled(graph, names))
-
-        return _more_legible(bpmn_graph)
-    if notation == "petri":
-        from pm4py.visualization.petri_net import visualizer
-
-        def petri(direction: str):
-            net, im, fm = copy.deepcopy((model.net, model.initial_marking, model.final_marking))
-            names: list[str] = []
-            for t in net.transitions:
-                if t.label is not None:
-                    names.append(str(t.label))
-                    t.label = _placeholder(len(names) - 1)
-            graph = visualizer.apply(net, im, fm, parameters={"format": "svg"})
-            graph.graph_attr["rankdir"] = direction
-            return fit(_labelled(graph, names))
-
-        return _more_legible(petri)
-    raise InvalidInputError(f"notation must be 'bpmn' or 'petri', not {notation!r}.")

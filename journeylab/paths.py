@@ -2,8 +2,9 @@
 step matrix, loops, drop-offs, dead points and comparisons.
 
 Every function takes an :class:`~journeylab.log.EventLog` and returns tidy DataFrames. The
-heavy passes (pairs of consecutive events, per-case sequences) are vectorised numpy over the
-log's sorted, encoded arrays; nothing loops over cases in Python except variant keys.
+heavy passes (pairs of consecutive events, per-case sequences, in
+:mod:`journeylab.journeys`) are vectorised numpy over the log's sorted, encoded arrays;
+nothing loops over cases in Python except variant keys.
 """
 from __future__ import annotations
 
@@ -14,138 +15,16 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError, MissingColumnError
+from .journeys import (SEP, case_outcome, case_satisfaction, distinct_count, group_order,
+                       group_quantiles, pairs, variant_ids, variant_order, variant_text)
 from .log import EventLog
 
 __all__ = [
     "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
     "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "find_dropoffs",
-    "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction", "journey_rework",
+    "find_dead_points", "compare_logs", "journey_rework",
     "stage_order", "STAGE_ORDER", "default_funnel_steps",
 ]
-
-_SEP = " > "
-
-
-# ----------------------------------------------------------------------------- helpers
-def _pairs(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Consecutive event pairs within cases: (source code, target code, seconds, case code)."""
-    width = np.int32 if log.n_activities ** 2 < 2**31 else np.int64  # room for src * A + dst
-    if log.n_events < 2:
-        e = np.zeros(0, width)
-        return e, e, np.zeros(0), np.zeros(0, np.int32)
-    same = log.case_codes[1:] == log.case_codes[:-1]
-    act = log.activity_codes.astype(width, copy=False)
-    src, dst = act[:-1][same], act[1:][same]
-    dt = (log.timestamps_ns[1:][same] - log.timestamps_ns[:-1][same]) / 1e9
-    return src, dst, dt, log.case_codes[:-1][same].astype(np.int32, copy=False)
-
-
-def _group_order(groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Stable order by group id (a radix sort when ids fit in 16 bits)."""
-    small = np.int16 if n_groups < 2**15 else np.int32 if n_groups < 2**31 else np.int64
-    return np.argsort(groups.astype(small, copy=False), kind="stable")
-
-
-def _group_quantiles(groups: np.ndarray, values: np.ndarray, n_groups: int,
-                     qs: Sequence[float], order: np.ndarray | None = None) -> np.ndarray:
-    """Quantiles (numpy's linear method) of ``values`` within each group; NaN when empty.
-
-    ``order`` may pass a ready :func:`_group_order` of ``groups``."""
-    out = np.full((n_groups, len(qs)), np.nan)
-    if not len(values):
-        return out
-    counts = np.bincount(groups, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    if n_groups <= 20_000:
-        # few groups (DFG edges): gather each group with one radix pass, then select the
-        # order statistics with np.partition; no full sort of the values
-        v = values[order if order is not None else _group_order(groups, n_groups)]
-        for g in np.flatnonzero(counts):
-            seg = v[starts[g]:starts[g] + counts[g]]
-            pos = [(counts[g] - 1) * q for q in qs]
-            ks = sorted({int(np.floor(p)) for p in pos} | {min(int(np.floor(p)) + 1, counts[g] - 1)
-                                                              for p in pos})
-            part = np.partition(seg, ks)
-            for j, p in enumerate(pos):
-                lo = int(np.floor(p))
-                hi = min(lo + 1, counts[g] - 1)
-                out[g, j] = part[lo] + (part[hi] - part[lo]) * (p - lo)
-        return out
-    order = np.argsort(values)  # many groups: sort values once, then stable by group
-    v = values[order[_group_order(groups[order], n_groups)]]
-    has = counts > 0
-    for j, q in enumerate(qs):
-        pos = starts[has] + (counts[has] - 1) * q
-        lo = np.floor(pos).astype(np.int64)
-        hi = np.minimum(lo + 1, starts[has] + counts[has] - 1)
-        out[has, j] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
-    return out
-
-
-def _distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
-                    order: np.ndarray | None = None) -> np.ndarray:
-    """Number of distinct cases per group.
-
-    ``cases`` is non-decreasing (the log's order), so a stable sort by group leaves each
-    group's cases sorted and distinct ones are where the case changes. ``order`` may pass a
-    ready :func:`_group_order` of ``groups``.
-    """
-    if not len(groups):
-        return np.zeros(n_groups, np.int64)
-    if np.any(np.diff(cases) < 0):  # not in log order: hash instead
-        key = cases.astype(np.int64) * n_groups + groups.astype(np.int64)
-        return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
-    if order is None:
-        order = _group_order(groups, n_groups)
-    g, c = groups[order], cases[order]
-    new = np.ones(len(g), bool)
-    new[1:] = (g[1:] != g[:-1]) | (c[1:] != c[:-1])
-    return np.bincount(g[new], minlength=n_groups)
-
-
-def case_outcome(log: EventLog, outcome: str | Sequence[str] | None) -> np.ndarray | None:
-    """Per-case boolean outcome, by case code.
-
-    ``outcome`` is a column holding a per-journey flag (e.g. ``"converted"``) or a list of
-    touchpoints that count as reaching the outcome (e.g. ``["checkout_web", "store_purchase"]``).
-    """
-    if outcome is None:
-        return None
-    if isinstance(outcome, str):
-        if outcome not in log.events.columns:
-            raise MissingColumnError(
-                f"No outcome column {outcome!r}; the log has {list(log.events.columns)}. Pass a "
-                "column holding a per-journey flag, or a list of touchpoints.")
-        col = log.events[outcome]
-        if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
-            flag = col.fillna(0).astype(bool)
-        else:  # text or categories: the usual spellings of "yes"
-            flag = col.astype(str).str.strip().str.lower().isin(
-                ["true", "1", "yes", "y", "converted"])
-        return np.add.reduceat(flag.to_numpy().astype(np.int64), log.case_offsets[:-1]) > 0
-    codes = np.flatnonzero(log.activities.isin(list(outcome)))
-    if not len(codes):
-        raise InvalidInputError(f"None of the outcome touchpoints {list(outcome)} is in the log.")
-    hit = np.isin(log.activity_codes, codes).astype(np.int64)
-    return np.add.reduceat(hit, log.case_offsets[:-1]) > 0
-
-
-def case_satisfaction(log: EventLog, instrument: str | None = None) -> np.ndarray | None:
-    """Mean satisfaction score per case (NaN where the journey has none).
-
-    ``instrument`` picks a survey activity; by default the one with the widest scale
-    (usually NPS), or the case-level satisfaction column.
-    """
-    if "satisfaction" not in log.events.columns:
-        return None
-    inst = log.schema.instruments
-    name = (instrument or max(inst, key=lambda k: inst[k][1] - inst[k][0])) if inst else None
-    if name is not None and f"score:{name}" in log.events.columns:  # from touchpoints()
-        return log.events[f"score:{name}"].to_numpy(dtype=float)[log.case_offsets[:-1]]
-    score = log.events["satisfaction"].to_numpy(dtype=float)
-    if name is not None:
-        score = np.where(log.events["activity"].astype(object).to_numpy() == name, score, np.nan)
-    return log.per_case_mean(score)
 
 
 #: Journey stages in the order customers go through them (practice's usual names).
@@ -224,17 +103,17 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
     [{'source': 'x', 'target': 'y', 'events': 1, 'median_s': 60.0}, {'source': 'y', 'target': 'x', 'events': 1, 'median_s': 120.0}]
     """
     A = log.n_activities
-    src, dst, dt, case = _pairs(log)
+    src, dst, dt, case = pairs(log)
     edge = src * A + dst
     events = np.bincount(edge, minlength=A * A)
     present = np.flatnonzero(events)
     dense = np.full(A * A, -1, np.int32)
     dense[present] = np.arange(len(present))
     edge = dense[edge]  # dense edge ids, so one radix sort serves counts and quantiles
-    order = _group_order(edge, len(present))
-    cases = _distinct_count(edge, case, len(present), order)
+    order = group_order(edge, len(present))
+    cases = distinct_count(edge, case, len(present), order)
     total = np.bincount(edge, weights=dt, minlength=len(present))
-    qs = _group_quantiles(edge, dt, len(present), (0.5, 0.9), order)
+    qs = group_quantiles(edge, dt, len(present), (0.5, 0.9), order)
     labels = np.asarray(log.activities, dtype=object)
     edges = pd.DataFrame({
         "source": labels[present // A], "target": labels[present % A],
@@ -248,7 +127,7 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
     nodes = pd.DataFrame({
         "activity": labels,
         "events": np.bincount(act, minlength=A),
-        "cases": _distinct_count(act, log.case_codes, A),
+        "cases": distinct_count(act, log.case_codes, A),
         "starts": np.bincount(act[first], minlength=A),
         "ends": np.bincount(act[last], minlength=A),
     }).sort_values(["events", "activity"], ascending=[False, True], kind="stable")
@@ -302,82 +181,6 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
 
 
 # ----------------------------------------------------------------------------- variants
-def _variant_ids(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    """Variant id per case, and the first journey (case code) of each variant.
-
-    Each journey's sequence is hashed (a polynomial over the activity codes and the length,
-    vectorised); then every event is compared with the same position of its variant's first
-    journey, so the grouping is exact. A hash collision, never seen in practice, falls back to
-    comparing the byte strings of the sequences.
-    """
-    n = log.n_cases
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lengths = log.case_lengths
-    starts = log.case_offsets[:-1]
-    pos = (np.arange(log.n_events) - np.repeat(starts, lengths)).astype(np.int32)
-    powers = np.cumprod(np.full(int(lengths.max()), 0x9E3779B97F4A7C15, dtype=np.uint64),
-                        dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        terms = (log.activity_codes.astype(np.uint64) + np.uint64(1)) * powers[pos]
-        h = np.add.reduceat(terms, starts) ^ (lengths.astype(np.uint64)
-                                              * np.uint64(0xBF58476D1CE4E5B9))
-    ids = pd.factorize(h)[0].astype(np.int64)
-    first = _first_of(ids)
-    rep = first[ids]
-    if np.array_equal(lengths, lengths[rep]) and np.array_equal(
-            log.activity_codes, log.activity_codes[np.repeat(starts[rep], lengths) + pos]):
-        return ids, first
-    return _variant_ids_bytes(log)
-
-
-def _first_of(ids: np.ndarray) -> np.ndarray:
-    """For dense ids, the first position holding each id."""
-    first = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, np.int64)
-    first[ids[::-1]] = np.arange(len(ids))[::-1]
-    return first
-
-
-def _variant_ids_bytes(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    width = np.int16 if log.n_activities < 32_767 else np.int32
-    size = np.dtype(width).itemsize
-    buf = log.activity_codes.astype(width).tobytes()
-    off = (log.case_offsets * size).tolist()
-    keys = [buf[a:b] for a, b in zip(off[:-1], off[1:])]
-    ids = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int64)
-    return ids, _first_of(ids)
-
-
-def _variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
-    """`` > ``-joined touchpoints of each variant, built from its first journey."""
-    if not len(first):
-        return np.zeros(0, dtype=object)
-    lengths = log.case_lengths[first]
-    idx = np.repeat(log.case_offsets[first], lengths) + (
-        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    labels = np.asarray(log.activities, dtype=object)
-    with_sep = (labels + _SEP)[log.activity_codes[idx]]
-    joined = np.add.reduceat(with_sep, np.cumsum(lengths) - lengths)
-    return np.array([t[: -len(_SEP)] for t in joined], dtype=object)
-
-
-def _variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """Variant ids in the row order of :func:`get_variants`.
-
-    Most journeys first; ties by path text, then by variant id (the order of first journeys).
-
-    Parameters
-    ----------
-    cases : ndarray
-        Journeys per variant, indexed by variant id.
-    text : ndarray
-        Each variant's `` > ``-joined path, indexed by variant id.
-    """
-    table = pd.DataFrame({"cases": cases, "variant": text})
-    return table.sort_values(["cases", "variant"], ascending=[False, True],
-                             kind="stable").index.to_numpy()
-
-
 def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
                  instrument: str | None = None) -> pd.DataFrame:
     """Every distinct path with its journeys, share, cumulative share and duration.
@@ -387,16 +190,16 @@ def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     :func:`case_outcome`) and ``mean_satisfaction`` when the log has scores. Most frequent
     first; ties by path text, so the order is the same on every run.
     """
-    ids, first_case = _variant_ids(log)
+    ids, first_case = variant_ids(log)
     n_var = len(first_case)
     cases = np.bincount(ids, minlength=n_var)
     first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
     dur = (log.timestamps_ns[last] - log.timestamps_ns[first]) / 1e9
     out = pd.DataFrame({
-        "variant": _variant_text(log, first_case),
+        "variant": variant_text(log, first_case),
         "length": log.case_lengths[first_case],
         "cases": cases,
-        "median_duration_s": _group_quantiles(ids, dur, n_var, (0.5,))[:, 0],
+        "median_duration_s": group_quantiles(ids, dur, n_var, (0.5,))[:, 0],
     })
     conv = case_outcome(log, outcome)
     if conv is not None:
@@ -409,7 +212,7 @@ def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
             out["mean_satisfaction"] = np.bincount(ids[has], weights=sat[has],
                                                    minlength=n_var) / n
         out["satisfaction_answers"] = n
-    out = out.iloc[_variant_order(cases, out["variant"].to_numpy())]
+    out = out.iloc[variant_order(cases, out["variant"].to_numpy())]
     out.insert(3, "share", out["cases"] / log.n_cases)
     out.insert(4, "cum_share", out["share"].cumsum())
     return out.reset_index(drop=True)
@@ -449,7 +252,7 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     cell = np.where(ok, stage * C + chan, S * C)  # S*C collects unmapped events
     n_cells = S * C + 1
     events = np.bincount(cell, minlength=n_cells)
-    customers = _distinct_count(cell, log.case_codes, n_cells)
+    customers = distinct_count(cell, log.case_codes, n_cells)
     last = log.case_offsets[1:] - 1
     conv = case_outcome(log, outcome)
     ended = np.ones(log.n_cases, bool) if conv is None else ~conv
@@ -545,7 +348,7 @@ def default_funnel_steps(log: EventLog, n: int = 4) -> tuple[list[str], str]:
         return stage_order(log)[:n], "stage"
     variants = get_variants(log)
     longer = variants[variants["length"] > 1]
-    path = (longer if len(longer) else variants)["variant"].iloc[0].split(_SEP)
+    path = (longer if len(longer) else variants)["variant"].iloc[0].split(SEP)
     return list(dict.fromkeys(path))[:n], "activity"
 
 
@@ -608,10 +411,10 @@ def find_loops(log: EventLog) -> pd.DataFrame:
     """
     A = log.n_activities
     act = log.activity_codes.astype(np.int64)
-    src, dst, _, case = _pairs(log)
+    src, dst, _, case = pairs(log)
     selfm = src == dst
     self_loops = np.bincount(src[selfm], minlength=A)
-    self_cases = _distinct_count(src[selfm], case[selfm], A)
+    self_cases = distinct_count(src[selfm], case[selfm], A)
     key = log.case_codes.astype(np.int64) * A + act
     per = pd.Series(key).value_counts()
     rep = per[per > 1]
@@ -624,12 +427,12 @@ def find_loops(log: EventLog) -> pd.DataFrame:
         a0, a1, a2 = act[:-2][same3], act[1:-1][same3], act[2:][same3]
         hp = (a0 == a2) & (a0 != a1)
         hairpins = np.bincount(a0[hp], minlength=A)
-        hairpin_cases = _distinct_count(a0[hp], c[:-2][same3][hp].astype(np.int64), A)
+        hairpin_cases = distinct_count(a0[hp], c[:-2][same3][hp].astype(np.int64), A)
     else:
         hairpins = hairpin_cases = np.zeros(A, np.int64)
     out = pd.DataFrame({
         "touchpoint": np.asarray(log.activities, dtype=object),
-        "cases": _distinct_count(act, log.case_codes, A),
+        "cases": distinct_count(act, log.case_codes, A),
         "self_loops": self_loops, "self_loop_cases": self_cases,
         "repeat_cases": repeat_cases,
         "mean_repeats": np.divide(extra, repeat_cases, out=np.zeros(A), where=repeat_cases > 0),
@@ -643,7 +446,7 @@ def journey_rework(log: EventLog) -> pd.DataFrame:
     """Per journey: events, distinct touchpoints, repeats, self-loops, hairpins and
     channel switches (consecutive events on different channels)."""
     n = log.n_cases
-    src, dst, _, case = _pairs(log)
+    src, dst, _, case = pairs(log)
     out = pd.DataFrame({"case_id": np.asarray(log.cases, dtype=object),
                         "events": log.case_lengths})
     key = pd.unique(log.case_codes.astype(np.int64) * log.n_activities + log.activity_codes)
@@ -703,7 +506,7 @@ def find_dropoffs(log: EventLog, *, outcome: str | Sequence[str] | None = None) 
     lost = np.ones(log.n_cases, bool) if conv is None else ~conv
     act = log.activity_codes.astype(np.int64)
     drops = np.bincount(act[last][lost], minlength=A)
-    reach = _distinct_count(act, log.case_codes, A)
+    reach = distinct_count(act, log.case_codes, A)
     count, rate, share = _ending_columns(outcome)
     out = pd.DataFrame({"touchpoint": np.asarray(log.activities, dtype=object), "reach": reach,
                         count: drops, rate: drops / np.maximum(reach, 1),

@@ -41,6 +41,7 @@ from sklearn.preprocessing import normalize
 from .defaults import LOW_STABILITY, PERSONA_DEFAULTS
 from .errors import InvalidInputError
 from .features import JourneyFeatures
+from .journeys import transition_counts
 from .log import EventLog
 
 __all__ = ["MarkovMixture", "JourneyClusters", "transition_counts", "find_personas",
@@ -60,45 +61,6 @@ _PERSONA_KEPT = 0.75
 
 #: How far the range of numbers tried is widened, at most, when the choice sits at its top.
 _WIDEN_BY, _WIDEN_TIMES = 4, 2
-
-
-def transition_counts(log: EventLog, activities: pd.Index | None = None
-                      ) -> tuple[sp.csr_matrix, pd.Index]:
-    """Per-journey counts of transitions, START -> first and last -> END included.
-
-    Returns a ``(journeys, S * S)`` sparse matrix, with ``S = len(activities) + 2``
-    (START is ``S - 2``, END is ``S - 1``), and the activity labels of the states. With
-    ``activities`` given, the log is mapped onto them and touchpoints outside them are
-    left out of the counts.
-
-    Examples
-    --------
-    >>> import pandas as pd, journeylab as jl
-    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
-    ...                                    "timestamp": ["2024-01-01", "2024-01-02"]}))
-    >>> counts, labels = transition_counts(log)
-    >>> int(counts.sum()), list(labels)
-    (3, ['x', 'y'])
-    """
-    labels = pd.Index(log.activities) if activities is None else pd.Index(activities)
-    A = len(labels)
-    S = A + 2
-    code = labels.get_indexer(log.activities)[log.activity_codes].astype(np.int64)
-    known = code >= 0
-    case = log.case_codes.astype(np.int64)[known]
-    code = code[known]
-    n = log.n_cases
-    if not len(code):
-        return sp.csr_matrix((n, S * S)), labels
-    starts = np.r_[True, case[1:] != case[:-1]]
-    ends = np.r_[case[1:] != case[:-1], True]
-    inner = ~ends
-    rows = np.concatenate([case[starts], case[:-1][inner[:-1]], case[ends]])
-    cols = np.concatenate([A * S + code[starts], code[:-1][inner[:-1]] * S + code[1:][inner[:-1]],
-                           code[ends] * S + (A + 1)])
-    counts = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, S * S))
-    counts.sum_duplicates()
-    return counts, labels
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -1,22 +1,39 @@
 """Static figures drawn from the tidy tables journeylab computes.
 
+One contract, as seaborn's axes-level functions: every ``plot_*`` takes its tidy table (or
+fitted model) first, then keyword-only options.
+
+- A matplotlib figure function takes ``ax=None`` and returns the Axes it drew on: the one
+  given, or a new figure's. It lays out (``tight_layout``) only a figure it made itself;
+  a figure the caller gave keeps its layout, size and the positions of its Axes.
+  :func:`plot_persona_selection` draws one panel per criterion: it takes one Axes per
+  criterion drawn and returns an array of them (see there).
+- A map drawn by Graphviz (:func:`plot_process_map`, :func:`plot_process_model`) returns a
+  ``graphviz.Digraph``: it shows itself in a notebook, gives its DOT source as ``.source``,
+  renders with ``.pipe(format="svg")`` and saves with :func:`save_figure`.
+
 Every matplotlib figure function is wrapped in :func:`_literal_text`, so names from the
 data are drawn as typed (never as mathtext); numbers use the formats of
 :mod:`journeylab.display`."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import re
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .display import format_duration, format_value, style_table
 
+if TYPE_CHECKING:
+    from .models import ProcessModel
+
 __all__ = ["dot_label", "plot_journey_lengths", "save_figure", "plot_process_map",
-           "plot_journey_matrix",
+           "plot_process_model", "plot_journey_matrix",
            "plot_step_matrix", "plot_funnel", "plot_variants", "format_duration",
            "plot_persona_selection", "plot_persona_embedding", "plot_persona_reach",
            "plot_drivers", "plot_score_trajectory", "style_table"]
@@ -38,7 +55,10 @@ def _literal_text(draw: _F) -> _F:
     :func:`journeylab.enable_report_display`): the table a figure is drawn from (its first
     argument) loses the rows about fewer than ``min_customers`` customers and the rows and
     columns named by a rare name, and every text of the figure drawn (titles, tick
-    labels, legends, annotations) has rare names replaced by their label."""
+    labels, legends, annotations) has rare names replaced by their label.
+
+    On an Axes the caller gave, whose texts were made before under the caller's setting,
+    see :func:`_literal_given_axes`."""
     @functools.wraps(draw)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib as mpl
@@ -54,7 +74,8 @@ def _literal_text(draw: _F) -> _F:
         before = mpl.rcParams["text.parse_math"]
         mpl.rcParams["text.parse_math"] = False
         try:
-            drawn = draw(*args, **kwargs)
+            with _literal_given_axes(kwargs.get("ax")):
+                drawn = draw(*args, **kwargs)
         finally:
             mpl.rcParams["text.parse_math"] = before
         if ctx.active:
@@ -62,6 +83,39 @@ def _literal_text(draw: _F) -> _F:
         return drawn
     wrapper._literal_text = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _drawn_axes(drawn: Any) -> list:
+    """The Axes of ``drawn`` (an Axes, a sequence or array of them, or None) and their
+    insets (colour bars)."""
+    if drawn is None:
+        return []
+    items = [drawn] if hasattr(drawn, "child_axes") else \
+        list(np.ravel(np.asarray(drawn, dtype=object)))
+    return [a for ax in items if hasattr(ax, "child_axes") for a in (ax, *ax.child_axes)]
+
+
+@contextlib.contextmanager
+def _literal_given_axes(ax: Any):
+    """The texts of Axes the caller gave show as typed while a figure function draws on
+    them (seaborn draws the figure before it is done), and after: they were made before,
+    under the caller's setting. Tick labels stay literal (the function sets the ticks);
+    a text of the caller's own that the function left unchanged gets its setting back."""
+    from matplotlib.text import Text
+
+    axes = _drawn_axes(ax)
+    ticks = {id(t) for a in axes for axis in (a.xaxis, a.yaxis)
+             for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]
+             for t in (tick.label1, tick.label2)}
+    saved = [(t, t.get_text(), t.get_parse_math()) for a in axes for t in a.findobj(Text)]
+    for t, _, _ in saved:
+        t.set_parse_math(False)
+    try:
+        yield
+    finally:
+        for t, text, parse_math in saved:
+            if id(t) not in ticks and t.get_text() == text:
+                t.set_parse_math(parse_math)
 
 
 def _mask_figure_text(drawn: Any, ctx) -> None:
@@ -77,7 +131,8 @@ def _mask_figure_text(drawn: Any, ctx) -> None:
     fig = getattr(first, "figure", first)
     if fig is None or not hasattr(fig, "findobj"):
         return
-    for ax in fig.axes:
+    every_axes = [a for ax in fig.axes for a in (ax, *ax.child_axes)]  # insets: colour bars
+    for ax in every_axes:
         for axis in (ax.xaxis, ax.yaxis):
             for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
                 if isinstance(fmt, FixedFormatter):
@@ -86,10 +141,10 @@ def _mask_figure_text(drawn: Any, ctx) -> None:
                     fmt._units = type(fmt._units)(
                         (ctx.mask(str(key)), v) for key, v in fmt._units.items())
     texts: list = [*fig.texts]
-    for legend in [*getattr(fig, "legends", []), *(ax.get_legend() for ax in fig.axes)]:
+    for legend in [*getattr(fig, "legends", []), *(ax.get_legend() for ax in every_axes)]:
         if legend is not None:
             texts += [*legend.get_texts(), legend.get_title()]
-    for ax in fig.axes:
+    for ax in every_axes:
         texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,
                   *ax.texts, *(c for c in ax.get_children() if isinstance(c, Text))]
         for axis in (ax.xaxis, ax.yaxis):
@@ -118,6 +173,11 @@ def _cell_labels(table: pd.DataFrame, kind: str, *, blank_zero: bool = False) ->
 def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int = 40):
     """Histogram of events per journey from :meth:`EventLog.case_table`.
 
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
+
     Examples
     --------
     >>> import pandas as pd
@@ -126,14 +186,16 @@ def plot_journey_lengths(case_table: pd.DataFrame, *, ax=None, max_length: int =
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(7, 3.2))
     lengths = case_table["n_events"].clip(upper=max_length)
     sns.histplot(lengths, discrete=True, ax=ax, color="#4C72B0")
     ax.set_xlabel(f"events per journey (>= {max_length} pooled)" if lengths.max() >= max_length
                   else "events per journey")
     ax.set_ylabel("journeys")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
@@ -222,6 +284,12 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     start_end_share : float
         Smallest share of starts (ends) a touchpoint needs for its dashed start (end) edge;
         0 draws them all (the former look), 1 none.
+
+    Returns
+    -------
+    graphviz.Digraph
+        Shows itself in a notebook; ``.source`` is its DOT text, ``.pipe(format="svg")``
+        renders it (with Graphviz's ``dot``) and :func:`save_figure` saves it.
 
     Examples
     --------
@@ -392,6 +460,106 @@ def process_map_text_px(svg: str | bytes, width_px: float = 1000) -> dict[str, f
             "displayed_width": shown, "displayed_height": box[3] * shown / box[2]}
 
 
+def plot_process_model(model: ProcessModel, *, notation: str = "bpmn"):
+    """Draw a process model as BPMN (from the process tree) or as a Petri net.
+
+    Laid out left to right or top to bottom, whichever shows its labels larger at page
+    width (a long sequence reads better top to bottom), never wider than a report page.
+    pm4py draws the model with placeholder labels; the touchpoint names are put in after,
+    through the same label function as every process map (:func:`dot_label`): a name is
+    shown as the text it is (angle brackets, quotes and backslashes included), and under a
+    shared report's context a rare name as "(rare touchpoint)".
+
+    Parameters
+    ----------
+    model : ProcessModel
+        From :func:`journeylab.discover_process_model` or
+        :func:`journeylab.designed_journey`.
+    notation : {"bpmn", "petri"}
+
+    Returns
+    -------
+    graphviz.Digraph
+        Shows itself in a notebook; ``.source`` is its DOT text, ``.pipe(format="svg")``
+        renders it (with Graphviz's ``dot``) and :func:`save_figure` saves it.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> g = plot_process_model(jl.designed_journey(["visit", "cart", "buy"]))
+    >>> g.source.startswith("digraph")
+    True
+    """
+    import copy
+
+    import pm4py
+
+    from .errors import InvalidInputError
+
+    if notation not in ("bpmn", "petri"):
+        raise InvalidInputError(f"notation must be 'bpmn' or 'petri', not {notation!r}.")
+
+    def fit(graph):  # never wider than a report page
+        graph.graph_attr["size"] = PAGE_WIDTH_SIZE
+        return graph
+
+    if notation == "bpmn":
+        from pm4py.objects.bpmn.obj import BPMN
+        from pm4py.visualization.bpmn import visualizer
+
+        def bpmn_graph(direction: str):
+            bpmn = pm4py.convert_to_bpmn(model.tree) if model.tree is not None else \
+                pm4py.convert_to_bpmn(model.net, model.initial_marking, model.final_marking)
+            names: list[str] = []
+            for node in bpmn.get_nodes():
+                if isinstance(node, BPMN.Task):
+                    names.append(str(node.get_name()))
+                    node.set_name(_placeholder(len(names) - 1))
+            graph = visualizer.apply(bpmn, parameters={"format": "svg", "rankdir": direction,
+                                                       "font_size": 14})
+            return fit(_labelled(graph, names))
+
+        return _more_legible(bpmn_graph)
+    from pm4py.visualization.petri_net import visualizer
+
+    def petri(direction: str):
+        net, im, fm = copy.deepcopy((model.net, model.initial_marking, model.final_marking))
+        names: list[str] = []
+        for t in net.transitions:
+            if t.label is not None:
+                names.append(str(t.label))
+                t.label = _placeholder(len(names) - 1)
+        graph = visualizer.apply(net, im, fm, parameters={"format": "svg"})
+        graph.graph_attr["rankdir"] = direction
+        return fit(_labelled(graph, names))
+
+    return _more_legible(petri)
+
+
+def _placeholder(i: int) -> str:
+    return f"jlname{i}x"
+
+
+_PLACEHOLDER_VALUE = re.compile(r"=(jlname(\d+)x)(?=[\s,\]]|$)")
+_PLACEHOLDER = re.compile(r"jlname(\d+)x")
+
+
+def _labelled(graph: Any, names: list[str]) -> Any:
+    """Put the real names back into a pm4py graph drawn with placeholder labels, each
+    through :func:`dot_label` (the one label function of every graph): a name reaches
+    DOT quoted and escaped, never as a Graphviz HTML label or a link."""
+    from graphviz.quoting import quote
+
+    def whole(m: re.Match) -> str:
+        return "=" + quote(dot_label(names[int(m.group(2))]))
+
+    def inside(m: re.Match) -> str:  # within a quoted string pm4py made
+        return str(dot_label(names[int(m.group(1))])).replace('"', '\\"')
+
+    graph.body = [_PLACEHOLDER.sub(inside, _PLACEHOLDER_VALUE.sub(whole, line))
+                  for line in graph.body]
+    return graph
+
 
 @_literal_text
 def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=None,
@@ -400,6 +568,11 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
 
     Cells no journey passed through (or with nothing measured) are left empty, never
     painted as zero; annotations use the report's formats (``2,955``, ``12.3%``).
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
 
     Examples
     --------
@@ -418,7 +591,8 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
                                 observed=False).reindex_like(table)
     table = table.where(filled.fillna(0) > 0)
     table = table.loc[table.notna().any(axis=1), table.notna().any()]
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(1.3 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.5))
     cmap = "RdYlGn" if value == "mean_satisfaction" else \
         "Reds" if value == "dropoff_rate" else "Blues"
@@ -426,10 +600,14 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
     kind = "share" if format_value(0.5, name=value).endswith("%") else \
         "count" if np.all(np.isnan(values) | (values == np.round(values))) else "number"
     annot = _cell_labels(table, kind) if fmt is None else True
+    # on a given Axes the colour bar is an inset beside it: taking room from the Axes
+    # (seaborn's way) would move it in the caller's figure
     sns.heatmap(table, annot=annot, fmt=fmt or "", cmap=cmap,
-                cbar_kws={"label": value.replace("_", " ")}, ax=ax, linewidths=0.5)
+                cbar_kws={"label": value.replace("_", " ")}, ax=ax, linewidths=0.5,
+                cbar_ax=None if created else ax.inset_axes([1.03, 0.0, 0.04, 1.0]))
     ax.set_title(f"Journey map: {value.replace('_', ' ')} by stage and channel")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
@@ -437,6 +615,11 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
 def plot_step_matrix(matrix: pd.DataFrame, *, ax=None, min_share: float = 0.01):
     """Heatmap of a step matrix (rows touchpoints, columns steps), annotated with
     percentages; cells with no journey are left blank.
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
 
     Examples
     --------
@@ -448,18 +631,26 @@ def plot_step_matrix(matrix: pd.DataFrame, *, ax=None, min_share: float = 0.01):
     import seaborn as sns
 
     shown = matrix[matrix.max(axis=1) >= min_share]
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(0.7 * shown.shape[1] + 3, 0.32 * shown.shape[0] + 1.5))
     sns.heatmap(shown, annot=_cell_labels(shown, "share", blank_zero=True), fmt="",
                 cmap="Greens", cbar=False, ax=ax, annot_kws={"fontsize": 7}, vmin=0)
     ax.set_title("Share of journeys at each touchpoint, step by step")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
 @_literal_text
 def plot_funnel(funnel: pd.DataFrame, *, ax=None):
-    """Bar chart of a funnel (grouped when it was broken down by a segment)."""
+    """Bar chart of a funnel (grouped when it was broken down by a segment).
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -467,7 +658,8 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
                                                  "conversion_from_previous",
                                                  "conversion_from_start", "median_time_s",
                                                  "p90_time_s"}]
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(7, 0.6 * funnel["step"].nunique() + 1.5))
     data = funnel.assign(label=funnel["step"].astype(str) + ". " + funnel["name"])
     sns.barplot(data=data, y="label", x="conversion_from_start", hue=by[0] if by else None,
@@ -478,17 +670,25 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     for cont in ax.containers:
         ax.bar_label(cont, fmt="%.0f%%", labels=[f"{v.get_width():.0%}" for v in cont],
                      fontsize=8, padding=2)
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
 @_literal_text
 def plot_variants(variants: pd.DataFrame, *, top: int = 15, ax=None):
-    """Horizontal bars of the most frequent variants' share of journeys."""
+    """Horizontal bars of the most frequent variants' share of journeys.
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
+    """
     import matplotlib.pyplot as plt
 
     head = variants.head(top).iloc[::-1]
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(9, 0.35 * len(head) + 1.2))
     names = [v if len(v) <= 90 else v[:87] + "..." for v in head["variant"]]
     ax.barh(range(len(head)), head["share"], color="#4C72B0")
@@ -496,7 +696,8 @@ def plot_variants(variants: pd.DataFrame, *, top: int = 15, ax=None):
     ax.set_xlabel("share of journeys")
     ax.set_title(f"Top {len(head)} variants cover {variants['share'].head(top).sum():.0%} of "
                  "journeys")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
@@ -506,20 +707,71 @@ def _persona_names(names: dict | None, persona: Any) -> str:
     return "too short to tell" if persona == -1 else f"persona {persona}"
 
 
-@_literal_text
-def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
-    """How the number of personas was chosen: each criterion of ``selection_`` against k,
-    the chosen k marked. With ``method="auto"`` each criterion is drawn for the method that
-    uses it (ICL for ``markov``, silhouette, stability and the weakest persona's stability
-    for ``kmeans``), titled by it."""
-    import matplotlib.pyplot as plt
+#: The criteria a persona model's ``selection_`` may hold, in the order they are drawn.
+_CRITERIA = ("bic", "icl", "silhouette", "stability", "weakest_persona")
 
-    crits = [c for c in ("bic", "icl", "silhouette", "stability", "weakest_persona")
-             if c in selection and selection[c].notna().any()]
-    if ax is None:
-        _, ax = plt.subplots(1, len(crits), figsize=(3.6 * len(crits), 3), squeeze=False)
-        ax = ax[0]
-    axes = np.atleast_1d(ax)
+
+@_literal_text
+def plot_persona_selection(selection: pd.DataFrame, *, criterion: str | None = None, ax=None):
+    """How the number of personas was chosen: each criterion of ``selection_`` against k,
+    the chosen k marked, one panel per criterion. With ``method="auto"`` each criterion is
+    drawn for the method that uses it (ICL for ``markov``; silhouette, stability and the
+    weakest persona's clusterwise stability for ``kmeans``), titled by it.
+
+    Parameters
+    ----------
+    selection : DataFrame
+        A fitted model's ``selection_``: ``k``, ``chosen`` and a column per criterion
+        (``bic``, ``icl``, ``silhouette``, ``stability``, ``weakest_persona``; those all
+        missing are left out).
+    criterion : str, optional
+        Draw this criterion only; by default every criterion the table holds.
+    ax : Axes or sequence of Axes, optional
+        Where to draw: one Axes per criterion drawn (one Axes with ``criterion``, or when
+        the table holds one criterion). Without it a new figure is made, its panels side
+        by side.
+
+    Returns
+    -------
+    Axes or ndarray of Axes
+        What was drawn on: ``ax`` itself when it is one Axes; otherwise an array of Axes,
+        one per criterion in the order above. Without ``ax`` that is the new figure's
+        panels, so ``plot_persona_selection(model.selection_)[0].figure`` is the figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sel = pd.DataFrame({"k": [2, 3, 4], "bic": [10.0, 8.0, 9.0], "icl": [11.0, 9.0, 9.5],
+    ...                     "chosen": [False, True, False]})
+    >>> [a.get_title() for a in plot_persona_selection(sel)]
+    ['BIC (lower is better)', 'ICL (lower is better)']
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    from .errors import InvalidInputError
+
+    crits = [c for c in _CRITERIA if c in selection and selection[c].notna().any()]
+    if criterion is not None:
+        if criterion not in crits:
+            raise InvalidInputError(f"No criterion {criterion!r} in this selection table; it "
+                                    f"holds {crits or 'none'}.")
+        crits = [criterion]
+    if not crits:
+        raise InvalidInputError("The selection table holds no criterion to draw (none of "
+                                f"{', '.join(_CRITERIA)} has a value).")
+    created = ax is None
+    if created:
+        _, grid = plt.subplots(1, len(crits), figsize=(3.6 * len(crits), 3), squeeze=False)
+        axes = grid[0]
+    else:
+        given = [ax] if isinstance(ax, Axes) else list(np.ravel(np.asarray(ax, dtype=object)))
+        axes = np.empty(len(given), dtype=object)
+        axes[:] = given
+        if len(axes) != len(crits):
+            raise InvalidInputError(
+                f"{len(crits)} criteria to draw ({', '.join(crits)}) and {len(axes)} Axes "
+                "given: pass one Axes per criterion, or criterion= to draw one.")
     for a, c in zip(axes, crits):
         rows = selection[selection[c].notna()]
         a.plot(rows["k"], rows[c], marker="o", color="#4C72B0")
@@ -528,12 +780,12 @@ def plot_persona_selection(selection: pd.DataFrame, *, ax=None):
         better = "lower" if c in ("bic", "icl") else "higher"
         method = f"{rows['method'].iloc[0]}: " if "method" in rows else ""
         name = c.upper() if c in ("bic", "icl") else c.replace("_", " ")
-        a.set_title(f"{method}{name} ({better} is better)",
-                    fontsize=10)
+        a.set_title(f"{method}{name} ({better} is better)", fontsize=10)
         a.set_xlabel("number of personas")
         a.set_xticks(rows["k"])
-    axes[0].figure.tight_layout()
-    return axes
+    if created:  # a figure made here; one the caller gave keeps its layout
+        axes[0].figure.tight_layout()
+    return ax if isinstance(ax, Axes) else axes
 
 
 @_literal_text
@@ -545,12 +797,18 @@ def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None
     With ``min_customers`` k above 1 (a shared report) no single journey is drawn: each
     persona is a hexagon density showing only cells of at least k journeys, with its
     name at its centre.
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib.colors import LinearSegmentedColormap
 
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(7, 5.5))
     personas = sorted(embedding["persona"].unique(), key=lambda p: (p == -1, p))
     palette = dict(zip([p for p in personas if p != -1], sns.color_palette("tab10", 10) * 3))
@@ -576,27 +834,36 @@ def plot_persona_embedding(embedding: pd.DataFrame, *, names: dict | None = None
     ax.set_ylabel("second axis")
     ax.set_title(f"{len(embedding):,} journeys, placed by what they contain"
                  + (f" (cells of {min_customers}+)" if min_customers > 1 else ""))
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
 @_literal_text
 def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_reach: float = 0.05,
                        ax=None):
-    """Heatmap of :func:`journeylab.persona_reach`: which touchpoints each persona meets."""
+    """Heatmap of :func:`journeylab.persona_reach`: which touchpoints each persona meets.
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     shown = reach[reach.max(axis=1) >= min_reach]
     shown = shown.rename(columns=lambda p: _persona_names(names, p))
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(1.2 * shown.shape[1] + 3, 0.3 * shown.shape[0] + 1.8))
     sns.heatmap(shown, annot=_cell_labels(shown, "share", blank_zero=True), fmt="",
                 cmap="Purples", cbar=False, ax=ax, annot_kws={"fontsize": 7}, vmin=0, vmax=1)
     ax.set_title("Share of each persona's journeys that meet each touchpoint")
     ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
@@ -612,11 +879,18 @@ def _error_bars(centre: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarra
 def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
     """Each touchpoint's effect on the score with its interval (irritants red, delights
     green, the rest grey; not separable ones hatched), and the naive gap (exposed minus
-    unexposed, unadjusted) as a hollow marker."""
+    unexposed, unadjusted) as a hollow marker.
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
+    """
     import matplotlib.pyplot as plt
 
     table = effects.dropna(subset=["effect"]).sort_values("effect", kind="stable")
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(8, 0.28 * len(table) + 1.5))
     colours = table["kind"].map({"irritant": "#C44E52", "delight": "#55A868"}).fillna("#999999")
     y = np.arange(len(table))
@@ -633,7 +907,8 @@ def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
     ax.set_yticks(y, table["touchpoint"].astype(str), fontsize=8)
     ax.set_xlabel("effect on the score (points), with its interval")
     ax.set_title("What moves satisfaction")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax
 
 
@@ -641,10 +916,17 @@ def plot_drivers(effects: pd.DataFrame, *, ax=None, show_naive: bool = True):
 def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=None):
     """Mean score (with its interval) by answer number around a touchpoint, from
     ``score_trajectory``: answers before it on the left of the dashed line, after it on
-    the right."""
+    the right.
+
+    Returns
+    -------
+    Axes
+        ``ax``, or the Axes of a new figure (laid out) when ``ax`` is None.
+    """
     import matplotlib.pyplot as plt
 
-    if ax is None:
+    created = ax is None
+    if created:
         _, ax = plt.subplots(figsize=(5, 3))
     t = trajectory.dropna(subset=["answer", "mean"]).sort_values("answer")  # no merged rows
     ax.errorbar(t["answer"], t["mean"], yerr=_error_bars(t["mean"], t["ci_low"], t["ci_high"]),
@@ -654,5 +936,6 @@ def plot_score_trajectory(trajectory: pd.DataFrame, *, touchpoint: str = "", ax=
     ax.set_xlabel(f"answer number around {touchpoint}" if touchpoint else "answer number")
     ax.set_ylabel("mean score")
     ax.set_title("Score before and after")
-    ax.figure.tight_layout()
+    if created:  # a figure made here; one the caller gave keeps its layout
+        ax.figure.tight_layout()
     return ax

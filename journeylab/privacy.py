@@ -15,13 +15,16 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 import pandas as pd
 
+from .columns import is_share_name
 from .errors import InvalidInputError
-from .log import EventLog
+
+if TYPE_CHECKING:
+    from .log import EventLog
 
 __all__ = ["pseudonymise", "pseudonymise_log", "protect", "COUNT_COLUMNS", "ReportContext",
            "report_context", "set_report_context", "rare_names", "shown_table", "mask_text"]
@@ -35,8 +38,6 @@ def _is_count(name: Any) -> bool:
     """Other counts of customers in a row (``hairpin_cases``, ``dropoffs``, ``ends``); never a share
     or rate of them (``share_of_journeys``, ``conversion_rate``), which says nothing about
     how few customers a row is about."""
-    from .display import is_share_name
-
     if not isinstance(name, str) or is_share_name(name):
         return False
     return name in COUNT_COLUMNS or name in ("dropoffs", "ends", "journeys_scored") or \
@@ -92,7 +93,7 @@ def pseudonymise_log(log: EventLog, *, key: str | bytes | None = None) -> EventL
     names = pseudonymise(log.cases, key=key)
     events = log.events.copy()
     events["case_id"] = pd.Categorical(names[log.case_codes])
-    return EventLog(events, schema=log.schema, report=log.report)
+    return type(log)(events, schema=log.schema, report=log.report)  # an EventLog
 
 
 def _count_column(table: pd.DataFrame, count: str | None) -> str | None:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError
+from .journeys import case_outcome, case_satisfaction, variant_ids, variant_text
 from .log import EventLog
 from .personas import TOO_SHORT
 
@@ -44,7 +45,7 @@ def select_persona(log: EventLog, labels: Any, persona: int) -> EventLog:
     if not mine.any():
         raise InvalidInputError(f"No journey has persona {persona}; the personas are "
                                 f"{sorted(set(labels.tolist()))}.")
-    return log._take(log._case_mask(mine))
+    return log.take_cases(mine)
 
 
 def persona_reach(log: EventLog, labels: Any) -> pd.DataFrame:
@@ -94,15 +95,14 @@ def profile_personas(log: EventLog, labels: Any, *,
     >>> int(profile_personas(log, np.arange(log.n_cases) % 2)["journeys"].sum()) == log.n_cases
     True
     """
-    from .paths import (_variant_ids, _variant_text, case_outcome, case_satisfaction,
-                        stage_order)
+    from .paths import stage_order
 
     labels = _check_labels(log, labels)
     cases = log.case_table()
     A = log.n_activities
     met = _met(log)
-    ids, first = _variant_ids(log)
-    text = _variant_text(log, first)
+    ids, first = variant_ids(log)
+    text = variant_text(log, first)
     conv = case_outcome(log, outcome)
     sat = case_satisfaction(log, instrument)
     has_channel = "channel" in log.events.columns
@@ -283,10 +283,6 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
     >>> len(example_journeys(log, np.zeros(log.n_cases, int), 0, n=3))
     3
     """
-    from .paths import _variant_text
-
-    from .paths import _variant_ids
-
     labels = _check_labels(log, labels)
     mine = np.flatnonzero(labels == persona)
     if not len(mine):
@@ -294,13 +290,13 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
                                 f"{sorted(set(labels.tolist()))}.")
     rng = np.random.default_rng(random_state)
     if min_customers > 1:
-        variant, _ = _variant_ids(log)
+        variant, _ = variant_ids(log)
         on_path = np.bincount(variant)[variant]
         mine = mine[on_path[mine] >= min_customers]
         pick = np.sort(rng.choice(mine, size=min(int(n), len(mine)), replace=False))
         return pd.DataFrame({"case_id": np.asarray(log.cases, dtype=object)[pick],
                              "events": log.case_lengths[pick],
-                             "path": _variant_text(log, pick),
+                             "path": variant_text(log, pick),
                              "journeys_on_path": on_path[pick]})
     pick = np.sort(rng.choice(mine, size=min(int(n), len(mine)), replace=False))
     first, last = log.case_offsets[pick], log.case_offsets[pick + 1] - 1
@@ -308,5 +304,5 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
         "case_id": np.asarray(log.cases, dtype=object)[pick],
         "events": log.case_lengths[pick],
         "duration_days": (log.timestamps_ns[last] - log.timestamps_ns[first]) / 86_400e9,
-        "path": _variant_text(log, pick),
+        "path": variant_text(log, pick),
     })

@@ -12,7 +12,8 @@ from typing import Any, Mapping
 from .defaults import RANDOM_STATE
 from .errors import InvalidInputError, StudyError
 
-__all__ = ["run_notebook", "run_demo", "render_html", "notebook_parameters", "parse_parameter"]
+__all__ = ["run_notebook", "run_demo", "render_html", "notebook_parameters", "parse_parameter",
+           "check_notebook_parameters", "type_phrase"]
 
 _NOTEBOOK_RE = re.compile(r"^\d\d_.*\.ipynb$")
 
@@ -92,6 +93,17 @@ _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
           "list": (list, tuple), "dict": (dict,)}
 
 
+def type_phrase(type_name: str) -> str:
+    """A parameter type's name with its article, as messages say it.
+
+    Examples
+    --------
+    >>> type_phrase("int"), type_phrase("float")
+    ('an int', 'a float')
+    """
+    return f"{_A.get(type_name, 'a')} {type_name}"
+
+
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     """A notebook's parameters: ``{name: {"type", "default", "help"}}``, read from its
     ``parameters`` cell (the same as ``papermill --help-notebook`` lists).
@@ -148,17 +160,32 @@ def parse_parameter(text: str, type_name: str) -> Any:
             pass
         if type_name == "list":  # a,b,c
             return [v.strip() for v in text.split(",") if v.strip()]
-        raise InvalidInputError(f"{text!r} is not {_A.get(type_name, 'a')} {type_name}.") \
+        raise InvalidInputError(f"{text!r} is not {type_phrase(type_name)}.") \
             from None
     if type_name == "float" and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     return value
 
 
-def _check_parameters_against(notebook: Path, parameters: Mapping[str, Any]) -> None:
-    """Unknown names, wrong types and impossible values stop a run before its kernel."""
+def check_notebook_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
+    """Check parameters against a notebook's ``parameters`` cell, before any kernel starts.
+
+    Parameters
+    ----------
+    notebook : str or Path
+    parameters : mapping
+        Name -> value, as papermill would inject them.
+
+    Raises
+    ------
+    InvalidInputError
+        A name the notebook does not declare, a value of another type than its declared
+        one, or an impossible value (see :func:`journeylab.check_parameters`, which gets
+        the notebook's defaults merged with ``parameters``).
+    """
     from .study import check_parameters
 
+    notebook = Path(notebook)
     declared = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
@@ -172,7 +199,7 @@ def _check_parameters_against(notebook: Path, parameters: Mapping[str, Any]) -> 
         if kinds and (not isinstance(value, kinds) or (isinstance(value, bool)
                                                         and bool not in kinds)):
             problems.append(f"parameter {name}={value!r}: {notebook.name} takes "
-                            f"{_A.get(kind, 'a')} {kind} ({declared[name]['help']}), such as "
+                            f"{type_phrase(kind)} ({declared[name]['help']}), such as "
                             f"{declared[name]['default']!r}")
     if problems:
         raise InvalidInputError("; ".join(problems))
@@ -208,7 +235,7 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
     notebook = Path(notebook).resolve()
     if not notebook.exists():
         raise InvalidInputError(f"No notebook at {str(notebook)!r}.")
-    _check_parameters_against(notebook, dict(parameters or {}))
+    check_notebook_parameters(notebook, dict(parameters or {}))
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.name

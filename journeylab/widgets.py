@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
 
+from .journeys import ALL, select_journeys
 from .log import EventLog
 from .paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
                     get_variants, stage_order)
@@ -15,20 +16,7 @@ if TYPE_CHECKING:
     from .drivers import SatisfactionDrivers
 
 __all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
-           "DriverExplorer", "select_journeys"]
-
-_ALL = "(all)"
-
-
-def select_journeys(log: EventLog, *, segment: str | None = None, value: Any = None,
-                    start: Any = None, end: Any = None) -> EventLog:
-    """Journeys of one segment value that started in ``[start, end)`` (all when None)."""
-    out = log
-    if segment is not None and value is not None and value != _ALL:
-        out = out.filter_attribute(segment, [value], level="cases")
-    if start is not None or end is not None:
-        out = out.filter_time(start, end, how="started")
-    return out
+           "DriverExplorer"]
 
 
 class _Explorer:
@@ -151,7 +139,7 @@ class ProcessMapExplorer(_Explorer):
         if segment is not None:
             sizes = log.case_table()[segment].dropna().astype(str).value_counts()
             values = sorted(sizes[sizes >= min_customers].index)  # no segment under k
-            self.segment_value = w.Dropdown(options=[_ALL, *values], description=segment)
+            self.segment_value = w.Dropdown(options=[ALL, *values], description=segment)
             controls.append(self.segment_value)
         months = _months(log)
         self.period = w.SelectionRangeSlider(
@@ -394,8 +382,6 @@ class DriverExplorer(_Explorer):
         }
 
     def render(self) -> None:
-        import matplotlib.pyplot as plt
-
         from .plot import plot_score_trajectory
 
         if self.touchpoint.value is None:
@@ -405,9 +391,8 @@ class DriverExplorer(_Explorer):
         d = self.data()
         trajectory = "no journey that met it answered " + str(self.trajectory_instrument)
         if len(d["trajectory"]):
-            fig, ax = plt.subplots(figsize=(5, 3))
-            plot_score_trajectory(d["trajectory"], touchpoint=self.touchpoint.value, ax=ax)
-            trajectory = fig
+            trajectory = plot_score_trajectory(d["trajectory"],
+                                               touchpoint=self.touchpoint.value).figure
         from .display import format_table
 
         signed = {c: "{:+.2f}" for c in ("effect", "ci_low", "ci_high", "change")}

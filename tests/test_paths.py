@@ -293,12 +293,12 @@ def test_widget_twins_return_the_numbers_shown(small_truth):
 
 
 def test_variant_hashing_agrees_with_byte_keys(small_truth):
-    from journeylab.paths import _variant_ids, _variant_ids_bytes, _variant_text
+    from journeylab.journeys import _variant_ids_bytes, variant_ids, variant_text
 
     log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
-    ids_h, first_h = _variant_ids(log)
+    ids_h, first_h = variant_ids(log)
     ids_b, first_b = _variant_ids_bytes(log)
-    text_h, text_b = _variant_text(log, first_h), _variant_text(log, first_b)
+    text_h, text_b = variant_text(log, first_h), variant_text(log, first_b)
     assert text_h[ids_h].tolist() == text_b[ids_b].tolist()  # same path for every journey
     assert len(set(text_h)) == len(text_h) == len(text_b)
     by_hand = log.events.groupby("case_id", observed=True)["activity"].agg(
@@ -307,13 +307,13 @@ def test_variant_hashing_agrees_with_byte_keys(small_truth):
 
 
 def test_quantiles_match_numpy_for_many_and_few_groups():
-    from journeylab.paths import _group_quantiles
+    from journeylab.journeys import group_quantiles
 
     rng = np.random.default_rng(0)
     for n_groups in (5, 30_000):
         groups = rng.integers(0, n_groups, 50_000)
         values = rng.exponential(100, 50_000).round(1)
-        got = _group_quantiles(groups, values, n_groups, (0.5, 0.9))
+        got = group_quantiles(groups, values, n_groups, (0.5, 0.9))
         for g in rng.choice(np.unique(groups), 20):
             assert got[g, 0] == pytest.approx(np.quantile(values[groups == g], 0.5))
             assert got[g, 1] == pytest.approx(np.quantile(values[groups == g], 0.9))

@@ -1,12 +1,12 @@
 # journeylab: two commands do everything on a fresh machine.
 #   make demo   set up, generate the default data, run every notebook, render HTML into reports/
-#   make test   set up and run the test suite
+#   make test   set up, lint and run the test suite
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.journeylab-installed
 
-.PHONY: setup system-deps demo dashboard test bench clean-notebooks clean
+.PHONY: setup system-deps demo dashboard test lint bench clean-notebooks clean
 
 setup: system-deps $(STAMP)
 
@@ -26,7 +26,10 @@ demo: setup
 dashboard: setup
 	$(VENV)/bin/journeylab dashboard
 
-test: setup
+lint: setup
+	$(VENV)/bin/ruff check journeylab tests benchmarks
+
+test: lint
 	@sh scripts/system-deps.sh test
 	$(PY) -m pytest
 

@@ -303,7 +303,8 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     design = {"beta": beta, "varies": varies, "acts": acts, "exposed": exposed, "y": y,
               "group": group, "fe": fe, "p_t": p_t, "scored": scored, "levels": levels,
               "soft": soft, "control_part": control_part,
-              "window": window, "min_effect": smallest, "ridge": ridge, "level": level, "n_boot": n_boot, "seed": random_state,
+              "window": window, "min_effect": smallest, "ridge": ridge, "level": level,
+              "n_boot": n_boot, "seed": random_state,
               "mean_exposure": Xe[:, varies].mean(axis=0)}
     return SatisfactionDrivers(effects, ctrl, name, float(fitted.mean()), scale, ASSUMPTIONS,
                                design)

@@ -65,7 +65,8 @@ def test_importing_journeylab_keeps_the_pm4py_banner_out():
 
 
 def test_graphviz_dot_is_installed_by_the_setup():
-    assert shutil.which("dot"), "Graphviz `dot` is missing: run `make setup` (scripts/system-deps.sh)"
+    assert shutil.which("dot"), \
+        "Graphviz `dot` is missing: run `make setup` (scripts/system-deps.sh)"
 
 
 def test_discover_paths_runs_on_the_default_and_writes_the_tables(tmp_path):

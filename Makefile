@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.journeylab-installed
+# the notebooks, each NN_name.ipynb paired with NN_name.py (notebooks/jupytext.toml)
+NOTEBOOKS := notebooks/[0-9][0-9]_*.ipynb notebooks/[0-9][0-9]_*.py
 
-.PHONY: setup system-deps demo dashboard test lint bench clean-notebooks clean
+.PHONY: setup system-deps demo dashboard test lint bench notebooks clean-notebooks clean
 
 setup: system-deps $(STAMP)
 
@@ -40,8 +42,19 @@ bench: setup
 	$(PY) benchmarks/bench_personas.py
 	$(PY) benchmarks/bench_drivers.py
 
-clean-notebooks: setup
-	$(PY) scripts/make_notebooks.py
+# After editing a notebook (its .ipynb in JupyterLab, or its .py anywhere): sync each pair
+# (the file edited last wins), then strip outputs, execution counts and run metadata from
+# the .ipynb.
+notebooks: setup
+	$(VENV)/bin/jupytext --quiet --sync $(NOTEBOOKS)
+	$(VENV)/bin/jupyter nbconvert --log-level=WARN --inplace --clear-output \
+	    --ClearMetadataPreprocessor.enabled=True \
+	    --ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags \
+	    --ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
+	    --ClearMetadataPreprocessor.preserve_nb_metadata_mask=language_info \
+	    notebooks/[0-9][0-9]_*.ipynb
+
+clean-notebooks: notebooks
 
 clean:
 	rm -rf $(VENV) reports data/processed .pytest_cache .hypothesis

@@ -8,14 +8,17 @@ STAMP := $(VENV)/.journeylab-installed
 # the notebooks, each NN_name.ipynb paired with NN_name.py (notebooks/jupytext.toml)
 NOTEBOOKS := notebooks/[0-9][0-9]_*.ipynb notebooks/[0-9][0-9]_*.py
 
-.PHONY: setup system-deps demo dashboard test lint bench notebooks clean-notebooks clean
+.PHONY: setup system-deps demo dashboard test lint bench notebooks clean-notebooks lock clean
 
 setup: system-deps $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions the tests pass with (requirements.lock), then journeylab itself.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	$(VENV)/bin/journeylab fetch-assets
 	touch $(STAMP)
 
@@ -55,6 +58,20 @@ notebooks: setup
 	    notebooks/[0-9][0-9]_*.ipynb
 
 clean-notebooks: notebooks
+
+# Refresh requirements.lock: the newest versions pyproject.toml allows, resolved in a
+# throwaway environment. Run `make test` on the new lock before committing it.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[test,bench]"
+	{ echo "# The exact versions journeylab is tested with: \`make setup\` installs them, then"; \
+	  echo "# journeylab itself (--no-deps). Made by \`make lock\` on $$(.lock-venv/bin/python -c \
+	    'import platform; print("python", platform.python_version(), platform.system(), platform.machine())')."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable --exclude journeylab; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) reports data/processed .pytest_cache .hypothesis

@@ -4,7 +4,8 @@ ChannelAttribution (GPL, installed apart in benchmarks/.peers-venv by peers.sh) 
 first-order removal effects by simulation; journeylab solves the same chain exactly. Prints
 both, per channel, with the differences in share of conversions.
 
-    python benchmarks/check_channelattribution.py [--data ../shared/data/real/channelattribution_paths.csv]
+    python benchmarks/check_channelattribution.py
+        [--data ../shared/data/real/channelattribution_paths.csv]
 """
 from __future__ import annotations
 

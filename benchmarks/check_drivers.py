@@ -9,7 +9,8 @@ interval covers its planted effect (zero for neutral touchpoints). Touchpoints m
 separable are left out of the coverage (their effect is not identified). The suite runs a
 fast version of this on one seed.
 
-    python benchmarks/check_drivers.py [--journeys 10000] [--seeds 50] [--controls planted|fitted|none]
+    python benchmarks/check_drivers.py [--journeys 10000] [--seeds 50]
+                                       [--controls planted|fitted|none]
 """
 from __future__ import annotations
 
@@ -77,7 +78,8 @@ def main() -> None:
           f"(max |.| {table['bias_hold_queue'].abs().max():.1%}), "
           f"naive {table['naive_bias_hold_queue'].mean():+.1%}")
     print(f"95% interval coverage: {sep['covered'].mean():.3f} over {len(sep):,} separable "
-          f"touchpoint-seeds; planted effects only {sep.loc[sep['planted'] != 0, 'covered'].mean():.3f}"
+          f"touchpoint-seeds; planted effects only "
+          f"{sep.loc[sep['planted'] != 0, 'covered'].mean():.3f}"
           f"; neutral only {sep.loc[sep['planted'] == 0, 'covered'].mean():.3f}")
 
 

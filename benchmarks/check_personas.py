@@ -27,7 +27,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
@@ -91,7 +90,8 @@ def summary(table: pd.DataFrame, what: str) -> None:
         return
     near = (table["k"] - table["k_true"]).abs() <= 1
     print(f"\n{what}: {len(table)} logs; number within 1 of the truth on {int(near.sum())}/"
-          f"{len(table)} ({near.mean():.0%}), exact on {int((table['k'] == table['k_true']).sum())}; "
+          f"{len(table)} ({near.mean():.0%}), "
+          f"exact on {int((table['k'] == table['k_true']).sum())}; "
           f"mean ARI {table['ari'].mean():.3f} (min {table['ari'].min():.3f}); "
           f"methods {table['method'].value_counts().to_dict()}; "
           f"mean {table['seconds'].mean():.1f} s per log"

@@ -1,6 +1,7 @@
 """Run every notebook on every real log, render the reports and take full-page screenshots.
 
-    python benchmarks/real_logs_gallery.py [--real ../shared/data/real] [--out benchmarks/out/gallery]
+    python benchmarks/real_logs_gallery.py [--real ../shared/data/real]
+                                           [--out benchmarks/out/gallery]
                                            [--logs helpdesk receipt ...] [--notebooks 01 03]
 
 Each notebook runs through ``journeylab run`` as a user would, with only the column flags a
@@ -103,7 +104,7 @@ def main() -> int:
             seconds, result = run(log, file, flags, book, out)
             rows.append((log, book, seconds, result))
             print(f"{log:<10} {book:<26} {seconds:6.1f}s  {result}", flush=True)
-    print(f"\n| log | notebook | seconds | result |\n|---|---|---|---|")
+    print("\n| log | notebook | seconds | result |\n|---|---|---|---|")
     for log, book, seconds, result in rows:
         print(f"| {log} | {book} | {seconds:.1f} | {result} |")
     print(f"\nreports and screenshots in {out}")

@@ -279,7 +279,8 @@ def encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int]:
         # numbers written as text are a representation, not a repair
         str_mask = np.asarray([isinstance(v, str) for v in uniques], bool)
         changed_u &= str_mask
-    valid_u = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+    valid_u = (pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+               .to_numpy(zero_copy_only=False))
     order = pc.array_sort_indices(text).to_numpy()
     order = order[valid_u[order]]
     sorted_text = text.take(pa.array(order))
@@ -307,7 +308,8 @@ def densify(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, pd.Ind
     return remap[codes], categories[used]
 
 
-def categorical(codes: np.ndarray, categories: pd.Index, *, ordered: bool = False) -> pd.Categorical:
+def categorical(codes: np.ndarray, categories: pd.Index, *,
+                ordered: bool = False) -> pd.Categorical:
     """A Categorical from trusted codes (no re-validation)."""
     dtype = pd.CategoricalDtype(categories, ordered=ordered)
     return pd.Categorical.from_codes(codes.astype(_code_dtype(len(categories))), dtype=dtype,

@@ -118,7 +118,7 @@ def check_reading_options(*, sep: str | None = None, encoding: str | None = None
     Traceback (most recent call last):
     ...
     journeylab.errors.InvalidInputError: Unknown time zone 'Mars/Olympus' (assume_timezone=, CLI --assume-timezone). Use an IANA name such as 'UTC', 'Europe/Brussels' or 'America/New_York'.
-    """
+    """  # noqa: E501
     if sep is not None:
         sep = _SEP_ALIASES.get(sep, sep)
         if not isinstance(sep, str) or len(sep) != 1 or sep in "\r\n\"" or sep.isalnum():
@@ -613,7 +613,8 @@ def _decode_text(data: bytes, encoding: str | None, name: str) -> tuple[str, str
         return text, fallback, findings
     findings.append(_finding(
         "lines_not_utf8", "warning",
-        f"{len(legacy):,} line{'s' * (len(legacy) > 1)} of {name!r} {'are' if len(legacy) > 1 else 'is'} "
+        f"{len(legacy):,} line{'s' * (len(legacy) > 1)} of {name!r} "
+        f"{'are' if len(legacy) > 1 else 'is'} "
         f"not valid UTF-8 (line{'s' * (len(legacy) > 1)} {_listing(legacy)}; "
         f"first bad byte at line {first[0]}, byte {first[1]} of the line) while "
         f"{utf8_non_ascii:,} other lines are UTF-8: those lines were read as {fallback}, the "
@@ -755,7 +756,6 @@ def _read_csv_records(text: str, delim: str, names: list[str], line_offset: int,
     header, and the line of a quote that never closes, are bad lines. The rows are pandas'
     (``fast``) when it kept exactly the records this pass keeps, else built here."""
     lines = _physical_lines(text)
-    total = len(lines)
     width = len(names)
     build = fast is None
     rows: list = []
@@ -833,7 +833,7 @@ def _unclosed_quote(raw_text: str, delim: str) -> bool:
     return False
 
 
-# ----------------------------------------------------------------------------- Parquet, JSONL, DuckDB
+# --------------------------------------------------------------------------- Parquet, JSONL, DuckDB
 def _read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
     import pyarrow.parquet as pq
 
@@ -1070,7 +1070,7 @@ def check_xml_prologue(path: str | Path) -> None:
     Traceback (most recent call last):
     ...
     journeylab.errors.UnsafeInputError: '.../x.xes' declares a DTD or XML entities. XES logs never need them and they can read local files or expand without bound, so journeylab refuses the file. Remove the <!DOCTYPE ...> block and read it again.
-    """
+    """  # noqa: E501
     path = Path(path)
     with _open_bytes(path) as fh:
         _scan_prologue(iter(lambda: fh.read(1 << 16), b""), path)
@@ -1472,14 +1472,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
                 or isinstance(s.dtype, pd.CategoricalDtype)):
             continue
         text = s.astype(object)
-        is_str = text.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+        is_str = (text.map(lambda v: isinstance(v, str), na_action="ignore")
+                  .fillna(False).astype(bool))
         risky = is_str & text.where(is_str, "").astype(str).str.startswith(_FORMULA_START)
         if risky.any():
             text = text.copy()
             text[risky] = "'" + text[risky].astype(str)
             out[col] = text
     if any(str(c).startswith(_FORMULA_START) for c in out.columns):
-        out.columns = ["'" + str(c) if str(c).startswith(_FORMULA_START) else c for c in out.columns]
+        out.columns = ["'" + str(c) if str(c).startswith(_FORMULA_START) else c
+                       for c in out.columns]
     return out
 
 

@@ -101,7 +101,7 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
     ...     "2024-01-01 10:01", "2024-01-01 10:03"]}))
     >>> discover_dfg(log).edges[["source", "target", "events", "median_s"]].to_dict("records")
     [{'source': 'x', 'target': 'y', 'events': 1, 'median_s': 60.0}, {'source': 'y', 'target': 'x', 'events': 1, 'median_s': 120.0}]
-    """
+    """  # noqa: E501
     A = log.n_activities
     src, dst, dt, case = pairs(log)
     edge = src * A + dst
@@ -264,7 +264,8 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     if sat is not None:
         key = pd.DataFrame({"cell": cell, "case": log.case_codes}).drop_duplicates()
         key["sat"] = sat[key["case"].to_numpy()]
-        rows["mean_satisfaction"] = key.groupby("cell")["sat"].mean().reindex(rows["cell"]).to_numpy()
+        rows["mean_satisfaction"] = (key.groupby("cell")["sat"].mean().reindex(rows["cell"])
+                                     .to_numpy())
     tp = pd.DataFrame({"cell": cell, "activity": ev["activity"].astype(object)})
     tops = tp.groupby("cell")["activity"].agg(lambda s: ", ".join(s.value_counts().index[:4]))
     rows["touchpoints"] = tops.reindex(rows["cell"]).fillna("").to_numpy()

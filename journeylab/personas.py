@@ -655,10 +655,11 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_, cluster_centers_, features_, selection_
-        Persona per journey (``-1``: too short to tell; 0 is the largest), the centres in feature space, the fitted feature transformer and the
-        evidence for the number (``k, silhouette, stability, weakest_persona, inertia,
-        smallest_share, journeys, chosen``; ``weakest_persona`` is the clusterwise
-        stability of the least stable persona).
+        Persona per journey (``-1``: too short to tell; 0 is the largest), the centres
+        in feature space, the fitted feature transformer and the evidence for the number
+        (``k, silhouette, stability, weakest_persona, inertia, smallest_share, journeys,
+        chosen``; ``weakest_persona`` is the clusterwise stability of the least stable
+        persona).
     n_personas_ : int
         The number of personas fitted; with ``"auto"``, a persona under
         ``min_persona_share`` of the final assignment joins the personas closest to its

@@ -93,9 +93,9 @@ def satisfaction_by(log: EventLog, *, by: str = "touchpoint", instrument: str | 
     stage x channel cell.
 
     Columns: the grouping, ``instrument, answers, customers, mean, ci_low, ci_high``
-    (t interval at ``level``, kept within the instrument's scale), and for 0-10 instruments ``nps`` (promoters 9-10 minus
-    detractors 0-6, in points) with its interval. Each instrument is summarised on its
-    own scale; pick one with ``instrument``.
+    (t interval at ``level``, kept within the instrument's scale), and for 0-10 instruments
+    ``nps`` (promoters 9-10 minus detractors 0-6, in points) with its interval. Each
+    instrument is summarised on its own scale; pick one with ``instrument``.
 
     Examples
     --------
@@ -193,8 +193,9 @@ def score_trajectory(log: EventLog, touchpoint: str, *, instrument: str, steps: 
     Each journey's answers of ``instrument`` are numbered from the first time it met
     ``touchpoint``: -1 is the last answer before it, 1 the first answer after it, and so
     on up to ``steps`` each side. Columns: ``answer, answers, customers, mean, ci_low,
-    ci_high`` (t interval, kept within the instrument's scale). A drop between -1 and 1 is what the touchpoint did to the
-    journeys that met it; ``satisfaction_drops`` sets it against windows without it.
+    ci_high`` (t interval, kept within the instrument's scale). A drop between -1 and 1 is
+    what the touchpoint did to the journeys that met it; ``satisfaction_drops`` sets it
+    against windows without it.
 
     Examples
     --------

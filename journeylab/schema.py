@@ -128,7 +128,7 @@ class Schema:
         Traceback (most recent call last):
         ...
         journeylab.errors.InvalidInputError: activity_key='ACTIVITY' is not a column, and it matches several columns when case is ignored: 'activity', 'Activity'. Set activity_key to the exact name of one of them.
-        """
+        """  # noqa: E501
         return self.resolve_noted(columns)[0]
 
     def resolve_noted(self, columns: Sequence[str]) -> tuple["Schema", list[dict]]:
@@ -208,7 +208,8 @@ def _check_scale(scale, what: str) -> None:
     try:
         low, high = (float(scale[0]), float(scale[1]))
     except (TypeError, ValueError, IndexError):
-        raise InvalidInputError(f"{what} must be a (low, high) pair of numbers, got {scale!r}.") from None
+        raise InvalidInputError(
+            f"{what} must be a (low, high) pair of numbers, got {scale!r}.") from None
     if not low < high:
         raise InvalidInputError(f"{what} must have low < high, got {scale!r}.")
 

@@ -95,7 +95,7 @@ def check_parameters(*, base_dir: str | Path = ".", **parameters: Any) -> dict[s
     Traceback (most recent call last):
     ...
     journeylab.errors.InvalidInputError: parameter level=1.5: a confidence level between 0 and 1, such as 0.95
-    """
+    """  # noqa: E501
     base = Path(base_dir)
     problems = [p for name, value in parameters.items()
                 if (p := _check_one(name, value, base)) is not None]
@@ -282,7 +282,7 @@ class Study:
         >>> Study({}, log, log, Path(".")).ready("Drop-offs", "outcome")
         Drop-offs: skipped; it needs a journey outcome: set outcome_column to a yes/no column of the journeys, or to column=value (e.g. outcome=approved).
         False
-        """
+        """  # noqa: E501
         missing = [n for n in needs if not self.has(n)]
         if "design" in needs and "design" not in missing:
             design = [str(a) for a in self.parameters.get("designed_journey") or []]

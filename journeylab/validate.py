@@ -88,7 +88,8 @@ _FIXES: dict[str, str] = {
     "satisfaction_ambiguous_comma": "write the score with a decimal point (1.234) or without "
                                     "separators (1234)",
     "satisfaction_out_of_range": "correct the score, or declare the right scale in instruments=",
-    "duplicate_event": "nothing, if the copy was an export glitch; otherwise add a distinguishing column",
+    "duplicate_event": "nothing, if the copy was an export glitch; otherwise add a "
+                       "distinguishing column",
     "event_outside_trace": "put the event inside the <trace> of its journey",
 }
 _EXAMPLES = 5
@@ -501,7 +502,8 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             ex = quarantined.loc[np.asarray(m)].head(_EXAMPLES)
             role = _REASON_ROLE.get(code)
             col = schema.key(role) if role else None
-            examples = [{"row": int(r["row"]), **({"line": int(r["line"])} if r["line"] >= 0 else {}),
+            examples = [{"row": int(r["row"]),
+                         **({"line": int(r["line"])} if r["line"] >= 0 else {}),
                          **({"value": _short(r.get(col))} if col else {}),
                          **({"why": why[int(r["row"])]} if int(r["row"]) in why else {})}
                         for r in ex.to_dict("records")]
@@ -981,7 +983,8 @@ def _from_numbers(values: pd.Series, numeric: np.ndarray, *, column: str, unit: 
     sub = values.iloc[rows]
     is_text = not pd.api.types.is_numeric_dtype(values.dtype)
     whole = (~sub.str.contains(".", regex=False).to_numpy(dtype=bool, na_value=False)
-             if is_text else np.asarray(pd.api.types.is_integer_dtype(values.dtype)).repeat(len(rows)))
+             if is_text
+             else np.asarray(pd.api.types.is_integer_dtype(values.dtype)).repeat(len(rows)))
     num = pd.to_numeric(sub, errors="coerce").to_numpy(dtype="float64")
     guessed = unit is None
     if guessed:
@@ -1394,9 +1397,9 @@ def _log_findings(events: pd.DataFrame, schema: Schema) -> list[Finding]:
     n_act = len(events["activity"].cat.categories)
     if n_act > _MAX_ACTIVITIES or (n_act > 50 and n_act > 0.5 * len(events)):
         findings.append(Finding("activity_cardinality", "warning",
-                                f"{n_act:,} distinct activities in {len(events):,} events: maps and "
-                                "variants will be unreadable. Is the activity role an id or free "
-                                "text?", rows=n_act, column=schema.activity_key,
+                                f"{n_act:,} distinct activities in {len(events):,} events: maps "
+                                "and variants will be unreadable. Is the activity role an id or "
+                                "free text?", rows=n_act, column=schema.activity_key,
                                 fix="map the activity role to a touchpoint column, or group "
                                     "activities with a catalogue"))
     return findings

@@ -56,11 +56,13 @@ def label(text: str) -> str:
 #  activities kept)
 CSV_LOADS = [
     ("utf8_one_cp1252_line",
-     (H + "a,Café,2024-01-01\na,Thé,2024-01-02\n").encode() + "b,Caf\xe9,2024-01-03\n".encode("cp1252"),
+     (H + "a,Café,2024-01-01\na,Thé,2024-01-02\n").encode()
+     + "b,Caf\xe9,2024-01-03\n".encode("cp1252"),
      {}, 3, 3, {}, "lines_not_utf8", "line 4", {"Café", "Thé"}),
     ("utf8_two_cp1252_lines_far_apart",
      (H + "a,Café,2024-01-01\n").encode() + "a,na\xefve,2024-01-02\n".encode("cp1252")
-     + "".join(f"b,Zoë,2024-01-0{i}\n" for i in (3, 5, 6)).encode() + "c,d\xe9j\xe0,2024-01-04\n".encode("cp1252"),
+     + "".join(f"b,Zoë,2024-01-0{i}\n" for i in (3, 5, 6)).encode()
+     + "c,d\xe9j\xe0,2024-01-04\n".encode("cp1252"),
      {}, 6, 6, {}, "lines_not_utf8", "lines 3, 7", {"Café", "naïve", "Zoë", "déjà"}),
     ("whole_file_cp1252",
      (H + "a,Café,2024-01-01\na,Œuvre €,2024-01-02\n").encode("cp1252"),
@@ -80,7 +82,8 @@ CSV_LOADS = [
      {}, 1, 1, {}, None, None, {"ü"}),
     ("utf16_with_bom_semicolons", (H.replace(",", ";") + "a;ü;2024-01-01\n").encode("utf-16"),
      {}, 1, 1, {}, None, None, {"ü"}),
-    ("excel_sep_line_semicolon", b"sep=;\n" + (H + "a;x,y;2024-01-01\n").replace(",", ";", 2).encode(),
+    ("excel_sep_line_semicolon",
+     b"sep=;\n" + (H + "a;x,y;2024-01-01\n").replace(",", ";", 2).encode(),
      {}, 1, 1, {}, "excel_sep_line", "Line 1", {"x,y"}),
     ("excel_sep_line_pipe_crlf", b"sep=|\r\ncase_id|activity|timestamp\r\na|x;y|2024-01-01\r\n",
      {}, 1, 1, {}, "excel_sep_line", "'|' was taken", {"x;y"}),
@@ -106,7 +109,8 @@ CSV_LOADS = [
      {}, 2, 1, {"null_timestamp": 1}, "null_timestamp", "row 1", {"x"}),
     ("only_record_has_an_open_quote", (H + '"a,x,2024-01-01\n').encode(),
      {}, 1, 0, {"malformed_line": 1}, "malformed_line", "row 0 (line 2)", set()),
-    ("first_data_row_too_long_is_not_an_index", (H + "a,x,2024-01-01,EXTRA\nb,y,2024-01-02\n").encode(),
+    ("first_data_row_too_long_is_not_an_index",
+     (H + "a,x,2024-01-01,EXTRA\nb,y,2024-01-02\n").encode(),
      {}, 2, 1, {"malformed_line": 1}, "malformed_line", "row 0", {"y"}),
     ("sep_alias_backslash_t", b"case_id\tactivity\ttimestamp\na\tx\t2024-01-01\n",
      {"sep": "\\t"}, 1, 1, {}, None, None, {"x"}),
@@ -133,9 +137,11 @@ def test_csv_loads_with_findings(tmp_path, name, data, kw, rows_in, kept, why, c
 RECORD_CASES = [
     ("quoted_newline_before_bad_row", 'a,"x\ny",2024-01-01\na,y,2024-01-02,EXTRA\nb,z,2024-01-03\n',
      1, 4, "a,y,2024-01-02,EXTRA", [0, 2]),
-    ("quoted_crlf_before_bad_row", 'a,"x\r\ny",2024-01-01\r\na,y,2024-01-02,EXTRA\r\nb,z,2024-01-03\r\n',
+    ("quoted_crlf_before_bad_row",
+     'a,"x\r\ny",2024-01-01\r\na,y,2024-01-02,EXTRA\r\nb,z,2024-01-03\r\n',
      1, 4, "a,y,2024-01-02,EXTRA", [0, 2]),
-    ("bad_row_holds_a_quoted_newline", 'a,x,2024-01-01\na,"p\nq",2024-01-02,EXTRA\nb,z,2024-01-03\n',
+    ("bad_row_holds_a_quoted_newline",
+     'a,x,2024-01-01\na,"p\nq",2024-01-02,EXTRA\nb,z,2024-01-03\n',
      1, 3, 'a,"p\nq",2024-01-02,EXTRA', [0, 2]),
     ("u2028_inside_a_field", "a,x\u2028y,2024-01-01\na,y,2024-01-02,EXTRA\nb,z,2024-01-03\n",
      1, 3, "a,y,2024-01-02,EXTRA", [0, 2]),
@@ -300,7 +306,8 @@ def test_jsonl_errors(tmp_path, name, data, err, needles):
 
 # ============================================================================ 3. XES
 def xes(body: str, prologue: str = "") -> str:
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{prologue}<log xes.version="1.0">\n{body}\n</log>\n'
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n{prologue}<log xes.version="1.0">\n'
+            f'{body}\n</log>\n')
 
 
 def ev(act: str, ts: str = "2024-01-01T10:00:00", extra: str = "") -> str:
@@ -357,9 +364,9 @@ def test_xes_loads_with_findings(tmp_path, name, data, rows_in, kept, why, code,
 
 
 def test_xes_nested_values_are_json_and_rows_count_outside_events(tmp_path):
-    body = (ev("lost") + tr("c1", ev("A", extra='<container key="addr"><string key="city" '
-                                               'value="Gent"/><int key="n" value="3"/></container>'))
-            + tr("c2", ev("B")))
+    nested = ('<container key="addr"><string key="city" value="Gent"/>'
+              '<int key="n" value="3"/></container>')
+    body = ev("lost") + tr("c1", ev("A", extra=nested)) + tr("c2", ev("B"))
     log = jl.read_events(write(tmp_path, "n.xes", xes(body)))
     e = log.events.set_index("row")
     assert e.loc[1, "addr"] == '{"city":"Gent","n":3}' and sorted(e.index) == [1, 2]
@@ -409,7 +416,8 @@ def test_xes_dtd_is_refused_by_the_parser_too(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name,data,err,needle", [
-    ("plain.xes.gz", xes(tr("c1", ev("A"))).encode(), UnreadableFileError, "named .gz but is plain text"),
+    ("plain.xes.gz", xes(tr("c1", ev("A"))).encode(), UnreadableFileError,
+     "named .gz but is plain text"),
     ("empty.xes", b"", EmptyLogError, "empty (0 bytes)"),
     ("cut.xes.gz", gzip.compress(xes(tr("c1", ev("A")) * 200).encode())[:300], UnreadableFileError,
      "truncated"),
@@ -476,9 +484,11 @@ def duck(tmp_path, sql: str, name="e.duckdb"):
 
 
 def test_duckdb_hugeint_ids_are_exact_text(tmp_path):
-    path = duck(tmp_path, "create table e as select (170141183460469231731687303715884105727::HUGEINT"
-                          " - i) as case_id, 'x' as activity, '2024-01-0' || (i + 1) as timestamp,"
-                          " 12345678901234567890.123456::DECIMAL(38, 6) as amount from range(2) t(i)")
+    path = duck(tmp_path, "create table e as select"
+                          " (170141183460469231731687303715884105727::HUGEINT - i) as case_id,"
+                          " 'x' as activity, '2024-01-0' || (i + 1) as timestamp,"
+                          " 12345678901234567890.123456::DECIMAL(38, 6) as amount"
+                          " from range(2) t(i)")
     r = jl.validate_events(path)
     assert "'case_id', 'amount'" in codes(r)["exact_numbers_as_text"].message
     log = jl.read_events(path)
@@ -582,7 +592,8 @@ def test_paths_that_are_not_readable_files(tmp_path, monkeypatch, what):
 
 
 def test_dataframe_with_integer_column_names_loads_with_a_finding():
-    df = pd.DataFrame([["a", "x", "2024-01-01", 5]], columns=["case_id", "activity", "timestamp", 0])
+    df = pd.DataFrame([["a", "x", "2024-01-01", 5]],
+                      columns=["case_id", "activity", "timestamp", 0])
     r = jl.validate_events(df)
     assert "0 -> '0'" in codes(r)["column_names_as_text"].message and r.rows_kept == 1
     with pytest.raises(MissingColumnError, match="'0'"):
@@ -636,7 +647,8 @@ def test_cli_accepts_tab_alias(tmp_path, capsys):
 # ============================================================================ properties
 _HOSTILE = st.sampled_from(list("ab éüŒ€😀,;|\t\"'\n\r\u2028\u2029\x85\x0c\x0b=+-@ \u00a0e\u0301"))
 TEXT = st.lists(_HOSTILE, min_size=0, max_size=12).map("".join)
-SETTINGS = settings(max_examples=int(os.environ.get("JL_HYP_N", 40)), deadline=None, derandomize=not os.environ.get("JL_HYP_N"),
+SETTINGS = settings(max_examples=int(os.environ.get("JL_HYP_N", 40)), deadline=None,
+                    derandomize=not os.environ.get("JL_HYP_N"),
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 

@@ -184,7 +184,8 @@ def test_role_not_found_names_the_parameter_not_a_cli_flag(tmp_path):
     from journeylab.cli import main
 
     df.to_csv(tmp_path / "e.csv", index=False)
-    import contextlib, io
+    import contextlib
+    import io
 
     err_text = io.StringIO()
     with contextlib.redirect_stderr(err_text):
@@ -300,7 +301,7 @@ XES_OK = """<?xml version="1.0" encoding="UTF-8"?>
   <event><string key="concept:name" value="B"/><date key="time:timestamp" value="2024-01-01T11:00:00+00:00"/></event>
  </trace>
 </log>
-"""
+"""  # noqa: E501
 
 
 def test_xxe_is_refused_and_nothing_is_read(tmp_path):

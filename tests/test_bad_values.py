@@ -144,7 +144,8 @@ CASES: list[Case] = [
          check=ts_is(pd.Timestamp("2024-01-01 10:00", tz="UTC"))),
     Case("parquet-timestamp-s", parquet_of(pa.table({
         "case_id": ["a", "a", "a"], "activity": ["x", "y", "z"],
-        "timestamp": pa.array([1_704_103_200, -20_000_000_000, 1_704_189_600], pa.timestamp("s"))})),
+        "timestamp": pa.array([1_704_103_200, -20_000_000_000, 1_704_189_600],
+                              pa.timestamp("s"))})),
          rows=(3, 2, 1), reasons={"timestamp_out_of_range": 1},
          finding="timestamp_out_of_range", says=("'timestamp'", "row 1", "1336"),
          check=ts_is(OK, OK2)),

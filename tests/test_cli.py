@@ -37,7 +37,8 @@ def test_strict_exit_code_and_clear_errors(tmp_path):
     assert run("validate", str(path)).returncode == 0
     res = run("validate", str(path), "--case-id", "customer")
     assert res.returncode == 2
-    assert "journeylab: error: Column 'customer' (the case_id role) is not in the data" in res.stderr
+    assert ("journeylab: error: Column 'customer' (the case_id role) is not in the data"
+            in res.stderr)
     assert "Traceback" not in res.stderr
 
 
@@ -136,9 +137,12 @@ def test_drivers_writes_the_irritants_and_moments_of_truth(tmp_path):
 
 
 def test_paths_without_outcome_writes_ends_and_lifecycle_flag_is_honoured(tmp_path):
-    rows = [("c1", "call", "START", "2024-01-01 10:00"), ("c1", "call", "COMPLETE", "2024-01-01 10:05"),
-            ("c1", "check", "START", "2024-01-01 10:06"), ("c1", "check", "COMPLETE", "2024-01-01 10:09"),
-            ("c2", "call", "START", "2024-01-02 10:00"), ("c2", "call", "COMPLETE", "2024-01-02 10:01")]
+    rows = [("c1", "call", "START", "2024-01-01 10:00"),
+            ("c1", "call", "COMPLETE", "2024-01-01 10:05"),
+            ("c1", "check", "START", "2024-01-01 10:06"),
+            ("c1", "check", "COMPLETE", "2024-01-01 10:09"),
+            ("c2", "call", "START", "2024-01-02 10:00"),
+            ("c2", "call", "COMPLETE", "2024-01-02 10:01")]
     src = tmp_path / "lc.csv"
     pd.DataFrame(rows, columns=["case", "step", "lifecycle", "at"]).to_csv(src, index=False)
     keys = ("--case-id", "case", "--activity", "step", "--timestamp", "at")

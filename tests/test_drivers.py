@@ -94,7 +94,8 @@ def test_removal_effects_hand_computed():
     assert re.attrs["p_outcome"] == pytest.approx(0.5)
     assert re.loc["a", "removal_effect"] == pytest.approx(1 / 3)
     assert re.loc["b", "removal_effect"] == pytest.approx(1.0)
-    assert re.loc["a", "share"] == pytest.approx(0.25) and re.loc["b", "share"] == pytest.approx(0.75)
+    assert re.loc["a", "share"] == pytest.approx(0.25)
+    assert re.loc["b", "share"] == pytest.approx(0.75)
     assert re["attributed"].sum() == pytest.approx(2.0)
     with pytest.raises(jl.InvalidInputError, match="empty step"):
         jl.removal_effects(pd.DataFrame({"path": ["a >  > b"], "conversions": [1], "nulls": [0]}))

@@ -129,7 +129,8 @@ def test_timezone_aware_bounds(small_truth):
 # ----------------------------------------------------------------------------- lifecycles
 def lifecycle_frame(column: str = "lifecycle:transition") -> pd.DataFrame:
     """Two journeys of start/complete pairs (the W_ activities of BPIC 2012), one scheduled."""
-    rows = [("c1", "call", "SCHEDULE", 0), ("c1", "call", "START", 1), ("c1", "call", "COMPLETE", 2),
+    rows = [("c1", "call", "SCHEDULE", 0), ("c1", "call", "START", 1),
+            ("c1", "call", "COMPLETE", 2),
             ("c1", "check", "START", 3), ("c1", "check", "COMPLETE", 4),
             ("c2", "check", "START", 0), ("c2", "check", "COMPLETE", 5),
             ("c2", "decide", "COMPLETE", 6), ("c2", "note", None, 7)]

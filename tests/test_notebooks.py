@@ -1,4 +1,5 @@
-"""Notebooks: committed clean, parameters documented, and they run with papermill."""
+"""Notebooks: parameters documented, and they run with papermill (committed clean and paired
+with their .py: test_notebook_files.py)."""
 from __future__ import annotations
 
 import json
@@ -17,14 +18,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_there_are_notebooks():
     assert any(p.name == "00_quick_tour.ipynb" for p in NOTEBOOKS)
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_committed_without_outputs(path):
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -65,7 +58,8 @@ def test_importing_journeylab_keeps_the_pm4py_banner_out():
 
 
 def test_graphviz_dot_is_installed_by_the_setup():
-    assert shutil.which("dot"), "Graphviz `dot` is missing: run `make setup` (scripts/system-deps.sh)"
+    assert shutil.which("dot"), \
+        "Graphviz `dot` is missing: run `make setup` (scripts/system-deps.sh)"
 
 
 def test_discover_paths_runs_on_the_default_and_writes_the_tables(tmp_path):

@@ -81,7 +81,8 @@ def test_instruments_are_looked_up_from_names_and_scores():
     found = [f for f in log.report.findings if f.code == "instruments_found"]
     assert found and "csat_survey" in found[0].message and "from its name" in found[0].message
     # a survey named like nothing known gets the narrowest usual scale that holds its scores
-    renamed = ev.assign(activity=ev["activity"].astype(str).replace({"nps_survey": "after_call_poll"}))
+    renamed = ev.assign(
+        activity=ev["activity"].astype(str).replace({"nps_survey": "after_call_poll"}))
     log = jl.read_events(renamed, instruments="auto")
     assert log.schema.instruments["after_call_poll"] == (0.0, 10.0)
     # scores on every row are a journey-level score, not survey events
@@ -104,8 +105,8 @@ def test_a_section_without_its_inputs_says_so_in_one_sentence(tmp_path, capsys):
                           ("Drops", "repeated survey"), ("Truth", "truth")]:
         assert study.ready(section, need) is False
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 6 and all(": skipped; it needs " in l and l.endswith(".")
-                                   for l in lines)
+    assert len(lines) == 6 and all(": skipped; it needs " in line and line.endswith(".")
+                                   for line in lines)
     partly = jl.open_study(frame(), output_dir=tmp_path,
                            parameters={"designed_journey": ["open", "approve", "close"]})
     assert partly.ready("Conformance", "design")

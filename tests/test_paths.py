@@ -155,7 +155,8 @@ def test_funnel_requires_order(hand_log):
 def test_hand_computed_step_matrix(hand_log):
     sm = jl.step_matrix(hand_log, max_steps=4)
     assert sm.loc["a", 1] == 1.0 and sm.loc["b", 2] == pytest.approx(2 / 3)
-    assert sm.loc["(ended)", 3] == pytest.approx(1 / 3) and sm.loc["(ended)", 4] == pytest.approx(2 / 3)
+    assert sm.loc["(ended)", 3] == pytest.approx(1 / 3)
+    assert sm.loc["(ended)", 4] == pytest.approx(2 / 3)
     assert np.allclose(sm.sum(axis=0), 1.0)
     anchored = jl.step_matrix(hand_log, anchor="c", max_steps=2, before=1)
     assert anchored.loc["c", 0] == 1.0 and anchored.loc["b", 1] == 0.5

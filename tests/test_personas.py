@@ -94,7 +94,8 @@ def test_prediction_on_a_log_with_unseen_touchpoints():
 
 def test_short_journeys_are_too_short_to_tell():
     log, truth = two_personas()
-    extra = pd.DataFrame({"case_id": ["s1", "s2", "s2"], "activity": ["newsletter"] * 2 + ["browse"],
+    extra = pd.DataFrame({"case_id": ["s1", "s2", "s2"],
+                          "activity": ["newsletter"] * 2 + ["browse"],
                           "timestamp": pd.to_datetime(["2024-03-01", "2024-03-01",
                                                        "2024-03-02"])})
     both = jl.read_events(pd.concat([log.to_pandas().drop(columns="row"), extra]))

@@ -7,7 +7,7 @@ resident peak. Accuracy is the adjusted Rand index (ARI) against the planted per
 journeys of 3 or more touchpoints (the ones long enough to tell).
 
 - journeylab: JourneyFeatures + JourneyClusters (k-means, 6 personas); the same with the
-  number chosen by silhouette (2-10); the Markov mixture with 6 personas, and with the
+  number chosen by clusterwise stability (2-10); the Markov mixture with 6 personas, and with the
   number chosen by ICL (2-10, on a 50,000-journey sample, then fitted on all); and
   ``find_personas`` with its defaults (method and number chosen from the data).
 - retentioneering 5.x: ``add_clusters`` with k-means on every event's count

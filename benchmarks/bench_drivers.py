@@ -22,7 +22,7 @@ def main() -> None:
     ap.add_argument("--boot", type=int, default=200)
     args = ap.parse_args()
     t = time.perf_counter()
-    truth = jl.generate_journeys(args.journeys, seed=0)
+    truth = jl.generate_journeys(args.journeys, random_state=0)
     log = jl.read_events(truth.events, **truth.read_kwargs())
     personas = truth.personas.set_index("case_id")["persona"]
     print(f"{log.n_events:,} events of {log.n_cases:,} journeys generated and read in "

@@ -63,7 +63,7 @@ def ensure_file(events: int) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     customers = max(1, round(events / 5.39))
     t = time.perf_counter()
-    truth = jl.generate_journeys(customers, seed=0)
+    truth = jl.generate_journeys(customers, random_state=0)
     gen = time.perf_counter() - t
     truth.events.to_parquet(path, index=False)
     print(f"generated {len(truth.events):,} events ({customers:,} journeys) in {gen:.1f}s, "

@@ -93,7 +93,7 @@ def ensure_file(journeys: int) -> tuple[Path, Path]:
 
     OUT.mkdir(exist_ok=True)
     t = time.perf_counter()
-    truth = jl.generate_journeys(journeys, seed=0)
+    truth = jl.generate_journeys(journeys, random_state=0)
     ev = truth.events.loc[~truth.events["activity"].isin(list(SURVEYS)),
                           ["case_id", "activity", "timestamp", "channel", "stage"]]
     ev = ev.astype({"case_id": str, "activity": str, "channel": str, "stage": str})

@@ -35,7 +35,7 @@ def main() -> None:
     rows, cover = [], []
     t0 = time.perf_counter()
     for seed in range(args.seeds):
-        truth = jl.generate_journeys(args.journeys, seed=seed)
+        truth = jl.generate_journeys(args.journeys, random_state=seed)
         log = jl.read_events(truth.events, **truth.read_kwargs())
         controls = None
         if args.controls == "planted":

@@ -43,14 +43,15 @@ def template_case(seed: int, n_logs: int, journeys: int):
     """The seed-th log of a grid over 3-10 personas and 10%-35% noise."""
     k = 3 + seed % 8
     noise = 0.10 + 0.25 * ((seed * 5) % n_logs) / max(n_logs - 1, 1)
-    events, truth = generate_template_journeys(journeys, n_personas=k, noise=noise, seed=seed)
+    events, truth = generate_template_journeys(journeys, n_personas=k, noise=noise,
+                                               random_state=seed)
     log = jl.read_events(events)
     return f"templates k={k} noise={noise:.2f} seed={seed}", log, \
         truth.loc[log.cases.astype(str)].to_numpy(), k
 
 
 def synthetic_case(seed: int, journeys: int):
-    truth = jl.generate_journeys(journeys, seed=seed)
+    truth = jl.generate_journeys(journeys, random_state=seed)
     log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
     planted = truth.personas.set_index("case_id").loc[log.cases.astype(str), "persona"]
     return f"generate_journeys seed={seed}", log, planted.to_numpy(), \

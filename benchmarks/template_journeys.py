@@ -17,7 +17,7 @@ in order, which touchpoint counts cannot tell apart). Persona sizes are unequal;
 smallest holds ``smallest_share`` of the journeys. Not part of the product: it lives in
 ``benchmarks/`` and is used by ``check_personas.py``.
 
-    >>> events, truth = generate_template_journeys(200, n_personas=4, noise=0.2, seed=1)
+    >>> events, truth = generate_template_journeys(200, n_personas=4, noise=0.2, random_state=1)
     >>> sorted(truth.unique().tolist())
     [0, 1, 2, 3]
 """
@@ -65,13 +65,13 @@ def _templates(rng: np.random.Generator, k: int) -> list[list[int]]:
 
 def generate_template_journeys(n_journeys: int = 5_000, *, n_personas: int = 5,
                                noise: float = 0.2, smallest_share: float = 0.03,
-                               seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+                               random_state: int = 0) -> tuple[pd.DataFrame, pd.Series]:
     """Events (``case_id, activity, timestamp``) and the planted persona of each case id.
 
     ``noise`` is the probability that a step of the template is edited (skip, insert,
     repeat or swap, evenly).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     k = int(n_personas)
     templates = _templates(rng, k)
     shares = _shares(rng, k, smallest_share)

@@ -28,7 +28,7 @@ def paths_from_log(log: EventLog, *, outcome: str | Sequence[str]) -> pd.DataFra
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(100, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(100, random_state=1).events).touchpoints()
     >>> p = paths_from_log(log, outcome="converted")
     >>> int(p["conversions"].sum() + p["nulls"].sum()) == log.n_cases
     True
@@ -185,7 +185,7 @@ def moments_of_truth(log: EventLog, *, outcome: str | Sequence[str], min_cases: 
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(500, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(500, random_state=1).events).touchpoints()
     >>> m = moments_of_truth(log, outcome="converted")
     >>> bool((m["divergence"] >= 0).all())
     True

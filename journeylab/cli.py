@@ -43,6 +43,14 @@ def _instrument(text: str) -> tuple[str, tuple[float, float]]:
     return name, _scale(scale)
 
 
+def _survey(text: str) -> str:
+    if "=" in text:
+        raise argparse.ArgumentTypeError(f"expected the name of one survey activity, got "
+                                         f"{text!r}; declare surveys and their scales with "
+                                         "--instruments ACTIVITY=LOW:HIGH")
+    return text
+
+
 def add_mapping_flags(p: argparse.ArgumentParser) -> None:
     """The column-role and reading flags every command that reads events takes."""
     g = p.add_argument_group("column roles and reading")
@@ -53,7 +61,7 @@ def add_mapping_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--stage", dest="stage_key", metavar="COL", help="journey stage column")
     g.add_argument("--satisfaction", dest="satisfaction_key", metavar="COL",
                    help="satisfaction score column")
-    g.add_argument("--instrument", action="append", type=_instrument, default=[],
+    g.add_argument("--instruments", action="append", type=_instrument, default=[],
                    metavar="ACTIVITY=LOW:HIGH",
                    help="a survey activity and its scale, e.g. nps_survey=0:10 (repeatable)")
     g.add_argument("--satisfaction-scale", type=_scale, metavar="LOW:HIGH",
@@ -88,7 +96,7 @@ def mapping_kwargs(args: argparse.Namespace) -> dict:
         "case_id_key": args.case_id_key, "activity_key": args.activity_key,
         "timestamp_key": args.timestamp_key, "channel_key": args.channel_key,
         "stage_key": args.stage_key, "satisfaction_key": args.satisfaction_key,
-        "instruments": dict(args.instrument) or "auto",
+        "instruments": dict(args.instruments) or "auto",
         "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
         "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
         "assume_timezone": args.assume_timezone, "duplicates": args.duplicates,
@@ -101,10 +109,10 @@ def mapping_kwargs(args: argparse.Namespace) -> dict:
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .synth import generate_journeys
 
-    truth = generate_journeys(args.customers, seed=args.seed, noise=args.noise)
+    truth = generate_journeys(args.customers, random_state=args.random_state, noise=args.noise)
     paths = truth.save(args.out, events_format=args.events_format)
     print(f"wrote {len(truth.events):,} events of {args.customers:,} journeys "
-          f"(seed {args.seed}) to {paths['events']}")
+          f"(random_state {args.random_state}) to {paths['events']}")
     for name, path in paths.items():
         if name != "events":
             print(f"  truth: {path}")
@@ -220,8 +228,8 @@ def _cmd_personas(args: argparse.Namespace) -> int:
     study = _read(args)
     journeys, out = study.journeys, study.out
     with _notes_printed_instead():
-        model = find_personas(journeys, method=args.method, n_personas=args.k,
-                              min_touchpoints=args.min_touchpoints, random_state=args.seed,
+        model = find_personas(journeys, method=args.method, n_personas=args.n_personas,
+                              min_touchpoints=args.min_touchpoints, random_state=args.random_state,
                               k_range=(args.k_min, args.k_max))
     profiles = profile_personas(journeys, model, outcome=study.outcome)
     written = [write_table(label_journeys(journeys, model, profiles), out / "assignments.csv"),
@@ -231,15 +239,16 @@ def _cmd_personas(args: argparse.Namespace) -> int:
         written.append(save_figure(plot_persona_selection(model.selection_)[0],
                                    out / "selection.svg"))
     told = profiles[profiles["persona"] >= 0]
-    print(f"{journeys.n_cases:,} journeys, {len(told)} personas ({model.method_}, seed "
-          f"{args.seed}); too short to tell: {int((model.labels_ < 0).sum()):,}")
+    print(f"{journeys.n_cases:,} journeys, {len(told)} personas ({model.method_}, "
+          f"random_state {args.random_state}); too short to tell: "
+          f"{int((model.labels_ < 0).sum()):,}")
     for _, row in told.iterrows():
         print(f"  {row['persona']}: {row['name']} ({row['share']:.0%})")
     for note in model.notes_:
         print(f"note: {note}")
     if args.stability_resamples:
         stability = persona_stability(model, journeys, n_resamples=args.stability_resamples,
-                                      random_state=args.seed)
+                                      random_state=args.random_state)
         written.append(write_table(stability, out / "stability.csv"))
         print(describe_stability(stability))
     for p in written:
@@ -259,21 +268,22 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     log, journeys, out = study.log, study.journeys, study.out
     if "satisfaction" not in log.events.columns:
         raise InvalidInputError("journeylab drivers needs survey scores: name their column "
-                                "with --satisfaction (and the surveys with --instrument).")
+                                "with --satisfaction (and the surveys with --instruments).")
     controls = None
     if args.controls == "personas":
         with _notes_printed_instead():
-            model = find_personas(journeys, random_state=args.seed)
+            model = find_personas(journeys, random_state=args.random_state)
         # journeys too short to tell their persona (-1) are left out of the fit
         controls = pd.Series(model.labels_, index=journeys.cases.astype(str))
-        print(f"controls: {model.n_personas_} personas ({model.method_}, seed {args.seed})")
+        print(f"controls: {model.n_personas_} personas ({model.method_}, "
+              f"random_state {args.random_state})")
         for note in model.notes_:
             print(f"note: {note}")
     elif args.controls != "none":
         controls = args.controls
-    drivers = attribute_satisfaction(log, instrument=args.target_activity or None,
+    drivers = attribute_satisfaction(log, instrument=args.instrument or None,
                                      controls=controls, window=args.window, n_boot=args.boot,
-                                     min_effect=args.min_effect, random_state=args.seed)
+                                     min_effect=args.min_effect, random_state=args.random_state)
     table = drivers.effects_.rename(columns={"exposed_scored": "cases"})
     cols = ["touchpoint", "stage", "effect", "ci_low", "ci_high", "cases", "points_lost",
             "kind", "channel", "se", "customers", "naive_gap", "vif"]
@@ -298,7 +308,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .report import run_demo
 
-    run_demo(out=args.out, customers=args.customers, seed=args.seed,
+    run_demo(out=args.out, customers=args.customers, random_state=args.random_state,
              notebooks=args.notebooks, data_dir=args.data, workers=args.workers,
              offline=args.offline)
     return 0
@@ -374,10 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="journeylab", description="Customer-journey analytics: "
                                 "process mining, personas and satisfaction drivers.")
     sub = p.add_subparsers(dest="command", required=True)
+    # flags are the parameters' names in full: an abbreviation could stand for another one
+    p.allow_abbrev = False
 
     s = sub.add_parser("synth", help="generate synthetic journeys with planted truth")
     s.add_argument("--customers", type=int, default=20_000, help="number of journeys")
-    s.add_argument("--seed", type=int, default=42, help="random seed")
+    s.add_argument("--random-state", type=int, default=42, help="random seed")
     s.add_argument("--noise", type=float, default=0.01, help="share of random insertions")
     s.add_argument("--out", default="data/processed/default", help="output folder")
     s.add_argument("--events-format", choices=["parquet", "csv"], default="parquet")
@@ -408,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     pe = sub.add_parser("personas", help="cluster journeys into behavioural personas")
     pe.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pe)
-    pe.add_argument("--k", type=_k, default="auto", metavar="N|auto",
+    pe.add_argument("--n-personas", type=_k, default="auto", metavar="N|auto",
                     help="number of personas, or auto (default) to choose it from the data")
     pe.add_argument("--method", choices=["auto", "markov", "kmeans", "agglomerative"],
                     default=PERSONA_DEFAULTS["method"],
@@ -426,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="shorter journeys are too short to tell (persona -1)")
     pe.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
                     "COLUMN=VALUE (default: looked up among converted, outcome, ...)")
-    pe.add_argument("--seed", type=int, default=PERSONA_DEFAULTS["random_state"],
+    pe.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                     help="random seed")
     pe.add_argument("--out", required=True, help="output folder")
     pe.set_defaults(func=_cmd_personas)
@@ -435,8 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "delights, moments of truth")
     dr.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(dr)
-    dr.add_argument("--target-activity", default="", metavar="NAME",
-                    help="target survey activity (default: the widest-scale instrument)")
+    dr.add_argument("--instrument", type=_survey, default="", metavar="ACTIVITY",
+                    help="the survey whose answers are explained (default: the one with the "
+                    "widest scale)")
     dr.add_argument("--controls", default="personas", metavar="personas|none|COLUMN",
                     help="fixed effects: personas found in the data (default), none, or a "
                     "journey-level column")
@@ -449,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="smallest effect called an irritant or delight (default: 1%% of "
                     "the scale)")
     dr.add_argument("--boot", type=int, default=200, help="bootstrap resamples")
-    dr.add_argument("--seed", type=int, default=PERSONA_DEFAULTS["random_state"],
+    dr.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                     help="random seed")
     dr.add_argument("--out", required=True, help="output folder")
     dr.set_defaults(func=_cmd_drivers)
@@ -457,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="generate the default data and render every notebook")
     d.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")
     d.add_argument("--customers", type=int, default=20_000, help="journeys in the default data")
-    d.add_argument("--seed", type=int, default=PERSONA_DEFAULTS["random_state"],
+    d.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                    help="random seed (data and analyses)")
     d.add_argument("--notebooks", default="notebooks", help="folder of the notebooks")
     d.add_argument("--data", default="data/processed/default", help="default data folder")
@@ -492,13 +505,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "reports ship (from the npm registry, checked by SHA-256)")
     fa.add_argument("--dest", default="", help="folder (default: the package's static/)")
     fa.set_defaults(func=_cmd_fetch_assets)
+    for command in sub.choices.values():
+        command.allow_abbrev = False
     return p
 
 
 _FLAGS = {"case_id_key": "--case-id", "activity_key": "--activity",
           "timestamp_key": "--timestamp", "channel_key": "--channel", "stage_key": "--stage",
           "satisfaction_key": "--satisfaction", "outcome_column": "--outcome",
-          "instruments=": "--instrument ", "satisfaction_scale=": "--satisfaction-scale ",
+          "instruments=": "--instruments ", "satisfaction_scale=": "--satisfaction-scale ",
           "sep=": "--sep ", "timestamp_format=": "--timestamp-format "}
 
 

@@ -66,7 +66,7 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events).touchpoints()
     >>> X = JourneyFeatures(transitions="binary", channels=True).fit_transform(log)
     >>> X.shape[0] == log.n_cases
     True

@@ -1327,7 +1327,7 @@ def _read_xes(path: Path) -> RawTable:
 # ----------------------------------------------------------------------------- larger than memory
 def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
                 columns: list[str] | None = None, where: str | None = None,
-                sample_frac: float | None = None, seed: int = 0,
+                frac: float | None = None, random_state: int = 0,
                 memory_limit: str | None = None, temp_directory: str | None = None,
                 connection=None):
     """A lazy DuckDB relation over a Parquet or CSV file of any size.
@@ -1335,20 +1335,22 @@ def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
     Only what the relation selects reaches memory when it is passed to
     :func:`journeylab.read_events`: DuckDB reads the file in a stream, pushes ``where``
     and the column list down to the scan, and samples whole journeys by a hash of the
-    case id (same seed, same journeys; ``seed`` values give independent samples).
+    case id (same ``random_state``, same journeys; other values give independent samples).
 
     Parameters
     ----------
     path : str or path
         A Parquet file (or glob of them, e.g. ``"events/*.parquet"``) or a CSV file.
     case_id_key : str, optional
-        The case column; needed for ``sample_frac``.
+        The case column; needed for ``frac``.
     columns : list of str, optional
         Columns to keep (all by default).
     where : str, optional
         A SQL predicate, e.g. ``"timestamp >= '2025-06-01'"``.
-    sample_frac : float, optional
+    frac : float, optional
         Share of journeys to keep, in (0, 1].
+    random_state : int
+        Which sample: the same value gives the same journeys.
     memory_limit, temp_directory : str, optional
         DuckDB's memory cap (e.g. ``"4GB"``) and where it spills beyond it.
     connection : duckdb connection, optional
@@ -1358,8 +1360,8 @@ def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
     --------
     >>> import os, tempfile, journeylab as jl
     >>> path = os.path.join(tempfile.mkdtemp(), "events.parquet")
-    >>> jl.generate_journeys(500, seed=1).events.to_parquet(path)
-    >>> rel = scan_events(path, case_id_key="case_id", sample_frac=0.5,
+    >>> jl.generate_journeys(500, random_state=1).events.to_parquet(path)
+    >>> rel = scan_events(path, case_id_key="case_id", frac=0.5,
     ...                   where="timestamp >= '2025-06-01'")
     >>> log = jl.read_events(rel)
     >>> 0 < log.n_cases < 500
@@ -1385,15 +1387,15 @@ def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
                                   "read_events for other formats.")
     if where:
         rel = rel.filter(where)
-    if sample_frac is not None:
-        if not 0 < sample_frac <= 1:
-            raise InvalidInputError(f"sample_frac must be in (0, 1], got {sample_frac}.")
+    if frac is not None:
+        if not 0 < frac <= 1:
+            raise InvalidInputError(f"frac must be in (0, 1], got {frac}.")
         if not case_id_key or case_id_key not in rel.columns:
-            raise InvalidInputError("sample_frac samples whole journeys: pass case_id_key= "
+            raise InvalidInputError("frac samples whole journeys: pass case_id_key= "
                                     f"naming one of {rel.columns}.")
-        bucket = int(round(sample_frac * 1_000_000))
-        rel = rel.filter(f"hash(CAST({_sql_name(case_id_key)} AS VARCHAR) || '#{int(seed)}') "
-                         f"% 1000000 < {bucket}")
+        bucket = int(round(frac * 1_000_000))
+        rel = rel.filter(f"hash(CAST({_sql_name(case_id_key)} AS VARCHAR) || "
+                         f"'#{int(random_state)}') % 1000000 < {bucket}")
     if columns:
         missing = [c for c in columns if c not in rel.columns]
         if missing:

@@ -490,13 +490,13 @@ def select_journeys(log: EventLog, *, segment: str | None = None, value: Any = N
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(100, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(100, random_state=1).events)
     >>> select_journeys(log, segment="segment", value=ALL).n_cases == log.n_cases
     True
     """
     out = log
     if segment is not None and value is not None and value != ALL:
-        out = out.filter_attribute(segment, [value], level="cases")
+        out = out.filter_attribute(segment, [value], how="cases")
     if start is not None or end is not None:
         out = out.filter_time(start, end, how="started")
     return out

@@ -177,20 +177,20 @@ class EventLog:
         return self._take(self._case_mask(wanted if keep else ~wanted))
 
     def filter_activities(self, activities: Iterable[str], *, keep: bool = True,
-                          level: str = "events") -> "EventLog":
+                          how: str = "events") -> "EventLog":
         """Keep or drop touchpoints.
 
-        ``level="events"`` keeps or drops the matching events; ``level="cases"`` keeps or
+        ``how="events"`` keeps or drops the matching events; ``how="cases"`` keeps or
         drops whole journeys that contain any of them.
         """
         hit = np.isin(self.activity_codes, np.flatnonzero(self.activities.isin(list(activities))))
-        if level == "events":
+        if how == "events":
             return self._take(hit if keep else ~hit)
-        if level == "cases":
+        if how == "cases":
             any_hit = np.add.reduceat(hit.astype(np.int64), self.case_offsets[:-1]) > 0 \
                 if self.n_events else np.zeros(0, bool)
             return self._take(self._case_mask(any_hit if keep else ~any_hit))
-        raise InvalidInputError(f"level must be 'events' or 'cases', not {level!r}.")
+        raise InvalidInputError(f"how must be 'events' or 'cases', not {how!r}.")
 
     def touchpoints(self) -> "EventLog":
         """The log without survey events (the activities declared in ``instruments``).
@@ -250,18 +250,18 @@ class EventLog:
         return ts.as_unit("ns").value
 
     def filter_attribute(self, column: str, values: Iterable[Any], *, keep: bool = True,
-                         level: str = "events") -> "EventLog":
+                         how: str = "events") -> "EventLog":
         """Keep or drop by an attribute's value, per event or for whole journeys."""
         if column not in self.events.columns:
             raise MissingColumnError(f"No column {column!r}; the log has "
                                      f"{list(self.events.columns)}.")
         hit = self.events[column].isin(list(values)).to_numpy()
-        if level == "events":
+        if how == "events":
             return self._take(hit if keep else ~hit)
-        if level == "cases":
+        if how == "cases":
             any_hit = np.add.reduceat(hit.astype(np.int64), self.case_offsets[:-1]) > 0
             return self._take(self._case_mask(any_hit if keep else ~any_hit))
-        raise InvalidInputError(f"level must be 'events' or 'cases', not {level!r}.")
+        raise InvalidInputError(f"how must be 'events' or 'cases', not {how!r}.")
 
     def sample_cases(self, n: int | None = None, *, frac: float | None = None,
                      random_state: int = 0) -> "EventLog":

@@ -135,7 +135,7 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
 
 
 def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: float = 1.0,
-               min_edge_share: float = 0.0, min_cases: int = 1) -> DirectlyFollowsGraph:
+               min_edge_share: float = 0.0, min_customers: int = 1) -> DirectlyFollowsGraph:
     """A simplified map, as Disco's two sliders make it.
 
     ``activity_coverage`` keeps the most frequent touchpoints that together hold that share
@@ -146,8 +146,8 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
     of *both* their source's outgoing and their target's incoming transitions: stray
     transitions (logging noise, one-off detours) rather than paths (0.01 recovers the
     synthetic generator's process with precision and recall above 0.95). Edges seen in fewer
-    than ``min_cases`` journeys are dropped; so are touchpoints met by fewer, and start and
-    end counts under it (a shared map then shows nothing about fewer than ``min_cases``
+    than ``min_customers`` journeys are dropped; so are touchpoints met by fewer, and start and
+    end counts under it (a shared map then shows nothing about fewer than ``min_customers``
     customers).
     """
     for name, v in (("activity_coverage", activity_coverage), ("path_coverage", path_coverage)):
@@ -159,11 +159,11 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
         share = nodes["events"].cumsum() / nodes["events"].sum()
         keep = nodes["activity"][(share.shift(fill_value=0) < activity_coverage)].tolist()
         full = discover_dfg(log.filter_activities(keep))
-    edges = full.edges[full.edges["cases"] >= min_cases]
-    if min_cases > 1:
-        nodes = full.nodes[full.nodes["cases"] >= min_cases].copy()
+    edges = full.edges[full.edges["cases"] >= min_customers]
+    if min_customers > 1:
+        nodes = full.nodes[full.nodes["cases"] >= min_customers].copy()
         for end in ("starts", "ends"):
-            nodes[end] = nodes[end].where(nodes[end] >= min_cases, 0)
+            nodes[end] = nodes[end].where(nodes[end] >= min_customers, 0)
         edges = edges[edges["source"].isin(nodes["activity"]) &
                       edges["target"].isin(nodes["activity"])]
         full = DirectlyFollowsGraph(full.edges, nodes.reset_index(drop=True), full.n_cases)
@@ -285,13 +285,13 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
 
 # ----------------------------------------------------------------------------- funnels
 def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
-                   level: str = "activity", by: str | None = None) -> pd.DataFrame:
+                   on: str = "activity", by: str | None = None) -> pd.DataFrame:
     """Ordered funnel: how many journeys reach each step after the previous one.
 
     Parameters
     ----------
     steps : list
-        Touchpoints (``level="activity"``) or stages (``level="stage"``); an item may be a
+        Touchpoints (``on="activity"``) or stages (``on="stage"``); an item may be a
         list of alternatives (any of them counts).
     by : str, optional
         A case-level column to break the funnel down by (e.g. ``"segment"``).
@@ -301,13 +301,13 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
     DataFrame with ``step, name, customers, conversion_from_previous, conversion_from_start,
     median_time_s, p90_time_s`` (time from the previous step), plus ``by``'s column.
     """
-    if level not in ("activity", "stage"):
-        raise InvalidInputError(f"level must be 'activity' or 'stage', not {level!r}.")
-    if level == "stage" and "stage" not in log.events.columns:
+    if on not in ("activity", "stage"):
+        raise InvalidInputError(f"on must be 'activity' or 'stage', not {on!r}.")
+    if on == "stage" and "stage" not in log.events.columns:
         raise MissingColumnError("A stage funnel needs the stage role (stage_key=).")
     if len(steps) < 2:
         raise InvalidInputError("A funnel needs at least two steps.")
-    col = log.events[level].astype(object).to_numpy()
+    col = log.events[on].astype(object).to_numpy()
     present = set(pd.unique(col))
     t = log.timestamps_ns
     never = np.iinfo(np.int64).max
@@ -318,7 +318,7 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
         names = [step] if isinstance(step, str) else list(step)
         unknown = [n for n in names if n not in present]
         if unknown:
-            raise InvalidInputError(f"Funnel step {unknown[0]!r} is not a {level} of this log.")
+            raise InvalidInputError(f"Funnel step {unknown[0]!r} is not a {on} of this log.")
         hit = np.isin(col, names) & (t >= reached[log.case_codes]) & alive[log.case_codes]
         first = np.full(log.n_cases, never)
         np.minimum.at(first, log.case_codes[hit], t[hit])
@@ -344,7 +344,7 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
 def default_funnel_steps(log: EventLog, n: int = 4) -> tuple[list[str], str]:
     """Sensible funnel steps when none are given: the stages in journey order, or else the
     first ``n`` distinct touchpoints of the most frequent multi-step path. Returns
-    ``(steps, level)``."""
+    ``(steps, on)``."""
     if "stage" in log.events.columns and log.events["stage"].notna().any():
         return stage_order(log)[:n], "stage"
     variants = get_variants(log)

@@ -288,7 +288,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(300, random_state=1).events).touchpoints()
     >>> model = MarkovMixture(n_personas=3, random_state=0).fit(log)
     >>> model.labels_.shape == (log.n_cases,)
     True
@@ -673,7 +673,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(300, random_state=1).events).touchpoints()
     >>> model = JourneyClusters(n_personas=3).fit(log)
     >>> sorted(set(model.labels_)) <= [-1, 0, 1, 2]
     True
@@ -906,7 +906,7 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(300, random_state=1).events).touchpoints()
     >>> model = find_personas(log, method="markov", n_personas=3)
     >>> model.n_personas_
     3
@@ -1024,7 +1024,7 @@ def path_memory(log: EventLog, *, min_touchpoints: int = 3, random_state: int = 
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(2_000, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(2_000, random_state=1).events).touchpoints()
     >>> round(path_memory(log), 1) < 0.15
     True
     """
@@ -1112,7 +1112,7 @@ def persona_stability(model: MarkovMixture | JourneyClusters, log: EventLog, *,
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events).touchpoints()
+    >>> log = jl.read_events(jl.generate_journeys(300, random_state=1).events).touchpoints()
     >>> model = find_personas(log, n_personas=2)
     >>> bool(persona_stability(model, log, n_resamples=2)["ari"].between(-1, 1).all())
     True

@@ -294,7 +294,7 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events)
     >>> g = plot_process_map(jl.discover_dfg(log))
     >>> g.source.startswith("digraph")
     True
@@ -316,7 +316,7 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     from .privacy import report_context, shown_table
 
     edges, nodes = dfg.edges, dfg.nodes
-    k = report_context().k
+    k = report_context().min_customers
     if k > 1:  # a shared report: no edge or touchpoint of fewer than k journeys
         edges, nodes = shown_table(edges, for_figure=True), shown_table(nodes, for_figure=True)
     shown = set(edges["source"]) | set(edges["target"])
@@ -412,7 +412,7 @@ def _more_legible(make) -> Any:
         seen = {d: process_map_text_px(g.pipe(format="svg")) for d, g in graphs.items()}
     except graphviz.ExecutableNotFound:
         return graphs["TB"]
-    # a map with no touchpoint left (all under min_cases) has no text to measure
+    # a map with no touchpoint left (all under min_customers) has no text to measure
     key = {d: (-round(2 * np.nan_to_num(m["node_text_px"])) / 2,
                np.nan_to_num(m["displayed_height"])) for d, m in seen.items()}
     return graphs[min(("TB", "LR"), key=lambda d: key[d])]
@@ -430,7 +430,7 @@ def process_map_text_px(svg: str | bytes, width_px: float = 1000) -> dict[str, f
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events)
     >>> simple = jl.filter_dfg(log, path_coverage=0.8, min_edge_share=0.01)
     >>> m = process_map_text_px(plot_process_map(simple).pipe(format="svg"), 1000)
     >>> bool(m["node_text_px"] >= 10)
@@ -577,7 +577,7 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(300, seed=1)
+    >>> t = jl.generate_journeys(300, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> ax = plot_journey_matrix(jl.journey_matrix(log), value="mean_satisfaction")
     """
@@ -624,7 +624,7 @@ def plot_step_matrix(matrix: pd.DataFrame, *, ax=None, min_share: float = 0.01):
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(300, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(300, random_state=1).events)
     >>> ax = plot_step_matrix(jl.step_matrix(log))
     """
     import matplotlib.pyplot as plt

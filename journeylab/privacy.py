@@ -85,7 +85,7 @@ def pseudonymise_log(log: EventLog, *, key: str | bytes | None = None) -> EventL
     Examples
     --------
     >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(20, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(20, random_state=1).events)
     >>> p = pseudonymise_log(log, key="k")
     >>> bool(p.n_events == log.n_events and p.cases.str.startswith("c-").all())
     True
@@ -105,38 +105,42 @@ def _count_column(table: pd.DataFrame, count: str | None) -> str | None:
     return next((c for c in COUNT_COLUMNS if c in table.columns), None)
 
 
-def protect(table: pd.DataFrame, *, k: int = 5, count: str | None = None) -> pd.DataFrame:
-    """The table as it may be shown: rows about fewer than ``k`` customers merged into one
-    "other" row (label columns say how many groups it holds; its statistics blank), which
-    is itself blanked when it is still under ``k``.
+def protect(table: pd.DataFrame, *, min_customers: int = 5,
+            count: str | None = None) -> pd.DataFrame:
+    """The table as it may be shown: rows about fewer than ``min_customers`` customers merged
+    into one "other" row (label columns say how many groups it holds; its statistics blank), which
+    is itself blanked when it is still under ``min_customers``.
 
     The customer count is the ``count`` column, or the first of :data:`COUNT_COLUMNS`
     the table has. A table of single journeys (a ``case_id`` column and no count) is
-    about one customer a row: with ``k > 1`` it is withheld (an empty table). Other count
-    cells of kept rows under ``k`` (``hairpin_cases``: 2) are blanked. ``k=1`` returns the
+    about one customer a row: with ``min_customers > 1`` it is withheld (an empty table).
+    Other count cells of kept rows under ``min_customers`` (``hairpin_cases``: 2) are blanked.
+    ``min_customers=1`` returns the
     table as it is. ``attrs["suppressed"]`` says how many rows were merged.
 
     Examples
     --------
     >>> t = pd.DataFrame({"touchpoint": ["a", "b", "c"], "customers": [40, 3, 1],
     ...                   "mean": [4.1, 1.0, 5.0]})
-    >>> protect(t, k=5)
+    >>> protect(t, min_customers=5)
                  touchpoint  customers  mean
     0                     a       40.0   4.1
     1  (2 groups, each < 5)        NaN   NaN
     """
+    k = min_customers
     if not isinstance(k, (int, np.integer)) or k < 1:
-        raise InvalidInputError(f"k must be a whole number of at least 1, got {k!r}.")
+        raise InvalidInputError(f"min_customers must be a whole number of at least 1, got "
+                                f"{k!r}.")
     if k == 1:
         return table
-    if table.attrs.get("protected_k", 0) >= k:  # protected already: protecting is idempotent
+    if table.attrs.get("protected_min_customers", 0) >= k:  # protected already: idempotent
         return table
     col = _count_column(table, count)
     if col is None:
         if "case_id" in table.columns:
             out = table.iloc[:0].copy()
             out.attrs["suppressed"] = len(table)
-            out.attrs["protected_k"] = k
+            out.attrs["protected_min_customers"] = k
             return out
         raise InvalidInputError(f"protect cannot tell how many customers each row is about: "
                                 f"give count= one of {list(table.columns)}.")
@@ -149,7 +153,7 @@ def protect(table: pd.DataFrame, *, k: int = 5, count: str | None = None) -> pd.
     if not small.any():
         kept.attrs = dict(table.attrs)
         kept.attrs["suppressed"] = 0
-        kept.attrs["protected_k"] = k
+        kept.attrs["protected_min_customers"] = k
         return kept
     merged_n = table.loc[small, col].sum()
     other = {}
@@ -163,7 +167,7 @@ def protect(table: pd.DataFrame, *, k: int = 5, count: str | None = None) -> pd.
     out = pd.concat([kept, pd.DataFrame([other])], ignore_index=True)
     out.attrs = dict(table.attrs)
     out.attrs["suppressed"] = int(small.sum())
-    out.attrs["protected_k"] = k
+    out.attrs["protected_min_customers"] = k
     return out
 
 
@@ -192,8 +196,8 @@ def _numeric_text(name: str) -> bool:
     return True
 
 
-def rare_names(log: EventLog, k: int) -> tuple[dict[str, str], set[str]]:
-    """The names of ``log`` met by fewer than ``k`` customers, each with the label shown
+def rare_names(log: EventLog, min_customers: int) -> tuple[dict[str, str], set[str]]:
+    """The names of ``log`` met by fewer than ``min_customers`` customers, each with the label shown
     instead (``{"rare_complaint": "(rare touchpoint)"}``), and every name of the same
     columns (so a common name holding a rare one is left whole).
 
@@ -231,24 +235,24 @@ def rare_names(log: EventLog, k: int) -> tuple[dict[str, str], set[str]]:
             continue
         names.update(reach.index)
         label = _ROLE_LABELS.get(col, "(rare value)")
-        for name in reach.index[reach.to_numpy() < k]:
+        for name in reach.index[reach.to_numpy() < min_customers]:
             rare.setdefault(name, label)
     return rare, names
 
 
 class ReportContext:
-    """What a shared report may show: ``k`` (min_customers) and the log's rare names.
+    """What a shared report may show: ``min_customers`` and the log's rare names.
 
     :meth:`mask` replaces every rare name in a text by its label; :meth:`is_rare` tells a
     whole value that is a rare name."""
 
-    def __init__(self, k: int = 1, rare: dict[str, str] | None = None,
+    def __init__(self, min_customers: int = 1, rare: dict[str, str] | None = None,
                  names: set[str] | None = None):
         import html
         import re
 
-        self.k = int(k)
-        self.rare = dict(rare or {}) if self.k > 1 else {}
+        self.min_customers = int(min_customers)
+        self.rare = dict(rare or {}) if self.min_customers > 1 else {}
         keys: dict[str, str | None] = {}
         for name in set(names or ()) | set(self.rare):
             if not name or _numeric_text(name):
@@ -271,7 +275,7 @@ class ReportContext:
 
     @property
     def active(self) -> bool:
-        return self.k > 1
+        return self.min_customers > 1
 
     def is_rare(self, value: Any) -> bool:
         return isinstance(value, str) and value in self.rare
@@ -355,7 +359,7 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
         return table
     if isinstance(table, pd.Series):
         table = table.to_frame(table.name if table.name is not None else "value")
-    k = ctx.k
+    k = ctx.min_customers
     attrs = dict(table.attrs)
     t = table
     count = _count_column(t, None)
@@ -363,9 +367,9 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
         if for_figure:
             t = t[t[count].fillna(0).to_numpy() >= k]
         else:
-            t = protect(t, k=k)
+            t = protect(t, min_customers=k)
     elif "case_id" in t.columns and not for_figure:
-        t = protect(t, k=k)
+        t = protect(t, min_customers=k)
     # columns about fewer than k customers (persona reach: one column per persona)
     by_column = attrs.get("column_customers") or {}
     drop = [c for c in t.columns if (c in by_column and by_column[c] < k) or ctx.is_rare(c)]
@@ -401,5 +405,5 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
     if not isinstance(t.columns, pd.MultiIndex):
         t.columns = pd.Index([ctx.mask(c) for c in t.columns], name=t.columns.name)
     t.attrs = {**attrs, **{k_: v for k_, v in t.attrs.items() if k_ != "column_customers"},
-               "protected_k": k}
+               "protected_min_customers": k}
     return t

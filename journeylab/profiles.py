@@ -36,7 +36,7 @@ def select_persona(log: EventLog, labels: Any, persona: int) -> EventLog:
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(100, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(100, random_state=1).events)
     >>> select_persona(log, np.arange(log.n_cases) % 2, 1).n_cases
     50
     """
@@ -55,7 +55,7 @@ def persona_reach(log: EventLog, labels: Any) -> pd.DataFrame:
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(100, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(100, random_state=1).events)
     >>> bool(persona_reach(log, np.zeros(log.n_cases, int)).max().max() <= 1)
     True
     """
@@ -91,7 +91,7 @@ def profile_personas(log: EventLog, labels: Any, *,
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events)
     >>> int(profile_personas(log, np.arange(log.n_cases) % 2)["journeys"].sum()) == log.n_cases
     True
     """
@@ -176,7 +176,7 @@ def label_journeys(log: EventLog, labels: Any, profiles: pd.DataFrame | None = N
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(50, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(50, random_state=1).events)
     >>> list(label_journeys(log, np.zeros(log.n_cases, int)).columns)
     ['case_id', 'persona']
     """
@@ -202,7 +202,7 @@ def compare_personas(log: EventLog, labels: Any, a: int, b: int, *,
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(200, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events)
     >>> cmp = compare_personas(log, np.arange(log.n_cases) % 2, 0, 1)
     >>> cmp.loc[cmp["measure"] == "journeys", ["a", "b"]].sum(axis=1).item() == log.n_cases
     True
@@ -243,7 +243,7 @@ def embed_journeys(log: EventLog, labels: Any, *, features=None, sample: int = 5
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(100, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(100, random_state=1).events)
     >>> embed_journeys(log, np.zeros(log.n_cases, int)).shape
     (100, 4)
     """
@@ -279,7 +279,7 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
     Examples
     --------
     >>> import numpy as np, journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(50, seed=1).events)
+    >>> log = jl.read_events(jl.generate_journeys(50, random_state=1).events)
     >>> len(example_journeys(log, np.zeros(log.n_cases, int), 0, n=3))
     3
     """

@@ -112,7 +112,7 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     --------
     From the project folder::
 
-        notebook_parameters("notebooks/00_quick_tour.ipynb")["seed"]
+        notebook_parameters("notebooks/00_quick_tour.ipynb")["random_state"]
         # {'type': 'int', 'default': 0, 'help': 'random seed for every random step'}
     """
     import ast
@@ -269,7 +269,7 @@ _FROM_EARLIER = {"personas_path": ("02_personas", "assignments.csv")}
 
 
 def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
-             seed: int = RANDOM_STATE,
+             random_state: int = RANDOM_STATE,
              notebooks: str | Path = "notebooks",
              data_dir: str | Path = "data/processed/default",
              workers: int = 2, offline: bool = False) -> list[dict[str, Path]]:
@@ -292,7 +292,7 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
     events = data_dir / "events.parquet"
     if not events.exists():
         t = time.perf_counter()
-        truth = generate_journeys(customers, seed=seed)
+        truth = generate_journeys(customers, random_state=random_state)
         truth.save(data_dir)
         print(f"generated {len(truth.events):,} events of {customers:,} journeys in "
               f"{time.perf_counter() - t:.1f}s -> {events}")
@@ -305,7 +305,7 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
     plans: dict[str, tuple[Path, dict, set[str]]] = {}
     for book in books:
         offered = {**study_parameters(data_dir), "output_dir": str(out / book.stem),
-                   "seed": seed}
+                   "random_state": random_state}
         takes = pm.inspect_notebook(str(book))
         params = {k: v for k, v in offered.items() if k in takes}
         after = set()

@@ -27,7 +27,7 @@ def survey_answers(log: EventLog, *, instrument: str | None = None) -> pd.DataFr
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(200, seed=1)
+    >>> t = jl.generate_journeys(200, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> set(survey_answers(log)["instrument"]) <= {"csat_survey", "nps_survey"}
     True
@@ -100,7 +100,7 @@ def satisfaction_by(log: EventLog, *, by: str = "touchpoint", instrument: str | 
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(2000, seed=1)
+    >>> t = jl.generate_journeys(2000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> table = satisfaction_by(log, by="stage", instrument="csat_survey")
     >>> bool((table["ci_low"] <= table["mean"]).all())
@@ -142,7 +142,7 @@ def satisfaction_drops(log: EventLog, *, instrument: str, level: float = 0.95) -
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(3000, seed=1)
+    >>> t = jl.generate_journeys(3000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> list(satisfaction_drops(log, instrument="csat_survey").columns[:2])
     ['touchpoint', 'windows']
@@ -200,7 +200,7 @@ def score_trajectory(log: EventLog, touchpoint: str, *, instrument: str, steps: 
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(3000, seed=1)
+    >>> t = jl.generate_journeys(3000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> tr = score_trajectory(log, "hold_queue", instrument="csat_survey")
     >>> bool(tr.set_index("answer").loc[1, "mean"] < tr.set_index("answer").loc[-1, "mean"])

@@ -34,7 +34,7 @@ _CHOICES = {
     "window": ("journey", "since_previous"),
 }
 _SHARES = ("activity_coverage", "path_coverage", "min_edge_share", "variant_coverage")
-_AT_LEAST = {"seed": 0, "n_boot": 0, "stability_resamples": 0, "examples": 0, "k_min": 1,
+_AT_LEAST = {"random_state": 0, "n_boot": 0, "stability_resamples": 0, "examples": 0, "k_min": 1,
              "k_max": 1, "min_touchpoints": 1, "max_steps": 1, "min_customers": 1}
 _VERSIONS = ("journeylab", "numpy", "pandas", "scipy", "scikit-learn", "pm4py", "duckdb",
              "pyarrow", "matplotlib", "seaborn", "ipywidgets", "papermill")
@@ -144,9 +144,9 @@ def record_provenance(parameters: Mapping[str, Any], out_dir: str | Path, *,
     --------
     >>> import tempfile, json, os
     >>> d = tempfile.mkdtemp()
-    >>> table = record_provenance({"seed": 1}, d)
+    >>> table = record_provenance({"random_state": 1}, d)
     >>> json.load(open(os.path.join(d, "provenance.json")))["parameters"]
-    {'seed': 1}
+    {'random_state': 1}
     """
     base = Path(base_dir)
     params = {k: v for k, v in parameters.items() if k != "output_dir"}

@@ -92,7 +92,7 @@ def study_parameters(folder: str | Path, *, events: str = "events.parquet") -> d
             "outcome_column": "converted", "segment_column": "segment",
             "designed_journey": list(DESIGNED_JOURNEY),
             "truth_path": str(folder / "truth_personas.csv"),
-            "target_instrument": "nps_survey", "csat_instrument": "csat_survey"}
+            "instrument": "nps_survey", "csat_instrument": "csat_survey"}
 
 
 PURCHASES = ("checkout_web", "checkout_app", "store_purchase", "phone_order")
@@ -295,7 +295,7 @@ def _parse_process(text: str, index: dict[str, int]) -> np.ndarray:
     return np.divide(mat, sums, out=np.zeros_like(mat), where=sums > 0)
 
 
-def generate_journeys(n_customers: int = 20_000, *, seed: int = 0, noise: float = 0.01,
+def generate_journeys(n_customers: int = 20_000, *, random_state: int = 0, noise: float = 0.01,
                       start: str = "2025-01-01", days: int = 365, csat_rate: float = 0.35,
                       nps_rate: float = 0.6, nps_rate_abandoned: float = 0.2,
                       score_noise: float = 1.0) -> SyntheticJourneys:
@@ -305,7 +305,7 @@ def generate_journeys(n_customers: int = 20_000, *, seed: int = 0, noise: float 
     ----------
     n_customers : int
         Number of journeys (about 9 events each on average).
-    seed : int
+    random_state : int
         Random seed; the same arguments give the same tables.
     noise : float
         Probability that a random touchpoint is inserted after an event.
@@ -324,7 +324,7 @@ def generate_journeys(n_customers: int = 20_000, *, seed: int = 0, noise: float 
 
     Examples
     --------
-    >>> truth = generate_journeys(200, seed=1)
+    >>> truth = generate_journeys(200, random_state=1)
     >>> truth.events["case_id"].nunique()
     200
     >>> set(truth.personas["persona"]) <= set(truth.baselines["persona"])
@@ -336,7 +336,7 @@ def generate_journeys(n_customers: int = 20_000, *, seed: int = 0, noise: float 
                     ("nps_rate_abandoned", nps_rate_abandoned)):
         if not 0 <= v <= 1:
             raise InvalidInputError(f"{name} must be between 0 and 1, got {v}.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     names = list(TOUCHPOINTS) + list(SURVEYS)
     states = ["START"] + names + ["END"]
     index = {s: i for i, s in enumerate(states)}
@@ -479,8 +479,8 @@ def generate_journeys(n_customers: int = 20_000, *, seed: int = 0, noise: float 
         baselines[f"exposure_{irritant}"] = [float(hit[persona == i].mean()) if (persona == i).any()
                                              else 0.0 for i in range(len(persona_names))]
     catalogue = pd.DataFrame({"activity": names, "stage": stage_of, "channel": channel_of})
-    params = {"n_customers": n_customers, "seed": seed, "noise": noise, "start": start,
-              "days": days, "csat_rate": csat_rate, "nps_rate": nps_rate,
+    params = {"n_customers": n_customers, "random_state": random_state, "noise": noise,
+              "start": start, "days": days, "csat_rate": csat_rate, "nps_rate": nps_rate,
               "nps_rate_abandoned": nps_rate_abandoned, "score_noise": score_noise}
     return SyntheticJourneys(events, personas, effects, baselines, process, catalogue, params)
 

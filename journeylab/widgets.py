@@ -120,7 +120,7 @@ def _months(log: EventLog) -> list[pd.Timestamp]:
 
 class ProcessMapExplorer(_Explorer):
     """Process map with Disco-style coverage sliders, frequency/time view, segment and
-    start-month filters. Twin: ``filter_dfg(select_journeys(...), ..., min_cases=k)``.
+    start-month filters. Twin: ``filter_dfg(select_journeys(...), ..., min_customers=k)``.
 
     Every explorer takes ``min_customers`` (k): nothing about fewer than k customers is
     shown (see :func:`journeylab.protect`); 1 shows everything."""
@@ -156,7 +156,7 @@ class ProcessMapExplorer(_Explorer):
         sub = select_journeys(self.log, segment=self.segment, value=value, start=start, end=end)
         return filter_dfg(sub, activity_coverage=self.activity_coverage.value,
                           path_coverage=self.path_coverage.value,
-                          min_cases=self.min_customers)
+                          min_customers=self.min_customers)
 
     def render(self) -> None:
         from .display import format_table
@@ -169,7 +169,7 @@ class ProcessMapExplorer(_Explorer):
 
 class VariantExplorer(_Explorer):
     """The smallest set of variants covering a share of journeys.
-    Twin: ``protect(cover_variants(get_variants(log, outcome=...), coverage), k=k)``."""
+    Twin: ``protect(cover_variants(get_variants(log, outcome=...), coverage), min_customers=k)``."""
 
     def __init__(self, log: EventLog, *, outcome: str | Sequence[str] | None = None,
                  coverage: float = 0.5, min_customers: int = 1):
@@ -181,7 +181,8 @@ class VariantExplorer(_Explorer):
     def data(self) -> pd.DataFrame:
         from .privacy import protect
 
-        return protect(cover_variants(self.variants, self.coverage.value), k=self.min_customers)
+        return protect(cover_variants(self.variants, self.coverage.value),
+                       min_customers=self.min_customers)
 
     def render(self) -> None:
         from .display import format_table
@@ -194,37 +195,37 @@ class VariantExplorer(_Explorer):
 
 class FunnelBuilder(_Explorer):
     """Build a funnel over stages or touchpoints, optionally by segment.
-    Twin: ``protect(compute_funnel(log, steps, level=..., by=...), k=k)``."""
+    Twin: ``protect(compute_funnel(log, steps, on=..., by=...), min_customers=k)``."""
 
     def __init__(self, log: EventLog, *, steps: Sequence[str] | None = None,
-                 level: str = "stage", segments: Sequence[str] = (), min_customers: int = 1):
+                 on: str = "stage", segments: Sequence[str] = (), min_customers: int = 1):
         import ipywidgets as w
 
         self.log, self.min_customers = log, min_customers
-        levels = [lv for lv in ("stage", "activity") if lv in log.events.columns]
-        self.level = w.ToggleButtons(options=levels, value=level if level in levels
-                                     else levels[-1], description="over")
+        columns = [c for c in ("stage", "activity") if c in log.events.columns]
+        self.on = w.ToggleButtons(options=columns, value=on if on in columns
+                                  else columns[-1], description="over")
         self.steps = w.TagsInput(allow_duplicates=False)
-        self._offer(self.level.value, steps)
+        self._offer(self.on.value, steps)
         self.by = w.Dropdown(options=[("(none)", None), *[(s, s) for s in segments]],
                              description="by")
-        self.level.observe(self._level_changed, names="value")
-        self._start([[self.level, self.by], self.steps], [self.steps, self.by])
+        self.on.observe(self._on_changed, names="value")
+        self._start([[self.on, self.by], self.steps], [self.steps, self.by])
 
-    def _options(self, level: str) -> list[str]:
+    def _options(self, on: str) -> list[str]:
         """Steps to offer: those at least ``min_customers`` journeys reach."""
-        reach = self.log.events.groupby(level, observed=True)["case_id"].nunique()
+        reach = self.log.events.groupby(on, observed=True)["case_id"].nunique()
         reached = set(reach[reach >= self.min_customers].index.astype(str))
-        if level == "stage":
+        if on == "stage":
             return [s for s in stage_order(self.log) if s in reached]
-        return [str(v) for v in self.log.events[level].value_counts().index if str(v) in reached]
+        return [str(v) for v in self.log.events[on].value_counts().index if str(v) in reached]
 
-    def _offer(self, level: str, wanted: Sequence[str] | None = None) -> None:
-        """Offer the steps of ``level`` and pick ``wanted`` among them (the first four
+    def _offer(self, on: str, wanted: Sequence[str] | None = None) -> None:
+        """Offer the steps of ``on`` and pick ``wanted`` among them (the first four
         offered when none is left). Any options list works, empty or filtered: a value is
         never set outside the options (the widget refuses it), and with no option
         nothing can be typed in (an empty ``allowed_tags`` would allow any text)."""
-        opts = self._options(level)
+        opts = self._options(on)
         picked = [str(v) for v in (wanted or []) if str(v) in set(opts)]
         picked = list(dict.fromkeys(picked)) or opts[:4]
         with self.steps.hold_trait_notifications():
@@ -234,14 +235,14 @@ class FunnelBuilder(_Explorer):
         self.steps.disabled = not opts
         self.steps.placeholder = "\u200b" if opts else "no step reached by enough journeys"
 
-    def _level_changed(self, _) -> None:
-        self._offer(self.level.value)
+    def _on_changed(self, _) -> None:
+        self._offer(self.on.value)
 
     def data(self) -> pd.DataFrame:
         from .privacy import protect
 
-        return protect(compute_funnel(self.log, list(self.steps.value), level=self.level.value,
-                                      by=self.by.value), k=self.min_customers)
+        return protect(compute_funnel(self.log, list(self.steps.value), on=self.on.value,
+                                      by=self.by.value), min_customers=self.min_customers)
 
     def render(self) -> None:
         from .display import format_table
@@ -249,7 +250,7 @@ class FunnelBuilder(_Explorer):
 
         if len(self.steps.value) < 2:
             self._show("Pick at least two steps." if len(self.steps.allowed_tags) >= 2 else
-                       f"Fewer than two {self.level.value} values are reached by "
+                       f"Fewer than two {self.on.value} values are reached by "
                        f"{self.min_customers}+ journeys: no funnel to show.")
             return
         table = self.data()
@@ -295,10 +296,10 @@ class PersonaExplorer(_Explorer):
         k = self.min_customers
         sub = select_persona(self.log, self.labels, p)
         return {
-            "profile": protect(self.profiles[self.profiles["persona"] == p], k=k),
+            "profile": protect(self.profiles[self.profiles["persona"] == p], min_customers=k),
             "map": filter_dfg(sub, path_coverage=self.path_coverage.value,
-                              min_edge_share=self.min_edge_share, min_cases=k),
-            "variants": protect(get_variants(sub, outcome=self.outcome), k=k),
+                              min_edge_share=self.min_edge_share, min_customers=k),
+            "variants": protect(get_variants(sub, outcome=self.outcome), min_customers=k),
             "examples": example_journeys(self.log, self.labels, p, n=self.examples.value,
                                          min_customers=k, random_state=self.random_state),
         }
@@ -370,9 +371,10 @@ class DriverExplorer(_Explorer):
         t = self.touchpoint.value
         met = self.drivers.exposed_journeys(t).astype(np.int64)
         return {
-            "by_group": protect(effect_by_group(self.drivers, t), k=k),
+            "by_group": protect(effect_by_group(self.drivers, t), min_customers=k),
             "trajectory": protect(score_trajectory(self.log, t,
-                                                   instrument=self.trajectory_instrument), k=k)
+                                                   instrument=self.trajectory_instrument),
+                                  min_customers=k)
             if self.trajectory_instrument else pd.DataFrame(),
             "what_if": what_if(self.drivers, t, fixed_share=self.fixed_share.value,
                                random_state=self.random_state),

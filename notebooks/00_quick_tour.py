@@ -31,7 +31,7 @@ pseudonymise: bool = True  # show keyed pseudonyms, not customer ids (key: $JOUR
 min_customers: int = 5  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)
 lifecycle: str = "auto"  # auto: with start/complete pairs keep the completions; complete; all keeps every event
 output_dir: str = "../reports/00_quick_tour"  # where tables and figures are written
-seed: int = 0  # random seed for every random step
+random_state: int = 0  # random seed for every random step
 
 # %% [markdown]
 # ## Load and validate
@@ -50,7 +50,7 @@ parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_ke
                                  satisfaction_key=satisfaction_key,
                                  instruments=instruments, catalogue_path=catalogue_path,
                                  pseudonymise=pseudonymise, min_customers=min_customers,
-                                 lifecycle=lifecycle, output_dir=output_dir, seed=seed)
+                                 lifecycle=lifecycle, output_dir=output_dir, random_state=random_state)
 study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
                       timestamp_key=timestamp_key, channel_key=channel_key,
                       stage_key=stage_key, satisfaction_key=satisfaction_key,

@@ -40,7 +40,7 @@ min_edge_share: float = 0.01  # process map: hide edges below this share of thei
 variant_coverage: float = 0.5  # share of journeys the top variants and the process model cover
 max_steps: int = 8  # steps shown in the step matrix
 output_dir: str = "../reports/01_discover_paths"  # where tables and figures are written
-seed: int = 0  # random seed for every random step
+random_state: int = 0  # random seed for every random step
 
 # %%
 from pathlib import Path
@@ -62,7 +62,7 @@ parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_ke
                                  path_coverage=path_coverage,
                                  min_edge_share=min_edge_share,
                                  variant_coverage=variant_coverage, max_steps=max_steps,
-                                 output_dir=output_dir, seed=seed)
+                                 output_dir=output_dir, random_state=random_state)
 study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
                       timestamp_key=timestamp_key, channel_key=channel_key,
                       stage_key=stage_key, satisfaction_key=satisfaction_key,
@@ -88,7 +88,7 @@ jl.describe_log(journeys)
 # %%
 dfg = jl.filter_dfg(journeys, activity_coverage=activity_coverage,
                    path_coverage=path_coverage, min_edge_share=min_edge_share,
-                   min_cases=min_customers)
+                   min_customers=min_customers)
 frequency_map = jl.plot_process_map(dfg, mode='frequency')
 jl.save_figure(frequency_map, out / 'process_map_frequency.svg')
 frequency_map
@@ -100,7 +100,7 @@ time_map
 
 # %%
 full_dfg = jl.discover_dfg(journeys)
-jl.protect(full_dfg.edges, k=min_customers).head(15)
+jl.protect(full_dfg.edges, min_customers=min_customers).head(15)
 
 # %% [markdown]
 # ## Variants
@@ -112,7 +112,7 @@ variants = jl.get_variants(journeys, outcome=outcome)
 top = jl.cover_variants(variants, variant_coverage)
 print(f'{len(variants):,} variants; the top {len(top):,} cover '
       f'{top["share"].sum():.0%} of {journeys.n_cases:,} journeys')
-jl.protect(variants, k=min_customers).head(15)
+jl.protect(variants, min_customers=min_customers).head(15)
 
 # %%
 shown_variants = variants[variants['cases'] >= min_customers]
@@ -142,7 +142,7 @@ if study.ready('Conformance', 'design'):
     print(f'{conformance.conforming_share:.1%} of checked journeys follow the design '
           f'exactly; mean fitness {conformance.journeys["fitness"].mean():.2f} '
           f'({conformance.checked_share:.0%} of journeys checked)')
-    display(jl.protect(conformance.deviations, k=min_customers).head(15))
+    display(jl.protect(conformance.deviations, min_customers=min_customers).head(15))
 
 # %% [markdown]
 # ## The journey map: stages x channels
@@ -153,7 +153,7 @@ if study.ready('Conformance', 'design'):
 matrix = None
 if study.ready('The journey map', 'stage', 'channel'):
     matrix = jl.journey_matrix(journeys, outcome=outcome)
-    display(jl.protect(matrix, k=min_customers))
+    display(jl.protect(matrix, min_customers=min_customers))
     for value in ['customers', matrix.attrs['rate']] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):
         ax = jl.plot_journey_matrix(matrix[matrix['customers'] >= min_customers], value=value)
         jl.save_figure(ax, out / f'journey_matrix_{value}.png')
@@ -165,12 +165,12 @@ if study.ready('The journey map', 'stage', 'channel'):
 # %%
 if funnel_steps:  # stages when every step is one, else touchpoints
     steps = list(funnel_steps)
-    level = 'stage' if study.has('stage') and set(steps) <= set(jl.stage_order(journeys)) else 'activity'
+    on = 'stage' if study.has('stage') and set(steps) <= set(jl.stage_order(journeys)) else 'activity'
 else:
-    steps, level = jl.default_funnel_steps(journeys)
-funnel = jl.compute_funnel(journeys, steps, level=level, by=segment)
+    steps, on = jl.default_funnel_steps(journeys)
+funnel = jl.compute_funnel(journeys, steps, on=on, by=segment)
 jl.save_figure(jl.plot_funnel(funnel[funnel['customers'] >= min_customers]), out / 'funnel.png')
-jl.protect(funnel, k=min_customers)
+jl.protect(funnel, min_customers=min_customers)
 
 # %% [markdown]
 # ## Step by step
@@ -188,7 +188,7 @@ jl.save_figure(jl.plot_step_matrix(steps_table, min_share=max(0.01, min_customer
 
 # %%
 loops = jl.find_loops(journeys)
-jl.protect(loops, k=min_customers).head(10)
+jl.protect(loops, min_customers=min_customers).head(10)
 
 # %%
 jl.journey_rework(journeys).describe()
@@ -202,11 +202,11 @@ jl.journey_rework(journeys).describe()
 if not study.ready('Drop-offs', 'outcome'):
     print('Shown instead: where journeys end (a normal end is not a drop-off).')
 dropoffs = jl.find_dropoffs(journeys, outcome=outcome)
-jl.protect(dropoffs, k=min_customers, count='reach').head(10)
+jl.protect(dropoffs, min_customers=min_customers, count='reach').head(10)
 
 # %%
 dead = jl.find_dead_points(journeys)
-jl.protect(dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']], k=min_customers)
+jl.protect(dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']], min_customers=min_customers)
 
 # %% [markdown]
 # ## Compare
@@ -219,7 +219,7 @@ if segment:  # two segments of min_customers+ journeys each
     sizes = journeys.case_table()[segment].dropna().astype(str).value_counts()
     values = sorted(sizes[sizes >= min_customers].index)[:2]
 if len(values) == 2:
-    a, b = (journeys.filter_attribute(segment, [v], level='cases') for v in values)
+    a, b = (journeys.filter_attribute(segment, [v], how='cases') for v in values)
     labels = tuple(values)
 else:
     middle = journeys.events['timestamp'].min() + (journeys.events['timestamp'].max() - journeys.events['timestamp'].min()) / 2
@@ -227,7 +227,7 @@ else:
     labels = ('first half', 'second half')
 comparison = jl.compare_logs(a, b, labels=labels)
 display(comparison['kpis'])
-jl.protect(comparison['edges'], k=min_customers).head(10)
+jl.protect(comparison['edges'], min_customers=min_customers).head(10)
 
 # %% [markdown]
 # ## Explore
@@ -243,7 +243,7 @@ jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage,
                    min_customers=min_customers)
 
 # %%
-jl.FunnelBuilder(journeys, steps=steps, level=level, segments=[segment] if segment else [],
+jl.FunnelBuilder(journeys, steps=steps, on=on, segments=[segment] if segment else [],
                  min_customers=min_customers)
 
 # %% [markdown]

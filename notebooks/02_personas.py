@@ -40,7 +40,7 @@ stability_resamples: int = 3  # refits on 80% subsamples to measure stability (0
 compare: list = [0, 1]  # two personas to compare side by side
 truth_path: str = ""  # planted personas (case_id, persona) to check against; "" if none
 output_dir: str = "../reports/02_personas"  # where tables and figures are written
-seed: int = 0  # random seed for every random step
+random_state: int = 0  # random seed for every random step
 
 # %%
 from pathlib import Path
@@ -59,7 +59,7 @@ parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_ke
                                  k_max=k_max, min_touchpoints=min_touchpoints,
                                  stability_resamples=stability_resamples,
                                  compare=compare, truth_path=truth_path,
-                                 output_dir=output_dir, seed=seed)
+                                 output_dir=output_dir, random_state=random_state)
 study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
                       timestamp_key=timestamp_key, channel_key=channel_key,
                       stage_key=stage_key, satisfaction_key=satisfaction_key,
@@ -87,7 +87,7 @@ import warnings
 with warnings.catch_warnings():  # the same notes are printed below
     warnings.simplefilter('ignore', jl.PersonaWarning)
     model = jl.find_personas(journeys, method=method, n_personas=k,
-                             min_touchpoints=min_touchpoints, random_state=seed,
+                             min_touchpoints=min_touchpoints, random_state=random_state,
                              k_range=(k_min, k_max))
 told = model.labels_ != jl.TOO_SHORT
 print(f'{model.n_personas_} personas ({model.method_}); {told.mean():.0%} of '
@@ -106,7 +106,7 @@ model.selection_
 # %%
 profiles = jl.profile_personas(journeys, model, outcome=outcome)
 names = dict(zip(profiles['persona'], profiles['name']))
-jl.protect(profiles, k=min_customers)
+jl.protect(profiles, min_customers=min_customers)
 
 # %%
 reach = jl.persona_reach(journeys, model)
@@ -123,7 +123,7 @@ from IPython.display import HTML
 for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:
     display(HTML(f'<h3>{p}: {escape(str(names[p]))}</h3>'))  # names come from the data
     persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,
-                                min_edge_share=0.02, min_cases=min_customers)
+                                min_edge_share=0.02, min_customers=min_customers)
     if persona_dfg.nodes.empty:  # every path of it is under min_customers journeys
         print(f'No touchpoint of this persona is met by {min_customers} or more of its journeys: no map.')
         continue
@@ -146,7 +146,7 @@ comparison
 # Every journey placed by what it contains (its two main axes), coloured by persona.
 
 # %%
-embedding = jl.embed_journeys(journeys, model, random_state=seed)
+embedding = jl.embed_journeys(journeys, model, random_state=random_state)
 jl.save_figure(jl.plot_persona_embedding(embedding, names=names, min_customers=min_customers),
                out / 'embedding.png');
 
@@ -158,7 +158,7 @@ jl.save_figure(jl.plot_persona_embedding(embedding, names=names, min_customers=m
 # %%
 if stability_resamples:
     stability = jl.persona_stability(model, journeys, n_resamples=stability_resamples,
-                                     random_state=seed)
+                                     random_state=random_state)
     print(jl.describe_stability(stability))
     display(stability)
 else:
@@ -191,7 +191,7 @@ if study.ready('The check against planted personas', 'truth'):
 
 # %%
 jl.PersonaExplorer(journeys, model.labels_, profiles=profiles, outcome=outcome,
-                   min_customers=min_customers, random_state=seed)
+                   min_customers=min_customers, random_state=random_state)
 
 # %% [markdown]
 # ## Tables written

@@ -30,7 +30,7 @@ catalogue_path: str = ""  # optional touchpoint catalogue CSV (activity, stage, 
 pseudonymise: bool = True  # show keyed pseudonyms, not customer ids (key: $JOURNEYLAB_PSEUDONYM_KEY or ~/.config/journeylab/pseudonym.key)
 min_customers: int = 5  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)
 lifecycle: str = "auto"  # auto: with start/complete pairs keep the completions; complete; all keeps every event
-target_instrument: str = ""  # the survey whose answers are explained; "" takes the one with the widest scale
+instrument: str = ""  # the survey whose answers are explained; "" takes the one with the widest scale
 csat_instrument: str = ""  # a survey answered several times per journey, for the drops; "" looks one up
 controls: str = "personas"  # fixed effects: personas, none, or a journey-level column
 personas_path: str = ""  # assignments.csv written by 02_personas (case_id, persona) for the personas; "" to find them here
@@ -41,7 +41,7 @@ n_boot: int = 200  # bootstrap resamples for the intervals
 level: float = 0.95  # confidence level of the intervals
 examples: int = 3  # journeys whose score gap is decomposed as examples
 output_dir: str = "../reports/03_satisfaction_drivers"  # where tables and figures are written
-seed: int = 0  # random seed for every random step
+random_state: int = 0  # random seed for every random step
 
 # %%
 from pathlib import Path
@@ -56,12 +56,12 @@ parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_ke
                                  instruments=instruments, catalogue_path=catalogue_path,
                                  pseudonymise=pseudonymise, min_customers=min_customers,
                                  lifecycle=lifecycle,
-                                 target_instrument=target_instrument,
+                                 instrument=instrument,
                                  csat_instrument=csat_instrument, controls=controls,
                                  personas_path=personas_path, window=window,
                                  min_effect=min_effect, outcome_column=outcome_column,
                                  n_boot=n_boot, level=level, examples=examples,
-                                 output_dir=output_dir, seed=seed)
+                                 output_dir=output_dir, random_state=random_state)
 study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
                       timestamp_key=timestamp_key, channel_key=channel_key,
                       stage_key=stage_key, satisfaction_key=satisfaction_key,
@@ -85,11 +85,11 @@ study
 # %%
 scored = study.ready('Satisfaction', 'satisfaction')
 by_touchpoint = jl.satisfaction_by(log, by='touchpoint', level=level) if scored else None
-jl.protect(by_touchpoint, k=min_customers) if scored else None
+jl.protect(by_touchpoint, min_customers=min_customers) if scored else None
 
 # %%
 if scored and study.has('stage'):
-    display(jl.protect(jl.satisfaction_by(log, by='stage', level=level), k=min_customers))
+    display(jl.protect(jl.satisfaction_by(log, by='stage', level=level), min_customers=min_customers))
 
 # %% [markdown]
 # ## Where satisfaction drops
@@ -100,7 +100,7 @@ if scored and study.has('stage'):
 drops = None
 if study.ready('Drops between answers', 'repeated survey'):
     drops = jl.satisfaction_drops(log, instrument=study.repeated_survey, level=level)
-    display(jl.protect(drops, k=min_customers).head(10))
+    display(jl.protect(drops, min_customers=min_customers).head(10))
 
 # %% [markdown]
 # ## Controls
@@ -119,7 +119,7 @@ elif controls == 'personas':
     import warnings
     with warnings.catch_warnings():  # the same notes are printed below
         warnings.simplefilter('ignore', jl.PersonaWarning)
-        persona_model = jl.find_personas(journeys, random_state=seed)
+        persona_model = jl.find_personas(journeys, random_state=random_state)
     control_values = pd.Series(persona_model.labels_, index=journeys.cases.astype(str))
     print(f'{persona_model.n_personas_} personas ({persona_model.method_}) as controls')
     print('\n'.join(persona_model.notes_))
@@ -134,14 +134,14 @@ elif controls != 'none':
 # %%
 drivers = irritants = None
 if study.ready('Touchpoint effects', 'satisfaction'):
-    drivers = jl.attribute_satisfaction(log, instrument=target_instrument or None,
+    drivers = jl.attribute_satisfaction(log, instrument=instrument or None,
                                         controls=control_values, window=window,
                                         n_boot=n_boot, level=level,
-                                        min_effect=min_effect, random_state=seed)
+                                        min_effect=min_effect, random_state=random_state)
     print(drivers.assumptions)
     jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png')
     plt.show()
-    display(jl.protect(drivers.effects, k=min_customers))
+    display(jl.protect(drivers.effects, min_customers=min_customers))
 
 # %% [markdown]
 # ## Irritants and delights
@@ -149,7 +149,7 @@ if study.ready('Touchpoint effects', 'satisfaction'):
 # %%
 if drivers is not None:
     irritants = jl.rank_irritants(drivers)
-    display(jl.format_table(jl.protect(irritants, k=min_customers),
+    display(jl.format_table(jl.protect(irritants, min_customers=min_customers),
                             formats={'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}'}))
 
 # %% [markdown]
@@ -172,7 +172,7 @@ elif worst:
 # Pick a touchpoint: its effect in each control group, the scores before and after it, what fixing it for a share of its journeys would do to the score (the slider), and example journeys that met it. `.data()` returns the numbers shown.
 
 # %%
-jl.DriverExplorer(drivers, log, min_customers=min_customers, random_state=seed) \
+jl.DriverExplorer(drivers, log, min_customers=min_customers, random_state=random_state) \
     if drivers is not None else None
 
 # %% [markdown]
@@ -205,7 +205,7 @@ moments = removal = None
 if study.ready('Moments of truth', 'outcome'):
     moments = jl.moments_of_truth(journeys, outcome=outcome)
     removal = jl.removal_effects(journeys, outcome=outcome)
-    display(jl.protect(moments, k=min_customers).head(10))
+    display(jl.protect(moments, min_customers=min_customers).head(10))
     display(removal.head(10))
 
 # %% [markdown]

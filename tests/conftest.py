@@ -13,7 +13,7 @@ sys._pm4py_welcome_shown = True  # keep pm4py's banner out of test output
 def small_truth():
     from journeylab import generate_journeys
 
-    return generate_journeys(400, seed=3)
+    return generate_journeys(400, random_state=3)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ YES, NO = P[5], P[6]
 
 def hostile_log(folder: Path, customers: int = 400) -> tuple[Path, dict]:
     """A generated log with payloads in every name, and the parameters that read it."""
-    truth = jl.generate_journeys(customers, seed=5)
+    truth = jl.generate_journeys(customers, random_state=5)
     ev = truth.events.copy()
     for col in ("case_id", "activity", "channel", "stage", "segment", "region"):
         ev[col] = ev[col].astype(str)
@@ -63,7 +63,7 @@ def hostile_log(folder: Path, customers: int = 400) -> tuple[Path, dict]:
               "instruments": {SURVEYS[k]: list(v) for k, v in inst.items()},
               "outcome_column": f"{COLUMNS['converted']}={YES}",
               "segment_column": COLUMNS["segment"], "controls": COLUMNS["region"],
-              "designed_journey": [P[0], P[1], P[3]], "target_instrument": SURVEYS["nps_survey"],
+              "designed_journey": [P[0], P[1], P[3]], "instrument": SURVEYS["nps_survey"],
               "csat_instrument": SURVEYS["csat_survey"], "stability_resamples": 1,
               "n_boot": 20, "k_max": 4, "personas_path": ""}
     return path, params

@@ -18,7 +18,7 @@ def test_validate_json_reports_the_accounting(tmp_path):
     path.write_bytes("Case;Step;When;Score\r\n1;visit;2024-01-01;\r\n1;nps;2024-01-02;11\r\n"
                      ";visit;2024-01-02;\r\n2;visit;02/01/2024;\r\n".encode("latin-1"))
     res = run("validate", str(path), "--case-id", "Case", "--activity", "Step", "--timestamp",
-              "When", "--satisfaction", "Score", "--instrument", "nps=0:10", "--json",
+              "When", "--satisfaction", "Score", "--instruments", "nps=0:10", "--json",
               "--quarantine", str(tmp_path / "q.csv"))
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
@@ -43,11 +43,11 @@ def test_strict_exit_code_and_clear_errors(tmp_path):
 
 
 def test_synth_writes_a_loadable_log(tmp_path):
-    res = run("synth", "--customers", "200", "--seed", "3", "--out", str(tmp_path / "d"))
+    res = run("synth", "--customers", "200", "--random-state", "3", "--out", str(tmp_path / "d"))
     assert res.returncode == 0, res.stderr
     assert "200 journeys" in res.stdout
-    res = run("validate", str(tmp_path / "d" / "events.parquet"), "--instrument",
-              "csat_survey=1:5", "--instrument", "nps_survey=0:10", "--satisfaction",
+    res = run("validate", str(tmp_path / "d" / "events.parquet"), "--instruments",
+              "csat_survey=1:5", "--instruments", "nps_survey=0:10", "--satisfaction",
               "satisfaction", "--json")
     out = json.loads(res.stdout)
     assert out["rows_quarantined"] == 0 and out["rows_in"] == out["rows_kept"] > 200
@@ -60,8 +60,8 @@ def test_paths_writes_the_tables(tmp_path):
     frame = pd.read_csv(__import__("pathlib").Path(__file__).resolve().parent.parent
                         / "data" / "sample" / "events.csv").head(3000)
     frame.to_csv(src, index=False)
-    res = run("paths", str(src), "--satisfaction", "satisfaction", "--instrument",
-              "csat_survey=1:5", "--instrument", "nps_survey=0:10", "--outcome", "converted",
+    res = run("paths", str(src), "--satisfaction", "satisfaction", "--instruments",
+              "csat_survey=1:5", "--instruments", "nps_survey=0:10", "--outcome", "converted",
               "--out", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr
     out = tmp_path / "out"
@@ -88,12 +88,12 @@ def test_paths_writes_the_tables(tmp_path):
 def test_personas_writes_assignments_and_profiles(tmp_path):
     from journeylab import generate_journeys
 
-    truth = generate_journeys(600, seed=2)
+    truth = generate_journeys(600, random_state=2)
     events = truth.save(tmp_path / "data", events_format="csv")["events"]
     out = tmp_path / "personas"
-    res = run("personas", str(events), "--instrument", "csat_survey=1:5", "--instrument",
-              "nps_survey=0:10", "--outcome", "converted", "--k", "4", "--seed", "3",
-              "--out", str(out))
+    res = run("personas", str(events), "--instruments", "csat_survey=1:5", "--instruments",
+              "nps_survey=0:10", "--outcome", "converted", "--n-personas", "4",
+              "--random-state", "3", "--out", str(out))
     assert res.returncode == 0, res.stderr
     assignments = pd.read_csv(out / "assignments.csv")
     assert list(assignments.columns[:2]) == ["case_id", "persona"]
@@ -104,25 +104,27 @@ def test_personas_writes_assignments_and_profiles(tmp_path):
     counts = assignments["persona"].value_counts()
     assert all(counts[p] == n for p, n in zip(profiles["persona"], profiles["journeys"]))
     # 600 journeys are too few to learn a chain per persona: the vector model, said so
-    assert "4 personas (kmeans, seed 3)" in res.stdout
+    assert "4 personas (kmeans, random_state 3)" in res.stdout
     assert "note: Method: kmeans" in res.stdout and "too few" in res.stdout
     assert "Stability " in res.stdout and (out / "stability.csv").exists()
-    run("personas", str(events), "--instrument", "csat_survey=1:5", "--instrument",
-        "nps_survey=0:10", "--k", "4", "--seed", "3", "--out", str(tmp_path / "again"))
+    run("personas", str(events), "--instruments", "csat_survey=1:5", "--instruments",
+        "nps_survey=0:10", "--n-personas", "4", "--random-state", "3",
+        "--out", str(tmp_path / "again"))
     assert (tmp_path / "again" / "assignments.csv").read_bytes() == \
         (out / "assignments.csv").read_bytes()  # same seed, same file
-    bad = run("personas", str(events), "--k", "zero", "--out", str(out))
+    bad = run("personas", str(events), "--n-personas", "zero", "--out", str(out))
     assert bad.returncode == 2 and "expected a number of personas" in bad.stderr
 
 
 def test_drivers_writes_the_irritants_and_moments_of_truth(tmp_path):
     from journeylab import generate_journeys
 
-    truth = generate_journeys(3000, seed=5)
+    truth = generate_journeys(3000, random_state=5)
     events = truth.save(tmp_path / "data", events_format="csv")["events"]
     out = tmp_path / "drivers"
-    res = run("drivers", str(events), "--instrument", "csat_survey=1:5", "--instrument",
-              "nps_survey=0:10", "--controls", "segment", "--boot", "50", "--out", str(out))
+    res = run("drivers", str(events), "--instruments", "csat_survey=1:5", "--instruments",
+              "nps_survey=0:10", "--instrument", "nps_survey", "--controls", "segment", "--boot",
+              "50", "--out", str(out))
     assert res.returncode == 0, res.stderr
     drivers = pd.read_csv(out / "drivers.csv")
     assert list(drivers.columns[:7]) == ["touchpoint", "stage", "effect", "ci_low", "ci_high",
@@ -157,3 +159,63 @@ def test_paths_without_outcome_writes_ends_and_lifecycle_flag_is_honoured(tmp_pa
     assert not (dfg["source"] == dfg["target"]).any()
     everything = json.loads(run("validate", str(src), *keys, "--lifecycle", "all", "--json").stdout)
     assert (everything["rows_kept"], everything["rows_set_aside"]) == (6, 0)
+
+
+def test_one_vocabulary_for_the_api_the_command_line_and_the_notebooks():
+    """The same name for the same thing everywhere: random_state, min_customers,
+    instrument, n_personas; the old names are gone (an old flag fails as argparse does)."""
+    import ast
+    import inspect
+    from pathlib import Path
+
+    import journeylab as jl
+    from journeylab.cli import build_parser
+
+    root = Path(__file__).resolve().parent.parent
+    notebooks = {}
+    for py in sorted((root / "notebooks").glob("[0-9][0-9]_*.py")):
+        cell = py.read_text(encoding="utf-8").split('# %% tags=["parameters"]\n', 1)[1]
+        cell = cell.split("\n# %%", 1)[0]
+        notebooks[py.stem] = {n.target.id for n in ast.parse(cell).body
+                              if isinstance(n, ast.AnnAssign)}
+        assert all("=" not in line.split("  # ", 1)[1] for line in cell.splitlines()
+                   if "  # " in line), f"{py.name}: a parameter help holds '='"
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    flags = {name: {o for a in sub._actions for o in a.option_strings}
+             for name, sub in commands.items()}
+    dests = {name: {a.dest for a in sub._actions} for name, sub in commands.items()}
+
+    every_notebook = set.union(*notebooks.values())
+    every_flag = set.union(*flags.values())
+    for old in ("seed", "min_cases", "target_instrument", "sample_frac", "k"):
+        assert old not in every_notebook, old
+        assert f"--{old.replace('_', '-')}" not in every_flag, old
+    assert all("random_state" in names for names in notebooks.values())
+    assert all("min_customers" in names for names in notebooks.values())
+    assert "instrument" in notebooks["03_satisfaction_drivers"]
+    assert "n_personas" in notebooks["02_personas"]
+    for command in ("synth", "personas", "drivers", "demo"):
+        assert "--random-state" in flags[command] and "random_state" in dests[command]
+    assert "--n-personas" in flags["personas"] and "n_personas" in dests["personas"]
+    assert "--instrument" in flags["drivers"] and "--instruments" in flags["drivers"]
+
+    api = {f: set(inspect.signature(f).parameters) for f in (
+        jl.generate_journeys, jl.scan_events, jl.find_personas, jl.persona_stability,
+        jl.attribute_satisfaction, jl.protect, jl.filter_dfg, jl.compute_funnel,
+        jl.run_demo)}
+    names = set.union(*api.values())
+    assert {"random_state", "min_customers", "instrument", "n_personas", "frac",
+            "on"} <= names
+    assert not names & {"seed", "sample_frac", "target_instrument", "min_cases", "k"}
+    # level is a confidence level only (0.95); events-or-journeys is how=, the steps' column on=
+    assert "level" in inspect.signature(jl.attribute_satisfaction).parameters
+    for f in (jl.compute_funnel, jl.EventLog.filter_activities, jl.EventLog.filter_attribute,
+              jl.FunnelBuilder):
+        assert "level" not in inspect.signature(f).parameters, f
+    assert "how" in inspect.signature(jl.EventLog.filter_activities).parameters
+    for old in (["synth", "--seed", "1"], ["personas", "e.csv", "--out", "o", "--k", "3"],
+                ["drivers", "e.csv", "--out", "o", "--target-activity", "nps"],
+                ["paths", "e.csv", "--out", "o", "--instrument", "nps=0:10"]):
+        res = run(*old)
+        assert res.returncode == 2 and "error: unrecognized arguments" in res.stderr, old

@@ -53,7 +53,7 @@ def pm4py_fitness_by_case(log: jl.EventLog, design: list[str]) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def many_variants() -> jl.EventLog:
-    truth = jl.generate_journeys(3000, seed=1)
+    truth = jl.generate_journeys(3000, random_state=1)
     return jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
 
 

@@ -153,7 +153,7 @@ def test_protect_keeps_shares_and_blanks_only_small_counts():
     dead = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "cases": [40, 12],
                          "hairpin_cases": [3, 20], "share_of_journeys": [0.40, 0.03],
                          "conversion_rate": [0.02, 0.5], "journeys_share": [0.01, 0.2]})
-    out = jl.protect(dead, k=5)
+    out = jl.protect(dead, min_customers=5)
     assert out["share_of_journeys"].tolist() == [0.40, 0.03]  # was NaN in every report
     assert out["conversion_rate"].tolist() == [0.02, 0.5]
     assert out["journeys_share"].tolist() == [0.01, 0.2]
@@ -163,7 +163,7 @@ def test_protect_keeps_shares_and_blanks_only_small_counts():
 def test_dead_points_keep_their_share_of_journeys(small_truth):
     log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
     dead = jl.find_dead_points(log)
-    shown = jl.protect(dead, k=5)
+    shown = jl.protect(dead, min_customers=5)
     kept = shown[shown["cases"].notna()]
     assert len(kept) and kept["share_of_journeys"].notna().all()
 

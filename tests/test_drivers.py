@@ -13,7 +13,7 @@ from journeylab.synth import EFFECTS_NPS
 
 @pytest.fixture(scope="module")
 def planted():
-    truth = jl.generate_journeys(12_000, seed=11)
+    truth = jl.generate_journeys(12_000, random_state=11)
     log = jl.read_events(truth.events, **truth.read_kwargs())
     personas = truth.personas.set_index("case_id")["persona"]
     return truth, log, personas
@@ -102,7 +102,7 @@ def test_removal_effects_hand_computed():
 
 
 def test_removal_effects_from_a_log_match_its_paths():
-    truth = jl.generate_journeys(2_000, seed=4)
+    truth = jl.generate_journeys(2_000, random_state=4)
     log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
     from_log = jl.removal_effects(log, outcome="converted")
     from_paths = jl.removal_effects(jl.paths_from_log(log, outcome="converted"))
@@ -270,7 +270,7 @@ def test_interval_coverage_over_seeds():
     level over 8 seeds x 4,000 journeys."""
     covered = []
     for seed in range(8):
-        truth = jl.generate_journeys(4_000, seed=100 + seed)
+        truth = jl.generate_journeys(4_000, random_state=100 + seed)
         log = jl.read_events(truth.events, **truth.read_kwargs())
         d = jl.attribute_satisfaction(log, controls=truth.personas.set_index("case_id")["persona"],
                                       n_boot=100, random_state=seed)
@@ -328,7 +328,7 @@ def test_removal_effects_from_a_log_take_any_touchpoint_name():
 
 @pytest.fixture(scope="module")
 def small():
-    truth = jl.generate_journeys(1_500, seed=5)
+    truth = jl.generate_journeys(1_500, random_state=5)
     return jl.read_events(truth.events, **truth.read_kwargs())
 
 
@@ -445,7 +445,7 @@ def test_methods_agree_with_the_functions(small):
     np.testing.assert_allclose(parts.attrs["gap"].to_numpy(), fitted - drivers.baseline_,
                                atol=1e-9)
     with pytest.raises(jl.InvalidInputError, match="fitted on"):
-        drivers.decompose(jl.read_events(jl.generate_journeys(100, seed=1).events))
+        drivers.decompose(jl.read_events(jl.generate_journeys(100, random_state=1).events))
 
 
 @pytest.mark.parametrize("bad, message", [

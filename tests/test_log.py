@@ -50,7 +50,7 @@ def test_filters(small_truth):
 
     no_surveys = log.filter_activities(["csat_survey", "nps_survey"], keep=False)
     assert not no_surveys.events["activity"].isin(["csat_survey", "nps_survey"]).any()
-    holders = log.filter_activities(["hold_queue"], level="cases")
+    holders = log.filter_activities(["hold_queue"], how="cases")
     per_case = holders.events.groupby("case_id", observed=True)["activity"].apply(
         lambda s: (s == "hold_queue").any())
     assert per_case.all() and len(per_case) == holders.n_cases

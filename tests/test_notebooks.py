@@ -79,7 +79,7 @@ def test_discover_paths_runs_on_the_default_and_writes_the_tables(tmp_path):
 
 
 def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):
-    ev = jl.generate_journeys(300, seed=2).events
+    ev = jl.generate_journeys(300, random_state=2).events
     plain = ev[["case_id", "activity", "timestamp"]].rename(
         columns={"case_id": "Case", "activity": "Step", "timestamp": "When"})
     src = tmp_path / "plain.csv"

@@ -75,7 +75,7 @@ def test_a_segment_with_one_value_or_changing_within_journeys_is_left_out(tmp_pa
 
 
 def test_instruments_are_looked_up_from_names_and_scores():
-    ev = jl.generate_journeys(200, seed=3).events
+    ev = jl.generate_journeys(200, random_state=3).events
     log = jl.read_events(ev, instruments="auto")
     assert log.schema.instruments == {k: tuple(map(float, v)) for k, v in INSTRUMENTS.items()}
     found = [f for f in log.report.findings if f.code == "instruments_found"]
@@ -119,7 +119,7 @@ def test_synthetic_parameters_come_only_from_the_demo():
         declared.update(jl.report.notebook_parameters(book))
     synthetic = study_parameters("data/processed/default")
     for name in ("designed_journey", "truth_path", "outcome_column", "segment_column",
-                 "instruments", "target_instrument", "csat_instrument"):
+                 "instruments", "instrument", "csat_instrument"):
         assert name in synthetic
         default = declared[name]["default"]
         assert default in ("", [], {}, '""', "[]", "{}"), (name, default)
@@ -129,7 +129,7 @@ def test_synthetic_parameters_come_only_from_the_demo():
 def _plain_log(tmp_path) -> Path:
     """A log with only the three required roles under XES names, and touchpoints that are
     none of the synthetic retailer's."""
-    ev = jl.generate_journeys(250, seed=4).events
+    ev = jl.generate_journeys(250, random_state=4).events
     ev = ev[~ev["activity"].astype(str).isin(list(INSTRUMENTS))]
     names = {a: f"step {i:02d}" for i, a in enumerate(sorted(ev["activity"].astype(str).unique()))}
     plain = pd.DataFrame({"case:concept:name": ev["case_id"].map(lambda c: f"T{c}"),

@@ -37,7 +37,7 @@ def assert_same_as_pm4py(df: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_identical_to_pm4py_on_synthetic_logs(seed):
-    ev = jl.generate_journeys(1500, seed=seed, noise=0.05).events
+    ev = jl.generate_journeys(1500, random_state=seed, noise=0.05).events
     raw = ev[["case_id", "activity", "timestamp"]].astype(
         {"case_id": str, "activity": str}).sample(frac=1, random_state=seed)
     assert_same_as_pm4py(raw.reset_index(drop=True))
@@ -177,7 +177,7 @@ def test_journey_matrix_on_synthetic(small_truth):
 
 
 def test_discovered_map_recovers_the_generating_process():
-    truth = jl.generate_journeys(3000, seed=4)  # default noise
+    truth = jl.generate_journeys(3000, random_state=4)  # default noise
     log = jl.read_events(truth.events, **truth.read_kwargs())
     dfg = jl.filter_dfg(log, min_edge_share=0.01)
     found = set(zip(dfg.edges["source"], dfg.edges["target"]))
@@ -206,8 +206,8 @@ def test_filter_dfg_sliders(small_truth):
 
 def test_compare_segments(small_truth):
     log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
-    a = log.filter_attribute("segment", ["new"], level="cases")
-    b = log.filter_attribute("segment", ["returning"], level="cases")
+    a = log.filter_attribute("segment", ["new"], how="cases")
+    b = log.filter_attribute("segment", ["returning"], how="cases")
     out = jl.compare_logs(a, b, labels=("new", "returning"))
     assert set(out) == {"edges", "variants", "kpis"}
     assert {"share_new", "share_returning", "share_diff"} <= set(out["edges"].columns)
@@ -289,7 +289,7 @@ def test_widget_twins_return_the_numbers_shown(small_truth):
     fb.by.value = "segment"
     assert list(fb.steps.value) == ["awareness", "consideration", "purchase", "delivery"]
     pd.testing.assert_frame_equal(fb.data(), jl.compute_funnel(
-        log, ["awareness", "consideration", "purchase", "delivery"], level="stage",
+        log, ["awareness", "consideration", "purchase", "delivery"], on="stage",
         by="segment"))
 
 
@@ -323,11 +323,11 @@ def test_quantiles_match_numpy_for_many_and_few_groups():
 @pytest.fixture(scope="module")
 def default_map():
     """The map notebook 01 draws on the 20,000-journey default data (33 touchpoints)."""
-    truth = jl.generate_journeys(20000, seed=42)
+    truth = jl.generate_journeys(20000, random_state=42)
     log = jl.read_events(truth.events, instruments={"csat_survey": (1, 5),
                                                     "nps_survey": (0, 10)}).touchpoints()
     return jl.filter_dfg(log, activity_coverage=1.0, path_coverage=0.8, min_edge_share=0.01,
-                         min_cases=5)
+                         min_customers=5)
 
 
 def node_positions(svg: str) -> list[tuple[float, float]]:
@@ -347,7 +347,7 @@ def test_process_map_text_is_legible_at_page_width(default_map, small_truth):
     from journeylab.plot import process_map_text_px
 
     small = jl.filter_dfg(jl.read_events(small_truth.events, **small_truth.read_kwargs())
-                          .touchpoints().sample_cases(150, random_state=0), min_cases=5)
+                          .touchpoints().sample_cases(150, random_state=0), min_customers=5)
     for dfg in (default_map, small):  # a report's map, and a persona's
         for mode in ("frequency", "time"):
             svg = jl.plot_process_map(dfg, mode=mode).pipe(format="svg").decode()
@@ -378,7 +378,7 @@ def test_process_map_is_never_clipped(small_truth):
     import re
 
     log = jl.read_events(small_truth.events, **small_truth.read_kwargs()).touchpoints()
-    dfg = jl.filter_dfg(log.sample_cases(60, random_state=1), min_cases=2)
+    dfg = jl.filter_dfg(log.sample_cases(60, random_state=1), min_customers=2)
     for size in (None, "4,4", "4,4!", "20,20!"):
         svg = jl.plot_process_map(dfg, size=size).pipe(format="svg").decode()
         box = [float(v) for v in re.search(r'viewBox="([-\d. ]+)"', svg).group(1).split()]

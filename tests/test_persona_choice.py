@@ -25,7 +25,7 @@ from template_journeys import generate_template_journeys  # noqa: E402
 
 
 def templates(n: int, k: int, noise: float, seed: int, smallest: float = 0.03):
-    events, truth = generate_template_journeys(n, n_personas=k, noise=noise, seed=seed,
+    events, truth = generate_template_journeys(n, n_personas=k, noise=noise, random_state=seed,
                                                smallest_share=smallest)
     log = jl.read_events(events)
     return events, log, truth.loc[log.cases.astype(str)].to_numpy()
@@ -59,7 +59,7 @@ def test_the_number_is_recovered_on_noisy_template_journeys(k, noise, seed):
 
 
 def test_the_sequence_model_is_kept_on_journeys_that_move_like_markov_chains():
-    truth = jl.generate_journeys(2_000, seed=4)
+    truth = jl.generate_journeys(2_000, random_state=4)
     log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
     planted = truth.personas.set_index("case_id").loc[log.cases.astype(str), "persona"]
     model, _ = persona_warnings(lambda: jl.find_personas(log))
@@ -120,11 +120,12 @@ def test_cli_api_and_notebook_share_defaults_and_give_the_same_personas(tmp_path
     assert declared["method"]["default"] == d["method"]
     assert declared["n_personas"]["default"] == d["n_personas"]
     assert (declared["k_min"]["default"], declared["k_max"]["default"]) == d["k_range"]
-    assert declared["seed"]["default"] == d["random_state"]
+    assert declared["random_state"]["default"] == d["random_state"]
     assert declared["min_touchpoints"]["default"] == d["min_touchpoints"]
     from journeylab.cli import build_parser
     cli = build_parser().parse_args(["personas", str(path), "--out", str(tmp_path)])
-    assert (cli.method, cli.k, (cli.k_min, cli.k_max), cli.seed, cli.min_touchpoints) == \
+    assert (cli.method, cli.n_personas, (cli.k_min, cli.k_max), cli.random_state,
+            cli.min_touchpoints) == \
         (d["method"], d["n_personas"], d["k_range"], d["random_state"], d["min_touchpoints"])
     # and the three give the same personas for the same data
     api = jl.label_journeys(log, jl.find_personas(log))

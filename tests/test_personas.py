@@ -66,7 +66,7 @@ def test_automatic_number_prefers_the_true_number_of_personas(criterion):
 
 
 def test_seeded_and_ordered_by_size():
-    log = jl.read_events(jl.generate_journeys(400, seed=5).events).touchpoints()
+    log = jl.read_events(jl.generate_journeys(400, random_state=5).events).touchpoints()
     a = MarkovMixture(n_personas=4, random_state=3).fit(log)
     b = MarkovMixture(n_personas=4, random_state=3).fit(log)
     np.testing.assert_array_equal(a.labels_, b.labels_)
@@ -113,7 +113,7 @@ def test_short_journeys_are_too_short_to_tell():
 
 
 def planted(n: int, seed: int):
-    truth = jl.generate_journeys(n, seed=seed)
+    truth = jl.generate_journeys(n, random_state=seed)
     log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
     planted = truth.personas.set_index("case_id").loc[log.cases.astype(str), "persona"]
     return log, planted.to_numpy(), truth.baselines["persona"].nunique()

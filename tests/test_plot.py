@@ -152,7 +152,7 @@ def test_persona_selection_takes_one_axes_per_criterion():
 def test_graphviz_maps_return_a_digraph():
     import graphviz
 
-    log = jl.read_events(jl.generate_journeys(100, seed=1).events)
+    log = jl.read_events(jl.generate_journeys(100, random_state=1).events)
     assert isinstance(jl.plot_process_map(jl.discover_dfg(log)), graphviz.Digraph)
     model = jl.designed_journey(["visit", "cart", "buy"])
     for notation in ("bpmn", "petri"):

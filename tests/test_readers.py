@@ -114,9 +114,9 @@ def test_scan_events_pushes_filters_and_samples_whole_journeys(tmp_path, small_t
                          temp_directory=str(tmp_path / "spill"))
     assert jl.read_events(rel, **small_truth.read_kwargs()).n_events == \
         full.filter_activities(["csat_survey"], keep=False).n_events
-    a = jl.read_events(jl.scan_events(path, case_id_key="case_id", sample_frac=0.3, seed=1))
-    b = jl.read_events(jl.scan_events(path, case_id_key="case_id", sample_frac=0.3, seed=1))
-    c = jl.read_events(jl.scan_events(path, case_id_key="case_id", sample_frac=0.3, seed=2))
+    a = jl.read_events(jl.scan_events(path, case_id_key="case_id", frac=0.3, random_state=1))
+    b = jl.read_events(jl.scan_events(path, case_id_key="case_id", frac=0.3, random_state=1))
+    c = jl.read_events(jl.scan_events(path, case_id_key="case_id", frac=0.3, random_state=2))
     assert list(a.cases) == list(b.cases) != list(c.cases)
     assert 0.2 * full.n_cases < a.n_cases < 0.4 * full.n_cases
     whole = full.filter_cases(a.cases)
@@ -124,7 +124,7 @@ def test_scan_events_pushes_filters_and_samples_whole_journeys(tmp_path, small_t
     narrow = jl.scan_events(path, columns=["case_id", "activity", "timestamp"])
     assert narrow.columns == ["case_id", "activity", "timestamp"]
     with pytest.raises(jl.InvalidInputError, match="pass case_id_key="):
-        jl.scan_events(path, sample_frac=0.5)
+        jl.scan_events(path, frac=0.5)
 
 
 def test_reading_only_some_columns(tmp_path, small_truth):

@@ -38,14 +38,14 @@ def _staged_log(tz: str | None = None) -> jl.EventLog:
 def test_funnel_builder_drops_steps_under_k_from_its_value():
     log = _staged_log()
     steps = ["awareness", "consideration", "purchase"]  # purchase: 2 customers
-    fb = jl.FunnelBuilder(log, steps=steps, level="stage", min_customers=5)
+    fb = jl.FunnelBuilder(log, steps=steps, on="stage", min_customers=5)
     assert list(fb.steps.allowed_tags) == ["awareness", "consideration"]
     assert list(fb.steps.value) == ["awareness", "consideration"]
     assert len(fb.data()) == 2
-    fb.level.value = "activity"  # values of the other level, filtered the same way
+    fb.on.value = "activity"  # values of the other level, filtered the same way
     assert list(fb.steps.allowed_tags) == ["ad", "browse"]
     assert set(fb.steps.value) <= set(fb.steps.allowed_tags)
-    fb.level.value = "stage"
+    fb.on.value = "stage"
     assert list(fb.steps.value) == ["awareness", "consideration"]
 
 
@@ -54,19 +54,19 @@ def test_funnel_builder_drops_steps_under_k_from_its_value():
 def test_funnel_builder_takes_any_options_list(level, k, offered):
     log = _staged_log()
     wanted = ["purchase", "awareness"] if level == "stage" else ["buy", "ad"]
-    fb = jl.FunnelBuilder(log, steps=wanted, level=level, min_customers=k)
+    fb = jl.FunnelBuilder(log, steps=wanted, on=level, min_customers=k)
     assert len(fb.steps.allowed_tags) == offered
     assert set(fb.steps.value) <= set(fb.steps.allowed_tags)
     assert fb.steps.disabled == (offered == 0)  # nothing to type in when nothing is offered
     other = "activity" if level == "stage" else "stage"
-    fb.level.value = other
+    fb.on.value = other
     assert set(fb.steps.value) <= set(fb.steps.allowed_tags)
-    fb.level.value = level
+    fb.on.value = level
 
 
 def test_funnel_builder_with_one_option_asks_for_nothing_impossible():
     log = _staged_log()
-    fb = jl.FunnelBuilder(log, steps=["purchase"], level="stage", min_customers=3)
+    fb = jl.FunnelBuilder(log, steps=["purchase"], on="stage", min_customers=3)
     fb.steps.value = ["awareness"]
     fb.render()  # fewer than two steps: a message, not an error
 
@@ -233,11 +233,11 @@ def test_every_figure_of_a_notebook_shows_not_only_the_first(tmp_path):
 
 
 def test_a_map_with_nothing_left_to_show_still_draws():
-    """Every touchpoint under min_cases (a small persona in a shared report): an empty map
+    """Every touchpoint under min_customers (a small persona in a shared report): an empty map
     with its start and end, not a crash."""
     log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["x", "y", "x"],
                                        "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]}))
-    dfg = jl.filter_dfg(log, min_cases=5)
+    dfg = jl.filter_dfg(log, min_customers=5)
     assert dfg.nodes.empty or (dfg.nodes["cases"] < 5).all()
     for mode in ("frequency", "time"):
         svg = jl.plot_process_map(dfg, mode=mode).pipe(format="svg").decode()

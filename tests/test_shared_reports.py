@@ -27,7 +27,7 @@ RARE = {"touchpoint": "hush_touchpoint", "channel": "hush_channel", "stage": "hu
 def rare_groups_log(customers: int = 500, seed: int = 11) -> tuple[pd.DataFrame, object]:
     """A generated log where one touchpoint, one channel, one stage and one segment are
     each met by 2 or 3 customers (and nothing else changes)."""
-    truth = jl.generate_journeys(customers, seed=seed)
+    truth = jl.generate_journeys(customers, random_state=seed)
     ev = truth.events.copy()
     for col in ("activity", "channel", "stage", "segment"):
         ev[col] = ev[col].astype(object)
@@ -149,7 +149,7 @@ def test_one_context_protects_tables_figures_maps_and_explorers(rare_study):
     shown = {}
     for k in (5, 1):
         jl.enable_report_display(min_customers=k, log=log)
-        assert report_context().k == k
+        assert report_context().min_customers == k
         seen = []
         # tables: with and without a customer count
         seen.append(jl.format_table(jl.satisfaction_by(log, by="touchpoint")).to_html())
@@ -186,7 +186,7 @@ def test_one_context_protects_tables_figures_maps_and_explorers(rare_study):
                                               min_customers=k).widget))
         seen.append(_state(jl.ProcessMapExplorer(log, segment="segment",
                                                  min_customers=k).widget))
-        seen.append(_state(jl.FunnelBuilder(log, level="activity", min_customers=k).widget))
+        seen.append(_state(jl.FunnelBuilder(log, on="activity", min_customers=k).widget))
         plt.close("all")
         shown[k] = "\n".join(seen)
     assert scan(shown[5]) == []
@@ -201,7 +201,7 @@ def test_a_persona_comparison_shows_no_persona_of_fewer_than_k_customers():
     difference, which is about it too) is left out of the shared table; k = 1 shows it."""
     from journeylab.privacy import shown_table
 
-    log = jl.read_events(jl.generate_journeys(120, seed=3).events)
+    log = jl.read_events(jl.generate_journeys(120, random_state=3).events)
     labels = np.zeros(log.n_cases, dtype=int)
     labels[:3] = 1
     table = jl.compare_personas(log, labels, 0, 1)

@@ -98,7 +98,7 @@ def test_two_runs_write_byte_identical_tables(tmp_path, notebook):
     assert differ == []
     provenance = json.loads(runs[0]["provenance.json"])
     assert provenance["inputs"]["events_path"]["sha256"] == jl.file_sha256(SAMPLE)
-    assert provenance["parameters"]["seed"] == jl.PERSONA_DEFAULTS["random_state"]
+    assert provenance["parameters"]["random_state"] == jl.PERSONA_DEFAULTS["random_state"]
     assert provenance["versions"]["pm4py"] == jl.record_provenance.__globals__["_version"]("pm4py")
 
 
@@ -110,9 +110,9 @@ def test_the_run_command(tmp_path):
     assert (tmp_path / "00_quick_tour.html").exists()
     provenance = json.loads((tmp_path / "00_quick_tour" / "provenance.json").read_text())
     assert provenance["parameters"]["min_customers"] == 1
-    bad = subprocess.run(cmd[:-2] + ["-p", "seed", "x", "--out", str(tmp_path)],
+    bad = subprocess.run(cmd[:-2] + ["-p", "random_state", "x", "--out", str(tmp_path)],
                          capture_output=True, text=True, cwd=tmp_path)
-    assert bad.returncode == 2 and "parameter seed: 'x' is not an int" in bad.stderr
+    assert bad.returncode == 2 and "parameter random_state: 'x' is not an int" in bad.stderr
 
 
 # ----------------------------------------------------------------------------- privacy
@@ -134,22 +134,22 @@ def small_groups_log() -> pd.DataFrame:
 def test_protect_merges_small_groups_and_blanks_small_cells():
     log = jl.read_events(small_groups_log())
     variants = jl.get_variants(log)
-    shown = jl.protect(variants, k=5)
+    shown = jl.protect(variants, min_customers=5)
     assert (shown["cases"].dropna() >= 5).all()
     assert shown.attrs["suppressed"] == 1 and shown["variant"].iloc[-1].startswith("(1 groups")
     assert not shown["variant"].str.contains("rare_complaint").any()
-    assert jl.protect(variants, k=1) is variants
+    assert jl.protect(variants, min_customers=1) is variants
     loops = pd.DataFrame({"touchpoint": ["a"], "cases": [50], "hairpin_cases": [2]})
-    assert np.isnan(jl.protect(loops, k=5).loc[0, "hairpin_cases"])
-    single = jl.protect(log.case_table(), k=5)  # one customer a row: withheld
+    assert np.isnan(jl.protect(loops, min_customers=5).loc[0, "hairpin_cases"])
+    single = jl.protect(log.case_table(), min_customers=5)  # one customer a row: withheld
     assert len(single) == 0 and single.attrs["suppressed"] == log.n_cases
     with pytest.raises(jl.InvalidInputError, match="cannot tell how many customers"):
-        jl.protect(pd.DataFrame({"x": [1]}), k=5)
+        jl.protect(pd.DataFrame({"x": [1]}), min_customers=5)
 
 
 def test_maps_examples_and_widgets_show_nothing_about_fewer_than_k():
     log = jl.read_events(small_groups_log())
-    dfg = jl.filter_dfg(log, min_cases=5)
+    dfg = jl.filter_dfg(log, min_customers=5)
     assert "rare_complaint" not in set(dfg.nodes["activity"])
     assert (dfg.edges["cases"] >= 5).all()
     assert "rare_complaint" not in jl.plot_process_map(dfg).source
@@ -207,7 +207,7 @@ def test_the_journey_map_draws_no_single_journey_when_protected():
     import matplotlib
 
     matplotlib.use("Agg")
-    truth = jl.generate_journeys(600, seed=2)
+    truth = jl.generate_journeys(600, random_state=2)
     log = jl.read_events(truth.events, **truth.read_kwargs()).touchpoints()
     labels = np.where(log.case_lengths >= 3, log.case_lengths % 3, -1)
     embedding = jl.embed_journeys(log, labels)

@@ -10,9 +10,9 @@ from journeylab.synth import EFFECTS_NPS, INSTRUMENTS, STAGES, TOUCHPOINTS
 
 
 def test_same_seed_same_tables_other_seed_other_tables():
-    a = jl.generate_journeys(300, seed=11)
-    b = jl.generate_journeys(300, seed=11)
-    c = jl.generate_journeys(300, seed=12)
+    a = jl.generate_journeys(300, random_state=11)
+    b = jl.generate_journeys(300, random_state=11)
+    c = jl.generate_journeys(300, random_state=12)
     pd.testing.assert_frame_equal(a.events, b.events)
     pd.testing.assert_frame_equal(a.personas, b.personas)
     assert not a.events["activity"].equals(c.events["activity"])
@@ -43,7 +43,7 @@ def test_scores_only_on_surveys_and_within_scales(small_truth):
 
 
 def test_without_noise_every_observed_edge_is_in_the_truth():
-    truth = jl.generate_journeys(3000, seed=5, noise=0.0)
+    truth = jl.generate_journeys(3000, random_state=5, noise=0.0)
     ev = truth.events
     same = ev["case_id"].to_numpy()[1:] == ev["case_id"].to_numpy()[:-1]
     act = ev["activity"].astype(str).to_numpy()
@@ -59,7 +59,7 @@ def test_planted_effects_and_confounding(small_truth):
         assert eff.loc[tp, "effect_nps"] == e
         assert eff.loc[tp, "kind"] == ("irritant" if e < 0 else "delight")
     assert (eff.loc[~eff.index.isin(list(EFFECTS_NPS)), "kind"] == "neutral").all()
-    big = jl.generate_journeys(20_000, seed=1)
+    big = jl.generate_journeys(20_000, random_state=1)
     base = big.baselines.set_index("persona")
     worst = min(EFFECTS_NPS, key=EFFECTS_NPS.get)
     # the persona with the lowest baseline meets the worst irritant most often

@@ -69,7 +69,7 @@ def target_scores(log: EventLog, instrument: str | None, window: str = "journey"
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(200, seed=1)
+    >>> t = jl.generate_journeys(200, random_state=1)
     >>> target = target_scores(jl.read_events(t.events, **t.read_kwargs()), None)
     >>> target.instrument, target.scale
     ('nps_survey', (0.0, 10.0))

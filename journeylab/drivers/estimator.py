@@ -147,7 +147,7 @@ class SatisfactionDrivers(BaseEstimator):
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(2000, seed=1)
+    >>> t = jl.generate_journeys(2000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> drivers = SatisfactionDrivers(controls="segment", n_boot=20).fit(log)
     >>> drivers.instrument_, drivers.groups_
@@ -349,7 +349,7 @@ class SatisfactionDrivers(BaseEstimator):
         Examples
         --------
         >>> import journeylab as jl
-        >>> t = jl.generate_journeys(1000, seed=1)
+        >>> t = jl.generate_journeys(1000, random_state=1)
         >>> log = jl.read_events(t.events, **t.read_kwargs())
         >>> parts = SatisfactionDrivers(n_boot=0).fit(log).decompose(log)
         >>> gaps = parts.groupby("case_id")["contribution"].sum()
@@ -401,7 +401,7 @@ class SatisfactionDrivers(BaseEstimator):
         Examples
         --------
         >>> import journeylab as jl
-        >>> t = jl.generate_journeys(3000, seed=1)
+        >>> t = jl.generate_journeys(3000, random_state=1)
         >>> log = jl.read_events(t.events, **t.read_kwargs())
         >>> table = SatisfactionDrivers(n_boot=50).fit(log).rank_irritants()
         >>> "hold_queue" in set(table.loc[table["kind"] == "irritant", "touchpoint"])
@@ -456,7 +456,7 @@ class SatisfactionDrivers(BaseEstimator):
         Examples
         --------
         >>> import journeylab as jl
-        >>> t = jl.generate_journeys(3000, seed=1)
+        >>> t = jl.generate_journeys(3000, random_state=1)
         >>> log = jl.read_events(t.events, **t.read_kwargs())
         >>> drivers = SatisfactionDrivers(controls="segment", n_boot=0).fit(log)
         >>> list(drivers.effect_by_group("hold_queue", n_boot=20)["group"])
@@ -519,7 +519,7 @@ class SatisfactionDrivers(BaseEstimator):
         Examples
         --------
         >>> import journeylab as jl
-        >>> t = jl.generate_journeys(3000, seed=1)
+        >>> t = jl.generate_journeys(3000, random_state=1)
         >>> log = jl.read_events(t.events, **t.read_kwargs())
         >>> drivers = SatisfactionDrivers(n_boot=0).fit(log)
         >>> table = drivers.what_if("hold_queue").set_index("measure")

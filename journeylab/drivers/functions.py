@@ -37,7 +37,7 @@ def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, cont
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(2000, seed=1)
+    >>> t = jl.generate_journeys(2000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> d = attribute_satisfaction(log, n_boot=20)
     >>> bool(d.effects_.set_index("touchpoint").loc["hold_queue", "effect"] < 0)
@@ -55,7 +55,7 @@ def decompose_satisfaction(drivers: SatisfactionDrivers, log: EventLog) -> pd.Da
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(1000, seed=1)
+    >>> t = jl.generate_journeys(1000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> parts = decompose_satisfaction(attribute_satisfaction(log, n_boot=0), log)
     >>> list(parts.columns)
@@ -72,7 +72,7 @@ def rank_irritants(drivers: SatisfactionDrivers, *, detractor_max: float | None 
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(1000, seed=1)
+    >>> t = jl.generate_journeys(1000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> list(rank_irritants(attribute_satisfaction(log, n_boot=20)).columns[:3])
     ['stage', 'touchpoint', 'kind']
@@ -88,7 +88,7 @@ def effect_by_group(drivers: SatisfactionDrivers, touchpoint: str, *,
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(1000, seed=1)
+    >>> t = jl.generate_journeys(1000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> d = attribute_satisfaction(log, controls="segment", n_boot=0)
     >>> list(effect_by_group(d, "hold_queue")["group"])
@@ -105,7 +105,7 @@ def what_if(drivers: SatisfactionDrivers, touchpoint: str, *, fixed_share: float
     Examples
     --------
     >>> import journeylab as jl
-    >>> t = jl.generate_journeys(1000, seed=1)
+    >>> t = jl.generate_journeys(1000, random_state=1)
     >>> log = jl.read_events(t.events, **t.read_kwargs())
     >>> d = attribute_satisfaction(log, n_boot=0)
     >>> list(what_if(d, "hold_queue", fixed_share=0.5)["measure"])

@@ -15,43 +15,38 @@ if "pm4py.util.constants" in _sys.modules:  # pm4py was imported first
     _sys.modules["pm4py.util.constants"].SHOW_PROGRESS_BAR = \
         _os.environ["PM4PY_SHOW_PROGRESS_BAR"].lower() == "true"
 
-from .attribution import moments_of_truth, paths_from_log, removal_effects
 from .drivers import (SatisfactionDrivers, attribute_satisfaction, decompose_satisfaction,
-                      effect_by_group, rank_irritants, what_if)
+                      effect_by_group, moments_of_truth, paths_from_log, rank_irritants,
+                      removal_effects, satisfaction_by, satisfaction_drops, score_trajectory,
+                      survey_answers, what_if)
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
                      StudyError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
-from .io import neutralise_formulas, read_catalogue, read_table, scan_events, write_table
-from .log import EventLog, describe_log, read_events
-from .models import (ConformanceResult, ProcessModel, check_conformance, designed_journey,
-                     discover_process_model)
-from .journeys import (activity_counts, case_outcome, case_satisfaction, select_journeys,
-                       transition_counts)
-from .paths import (DirectlyFollowsGraph, compare_logs,
-                    compute_funnel, cover_variants, default_funnel_steps, discover_dfg, filter_dfg,
-                    find_dead_points,
-                    find_dropoffs, find_loops, get_variants, journey_matrix, journey_rework,
-                    stage_order, step_matrix)
-from .features import JourneyFeatures
+from .io import (Finding, ValidationReport, neutralise_formulas, read_catalogue, read_table,
+                 scan_events, validate_events, write_table)
+from .core import (EventLog, Schema, activity_counts, case_outcome, case_satisfaction,
+                   describe_log, read_events, select_journeys, transition_counts)
+from .paths import (ConformanceResult, DirectlyFollowsGraph, ProcessModel, check_conformance,
+                    compare_logs, compute_funnel, cover_variants, default_funnel_steps,
+                    designed_journey, discover_dfg, discover_process_model, filter_dfg,
+                    find_dead_points, find_dropoffs, find_loops, get_variants, journey_matrix,
+                    journey_rework, stage_order, step_matrix)
 from .personas import (LOW_STABILITY, PERSONA_DEFAULTS, TOO_SHORT, JourneyClusters,
-                       MarkovMixture, PersonaWarning, describe_stability, find_personas,
-                       path_memory, persona_stability)
-from .profiles import (compare_personas, embed_journeys, example_journeys, label_journeys,
-                       persona_reach, profile_personas, select_persona)
-from .display import (enable_report_display, format_duration, format_table, format_value,
-                      style_table)
-from .plot import (plot_drivers, plot_funnel, plot_journey_lengths,
+                       JourneyFeatures, MarkovMixture, PersonaWarning, compare_personas,
+                       describe_stability, embed_journeys, example_journeys, find_personas,
+                       label_journeys, path_memory, persona_reach, persona_stability,
+                       profile_personas, select_persona)
+from .plot import (enable_report_display, format_duration, format_table, format_value,
+                   plot_drivers, plot_funnel, plot_journey_lengths,
                    plot_journey_matrix, plot_persona_embedding, plot_persona_reach,
                    plot_persona_selection, plot_process_map, plot_process_model,
-                   plot_score_trajectory, plot_step_matrix, plot_variants, save_figure)
-from .report import render_html, run_demo, run_notebook
-from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
+                   plot_score_trajectory, plot_step_matrix, plot_variants, save_figure,
+                   style_table)
+from .studies import (Study, check_parameters, file_sha256, open_study, record_provenance,
+                      render_html, run_demo, run_notebook)
 from .privacy import protect, pseudonymise, pseudonymise_log
-from .schema import Schema
-from .study import Study, check_parameters, file_sha256, open_study, record_provenance
 from .synth import SyntheticJourneys, generate_journeys
-from .validate import Finding, ValidationReport, validate_events
-from .widgets import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
+from .explore import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
                       VariantExplorer)
 
 __version__ = "0.1.0"

@@ -24,7 +24,7 @@ def _scale(text: str) -> tuple[float, float]:
 def _reading_option(name: str):
     """An argparse type that checks a reading flag up front (journeylab.io's rules)."""
     def check(text: str) -> str:
-        from .io import check_reading_options
+        from .io.readers import check_reading_options
 
         try:
             out = check_reading_options(**{name: text})
@@ -120,7 +120,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_events
+    from .io.validate import validate_events
 
     report = validate_events(args.events, **mapping_kwargs(args), strict=False)
     if args.quarantine:
@@ -137,7 +137,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _read(args: argparse.Namespace):
     """Open the log the way notebooks do (:func:`journeylab.open_study`): the same role
     look-up, the output folder made, quarantined rows written there."""
-    from .study import open_study
+    from .studies.study import open_study
 
     kw = mapping_kwargs(args)
     roles = {k: kw.pop(k) or "" for k in ("case_id_key", "activity_key", "timestamp_key",
@@ -160,8 +160,8 @@ def _read(args: argparse.Namespace):
 
 def _cmd_paths(args: argparse.Namespace) -> int:
     from . import paths as P
-    from .io import write_table
-    from .plot import plot_process_map, save_figure
+    from .io.readers import write_table
+    from .plot.figures import plot_process_map, save_figure
 
     study = _read(args)
     journeys, out, outcome = study.journeys, study.out, study.outcome
@@ -212,7 +212,7 @@ def _notes_printed_instead():
     same."""
     import warnings
 
-    from .personas import PersonaWarning
+    from .personas.clustering import PersonaWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PersonaWarning)
@@ -220,10 +220,10 @@ def _notes_printed_instead():
 
 
 def _cmd_personas(args: argparse.Namespace) -> int:
-    from .io import write_table
-    from .personas import describe_stability, find_personas, persona_stability
-    from .plot import plot_persona_selection, save_figure
-    from .profiles import label_journeys, profile_personas
+    from .io.readers import write_table
+    from .personas.clustering import describe_stability, find_personas, persona_stability
+    from .plot.figures import plot_persona_selection, save_figure
+    from .personas.profiles import label_journeys, profile_personas
 
     study = _read(args)
     journeys, out = study.journeys, study.out
@@ -259,10 +259,10 @@ def _cmd_personas(args: argparse.Namespace) -> int:
 def _cmd_drivers(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .attribution import moments_of_truth
+    from .drivers.attribution import moments_of_truth
     from .drivers import attribute_satisfaction, rank_irritants
-    from .io import write_table
-    from .personas import find_personas
+    from .io.readers import write_table
+    from .personas.clustering import find_personas
 
     study = _read(args)
     log, journeys, out = study.log, study.journeys, study.out
@@ -306,7 +306,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .report import run_demo
+    from .studies.report import run_demo
 
     run_demo(out=args.out, customers=args.customers, random_state=args.random_state,
              notebooks=args.notebooks, data_dir=args.data, workers=args.workers,
@@ -317,8 +317,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .dashboard import DASHBOARD_NOTEBOOKS, HOST, prepare_dashboard, serve_dashboard
-    from .report import notebook_parameters, parse_parameter
+    from .studies.dashboard import DASHBOARD_NOTEBOOKS, HOST, prepare_dashboard, serve_dashboard
+    from .studies.report import notebook_parameters, parse_parameter
 
     books = [Path(b) for b in args.notebooks] or [
         Path(args.notebook_dir) / f"{n}.ipynb" for n in DASHBOARD_NOTEBOOKS]
@@ -343,7 +343,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch_assets(args: argparse.Namespace) -> int:
-    from .assets import fetch_assets
+    from .studies.assets import fetch_assets
 
     fetch_assets(args.dest or None)
     return 0
@@ -352,7 +352,7 @@ def _cmd_fetch_assets(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .report import notebook_parameters, parse_parameter, run_notebook, type_phrase
+    from .studies.report import notebook_parameters, parse_parameter, run_notebook, type_phrase
 
     declared = notebook_parameters(args.notebook) if Path(args.notebook).exists() else {}
     params = {}

@@ -45,7 +45,7 @@ class UnsafeInputError(InvalidInputError):
 class ValidationError(InvalidInputError):
     """Strict validation found rows it would otherwise quarantine.
 
-    The full :class:`~journeylab.schema.ValidationReport` is on ``.report``.
+    The full :class:`~journeylab.io.validate.ValidationReport` is on ``.report``.
     """
 
     def __init__(self, message: str, report=None):

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Iterable
 import numpy as np
 import pandas as pd
 
-from .columns import is_share_name
+from .core.columns import is_share_name
 from .errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from .log import EventLog
+    from .core.log import EventLog
 
 __all__ = ["pseudonymise", "pseudonymise_log", "protect", "COUNT_COLUMNS", "ReportContext",
            "report_context", "set_report_context", "rare_names", "shown_table", "mask_text"]

@@ -36,7 +36,7 @@ def reports(tmp_path_factory):
     out = tmp / "reports"
     htmls = {}
     for book in sorted(NB.glob("0*.ipynb")):
-        declared = jl.report.notebook_parameters(book)
+        declared = jl.studies.notebook_parameters(book)
         offered = {"events_path": str(path), "output_dir": str(out / book.stem),
                    "truth_path": str(tmp / "truth.csv"), "stability_resamples": 1,
                    "n_boot": 50}

@@ -82,7 +82,7 @@ def hostile_reports(request, tmp_path_factory):
     htmls = {}
     for stem in BOOKS:
         book = NB / f"{stem}.ipynb"
-        declared = jl.report.notebook_parameters(book)
+        declared = jl.studies.notebook_parameters(book)
         params = {k: v for k, v in offered.items() if k in declared}
         params["output_dir"] = str(out / stem)
         htmls[stem] = jl.run_notebook(book, out, parameters=params, offline=True)["html"]

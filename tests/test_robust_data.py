@@ -194,7 +194,7 @@ def test_every_figure_draws_names_from_the_data_literally():
 
 
 def test_explorer_months_on_a_tz_aware_log_raise_no_warning():
-    from journeylab.widgets import _months
+    from journeylab.explore.widgets import _months
 
     log = _staged_log(tz="Europe/Amsterdam")
     with warnings.catch_warnings():

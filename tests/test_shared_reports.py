@@ -68,7 +68,7 @@ def shared_reports(tmp_path_factory):
     done = {}
     for stem in BOOKS:
         book = NB / f"{stem}.ipynb"
-        declared = jl.report.notebook_parameters(book)
+        declared = jl.studies.notebook_parameters(book)
         offered = {"events_path": str(path), "output_dir": str(out / stem),
                    "truth_path": str(tmp / "truth.csv"), "stability_resamples": 1,
                    "n_boot": 20, "k_max": 4, "personas_path": "", "controls": "segment"}

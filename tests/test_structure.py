@@ -73,7 +73,7 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 
 def _shown(path: Path, modules: dict[str, Path]) -> str:
-    """``path`` from the folder holding the package (``journeylab/paths.py``)."""
+    """``path`` from the folder holding the package (``journeylab/core/log.py``)."""
     top = modules[min(modules, key=len)]  # the package's own __init__.py
     return path.relative_to(top.parent.parent).as_posix()
 

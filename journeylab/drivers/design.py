@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..log import EventLog
+from ..core.log import EventLog
 
 __all__ = ["Target", "Exposure", "ControlGroups", "target_scores", "touchpoint_exposure",
            "control_groups", "control_matrix", "mode_by_activity", "within_scale"]

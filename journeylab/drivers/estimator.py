@@ -25,8 +25,8 @@ from sklearn.utils._param_validation import (Interval, InvalidParameterError, St
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InvalidInputError
-from ..log import EventLog
-from ..personas import TOO_SHORT
+from ..core.log import EventLog
+from ..personas.clustering import TOO_SHORT
 from .design import (control_groups, control_matrix, mode_by_activity, target_scores,
                      touchpoint_exposure, within_scale)
 
@@ -301,7 +301,7 @@ class SatisfactionDrivers(BaseEstimator):
         """In a notebook: the effects table once fitted, else scikit-learn's view."""
         bundle = super()._repr_mimebundle_(**kwargs)
         if hasattr(self, "effects_"):
-            from ..display import format_table
+            from ..plot.display import format_table
 
             bundle["text/html"] = format_table(self.effects_).to_html()
         return bundle

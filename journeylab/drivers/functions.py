@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..log import EventLog
+from ..core.log import EventLog
 from .estimator import SatisfactionDrivers
 
 __all__ = ["attribute_satisfaction", "decompose_satisfaction", "rank_irritants",

@@ -1,0 +1,502 @@
+"""The shared per-journey operations every analysis builds on.
+
+Paths, process models, personas, profiles and attribution all start from the same few
+vectorised passes over an :class:`~journeylab.core.log.EventLog`'s sorted, encoded arrays:
+
+- :func:`pairs`: consecutive events within journeys (the directly-follows relation);
+- :func:`variant_ids`, :func:`variant_text`, :func:`variant_order`: which journeys follow
+  the same path, that path as text, and the order :func:`journeylab.get_variants` ranks
+  paths in;
+- :func:`activity_counts`, :func:`transition_counts`: per-journey counts of touchpoints
+  and of transitions, as sparse matrices;
+- :func:`group_order`, :func:`group_quantiles`, :func:`distinct_count`: per-group
+  quantiles and distinct journeys without a Python loop over journeys;
+- :func:`case_outcome`, :func:`case_satisfaction`: each journey's outcome and score;
+- :func:`select_journeys`: the journeys of one segment value that started in a period.
+
+Per-journey results are arrays indexed by case code (the position of the journey in
+``log.cases``).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InvalidInputError, MissingColumnError
+from .log import EventLog
+
+__all__ = ["SEP", "ALL", "pairs", "group_order", "group_quantiles", "distinct_count",
+           "variant_ids", "variant_text", "variant_order", "activity_counts",
+           "transition_counts", "case_outcome", "case_satisfaction", "select_journeys"]
+
+#: What joins the touchpoints of a path in text (``"visit > cart > buy"``).
+SEP = " > "
+
+#: The segment value that selects every journey (the explorers' "(all)" option).
+ALL = "(all)"
+
+
+# ----------------------------------------------------------------------------- pairs
+def pairs(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Consecutive event pairs within journeys: the directly-follows relation.
+
+    Parameters
+    ----------
+    log : EventLog
+
+    Returns
+    -------
+    source, target : ndarray of int
+        Activity codes of the first and second event of each pair (an integer width with
+        room for ``source * n_activities + target``).
+    seconds : ndarray of float
+        Time between the two events.
+    case : ndarray of int32
+        Case code of the journey the pair belongs to (non-decreasing).
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"],
+    ...     "activity": ["x", "y", "x"], "timestamp": ["2024-01-01 10:00",
+    ...     "2024-01-01 10:01", "2024-01-01 10:00"]}))
+    >>> src, dst, dt, case = pairs(log)
+    >>> src.tolist(), dst.tolist(), dt.tolist(), case.tolist()
+    ([0], [1], [60.0], [0])
+    """
+    width = np.int32 if log.n_activities ** 2 < 2**31 else np.int64  # room for src * A + dst
+    if log.n_events < 2:
+        e = np.zeros(0, width)
+        return e, e, np.zeros(0), np.zeros(0, np.int32)
+    same = log.case_codes[1:] == log.case_codes[:-1]
+    act = log.activity_codes.astype(width, copy=False)
+    src, dst = act[:-1][same], act[1:][same]
+    dt = (log.timestamps_ns[1:][same] - log.timestamps_ns[:-1][same]) / 1e9
+    return src, dst, dt, log.case_codes[:-1][same].astype(np.int32, copy=False)
+
+
+# ----------------------------------------------------------------------------- groups
+def group_order(groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Stable order by group id (a radix sort when ids fit in 16 bits).
+
+    Parameters
+    ----------
+    groups : ndarray of int
+        Group id of each value, from 0 to ``n_groups - 1``.
+    n_groups : int
+
+    Returns
+    -------
+    ndarray of int
+        Positions that sort ``groups``, ties kept in their order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> group_order(np.array([1, 0, 1, 0]), 2).tolist()
+    [1, 3, 0, 2]
+    """
+    small = np.int16 if n_groups < 2**15 else np.int32 if n_groups < 2**31 else np.int64
+    return np.argsort(groups.astype(small, copy=False), kind="stable")
+
+
+def group_quantiles(groups: np.ndarray, values: np.ndarray, n_groups: int,
+                    qs: Sequence[float], order: np.ndarray | None = None) -> np.ndarray:
+    """Quantiles of ``values`` within each group (numpy's linear method).
+
+    Parameters
+    ----------
+    groups : ndarray of int
+        Group id of each value, from 0 to ``n_groups - 1``.
+    values : ndarray of float
+    n_groups : int
+    qs : sequence of float
+        The quantiles, each in [0, 1].
+    order : ndarray, optional
+        A ready :func:`group_order` of ``groups`` (saves a sort when it serves twice).
+
+    Returns
+    -------
+    ndarray of float, shape (n_groups, len(qs))
+        NaN for a group with no value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> group_quantiles(np.array([0, 0, 0, 2]), np.array([1.0, 3.0, 2.0, 5.0]), 3,
+    ...                 (0.5, 1.0)).tolist()
+    [[2.0, 3.0], [nan, nan], [5.0, 5.0]]
+    """
+    out = np.full((n_groups, len(qs)), np.nan)
+    if not len(values):
+        return out
+    counts = np.bincount(groups, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    if n_groups <= 20_000:
+        # few groups (DFG edges): gather each group with one radix pass, then select the
+        # order statistics with np.partition; no full sort of the values
+        v = values[order if order is not None else group_order(groups, n_groups)]
+        for g in np.flatnonzero(counts):
+            seg = v[starts[g]:starts[g] + counts[g]]
+            pos = [(counts[g] - 1) * q for q in qs]
+            ks = sorted({int(np.floor(p)) for p in pos} | {min(int(np.floor(p)) + 1, counts[g] - 1)
+                                                              for p in pos})
+            part = np.partition(seg, ks)
+            for j, p in enumerate(pos):
+                lo = int(np.floor(p))
+                hi = min(lo + 1, counts[g] - 1)
+                out[g, j] = part[lo] + (part[hi] - part[lo]) * (p - lo)
+        return out
+    order = np.argsort(values)  # many groups: sort values once, then stable by group
+    v = values[order[group_order(groups[order], n_groups)]]
+    has = counts > 0
+    for j, q in enumerate(qs):
+        pos = starts[has] + (counts[has] - 1) * q
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, starts[has] + counts[has] - 1)
+        out[has, j] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
+    return out
+
+
+def distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
+                   order: np.ndarray | None = None) -> np.ndarray:
+    """Number of distinct journeys per group.
+
+    When ``cases`` is non-decreasing (the log's order), a stable sort by group leaves each
+    group's journeys sorted and distinct ones are where the journey changes; otherwise the
+    (journey, group) keys are hashed.
+
+    Parameters
+    ----------
+    groups : ndarray of int
+        Group id of each item (an event, a pair), from 0 to ``n_groups - 1``.
+    cases : ndarray of int
+        Case code of each item.
+    n_groups : int
+    order : ndarray, optional
+        A ready :func:`group_order` of ``groups``.
+
+    Returns
+    -------
+    ndarray of int, shape (n_groups,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> distinct_count(np.array([0, 1, 0, 0]), np.array([0, 0, 0, 1]), 2).tolist()
+    [2, 1]
+    """
+    if not len(groups):
+        return np.zeros(n_groups, np.int64)
+    if np.any(np.diff(cases) < 0):  # not in log order: hash instead
+        key = cases.astype(np.int64) * n_groups + groups.astype(np.int64)
+        return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
+    if order is None:
+        order = group_order(groups, n_groups)
+    g, c = groups[order], cases[order]
+    new = np.ones(len(g), bool)
+    new[1:] = (g[1:] != g[:-1]) | (c[1:] != c[:-1])
+    return np.bincount(g[new], minlength=n_groups)
+
+
+# ----------------------------------------------------------------------------- variants
+def variant_ids(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """Which journeys follow the same path (variant).
+
+    Each journey's sequence is hashed (a polynomial over the activity codes and the length,
+    vectorised); then every event is compared with the same position of its variant's first
+    journey, so the grouping is exact. A hash collision, never seen in practice, falls back to
+    comparing the byte strings of the sequences.
+
+    Parameters
+    ----------
+    log : EventLog
+
+    Returns
+    -------
+    ids : ndarray of int64
+        Variant id of each journey (by case code), numbered in order of first journey.
+    first : ndarray of int64
+        Case code of each variant's first journey.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b", "c", "c"],
+    ...     "activity": ["x", "y", "x", "x", "y"], "timestamp": ["2024-01-01"] * 5}))
+    >>> ids, first = variant_ids(log)
+    >>> ids.tolist(), first.tolist()
+    ([0, 1, 0], [0, 1])
+    """
+    n = log.n_cases
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lengths = log.case_lengths
+    starts = log.case_offsets[:-1]
+    pos = (np.arange(log.n_events) - np.repeat(starts, lengths)).astype(np.int32)
+    powers = np.cumprod(np.full(int(lengths.max()), 0x9E3779B97F4A7C15, dtype=np.uint64),
+                        dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        terms = (log.activity_codes.astype(np.uint64) + np.uint64(1)) * powers[pos]
+        h = np.add.reduceat(terms, starts) ^ (lengths.astype(np.uint64)
+                                              * np.uint64(0xBF58476D1CE4E5B9))
+    ids = pd.factorize(h)[0].astype(np.int64)
+    first = _first_of(ids)
+    rep = first[ids]
+    if np.array_equal(lengths, lengths[rep]) and np.array_equal(
+            log.activity_codes, log.activity_codes[np.repeat(starts[rep], lengths) + pos]):
+        return ids, first
+    return _variant_ids_bytes(log)
+
+
+def _first_of(ids: np.ndarray) -> np.ndarray:
+    """For dense ids, the first position holding each id."""
+    first = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, np.int64)
+    first[ids[::-1]] = np.arange(len(ids))[::-1]
+    return first
+
+
+def _variant_ids_bytes(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`variant_ids` by comparing each journey's codes as bytes (the slow, sure way)."""
+    width = np.int16 if log.n_activities < 32_767 else np.int32
+    size = np.dtype(width).itemsize
+    buf = log.activity_codes.astype(width).tobytes()
+    off = (log.case_offsets * size).tolist()
+    keys = [buf[a:b] for a, b in zip(off[:-1], off[1:])]
+    ids = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int64)
+    return ids, _first_of(ids)
+
+
+def variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
+    """The path of each of the journeys ``first`` as text, touchpoints joined by :data:`SEP`.
+
+    For display: a touchpoint name may itself hold `` > ``, so code that needs the steps
+    reads them from the activity codes, never by splitting this text.
+
+    Parameters
+    ----------
+    log : EventLog
+    first : ndarray of int
+        Case codes, e.g. each variant's first journey from :func:`variant_ids`.
+
+    Returns
+    -------
+    ndarray of str (object)
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"],
+    ...     "activity": ["x", "y", "x"], "timestamp": ["2024-01-01"] * 3}))
+    >>> variant_text(log, variant_ids(log)[1]).tolist()
+    ['x > y', 'x']
+    """
+    if not len(first):
+        return np.zeros(0, dtype=object)
+    lengths = log.case_lengths[first]
+    idx = np.repeat(log.case_offsets[first], lengths) + (
+        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    labels = np.asarray(log.activities, dtype=object)
+    with_sep = (labels + SEP)[log.activity_codes[idx]]
+    joined = np.add.reduceat(with_sep, np.cumsum(lengths) - lengths)
+    return np.array([t[: -len(SEP)] for t in joined], dtype=object)
+
+
+def variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Variant ids in the row order of :func:`journeylab.get_variants`.
+
+    Most journeys first; ties by path text, then by variant id (the order of first journeys).
+
+    Parameters
+    ----------
+    cases : ndarray
+        Journeys per variant, indexed by variant id.
+    text : ndarray
+        Each variant's `` > ``-joined path, indexed by variant id.
+
+    Returns
+    -------
+    ndarray of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> variant_order(np.array([1, 3, 1]), np.array(["b", "c", "a"], dtype=object)).tolist()
+    [1, 2, 0]
+    """
+    table = pd.DataFrame({"cases": cases, "variant": text})
+    return table.sort_values(["cases", "variant"], ascending=[False, True],
+                             kind="stable").index.to_numpy()
+
+
+# ----------------------------------------------------------------------------- counts
+def activity_counts(log: EventLog, activities: pd.Index | None = None) -> sp.csr_matrix:
+    """Per-journey counts of each touchpoint, ``(journeys, len(activities))`` sparse.
+
+    With ``activities`` given, the log is mapped onto them; others are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"],
+    ...     "activity": ["x", "x", "y"], "timestamp": ["2024-01-01", "2024-01-02", "2024-01-01"]}))
+    >>> activity_counts(log).toarray().tolist()
+    [[2.0, 0.0], [0.0, 1.0]]
+    """
+    labels = log.activities if activities is None else pd.Index(activities)
+    code = labels.get_indexer(log.activities)[log.activity_codes]
+    keep = code >= 0
+    out = sp.csr_matrix((np.ones(int(keep.sum())), (log.case_codes[keep], code[keep])),
+                        shape=(log.n_cases, len(labels)))
+    out.sum_duplicates()
+    return out
+
+
+def transition_counts(log: EventLog, activities: pd.Index | None = None
+                      ) -> tuple[sp.csr_matrix, pd.Index]:
+    """Per-journey counts of transitions, START -> first and last -> END included.
+
+    Returns a ``(journeys, S * S)`` sparse matrix, with ``S = len(activities) + 2``
+    (START is ``S - 2``, END is ``S - 1``), and the activity labels of the states. With
+    ``activities`` given, the log is mapped onto them and touchpoints outside them are
+    left out of the counts.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
+    ...                                    "timestamp": ["2024-01-01", "2024-01-02"]}))
+    >>> counts, labels = transition_counts(log)
+    >>> int(counts.sum()), list(labels)
+    (3, ['x', 'y'])
+    """
+    labels = pd.Index(log.activities) if activities is None else pd.Index(activities)
+    A = len(labels)
+    S = A + 2
+    code = labels.get_indexer(log.activities)[log.activity_codes].astype(np.int64)
+    known = code >= 0
+    case = log.case_codes.astype(np.int64)[known]
+    code = code[known]
+    n = log.n_cases
+    if not len(code):
+        return sp.csr_matrix((n, S * S)), labels
+    starts = np.r_[True, case[1:] != case[:-1]]
+    ends = np.r_[case[1:] != case[:-1], True]
+    inner = ~ends
+    rows = np.concatenate([case[starts], case[:-1][inner[:-1]], case[ends]])
+    cols = np.concatenate([A * S + code[starts], code[:-1][inner[:-1]] * S + code[1:][inner[:-1]],
+                           code[ends] * S + (A + 1)])
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, S * S))
+    counts.sum_duplicates()
+    return counts, labels
+
+
+# ----------------------------------------------------------------------------- outcomes, scores
+def case_outcome(log: EventLog, outcome: str | Sequence[str] | None) -> np.ndarray | None:
+    """Per-journey boolean outcome, by case code.
+
+    Parameters
+    ----------
+    log : EventLog
+    outcome : str, list of str or None
+        A column holding a per-journey flag (e.g. ``"converted"``), or a list of
+        touchpoints that count as reaching the outcome (e.g. ``["checkout_web",
+        "store_purchase"]``).
+
+    Returns
+    -------
+    ndarray of bool or None
+        None when ``outcome`` is None.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"],
+    ...     "activity": ["visit", "buy", "visit"], "timestamp": ["2024-01-01"] * 3}))
+    >>> case_outcome(log, ["buy"]).tolist()
+    [True, False]
+    """
+    if outcome is None:
+        return None
+    if isinstance(outcome, str):
+        if outcome not in log.events.columns:
+            raise MissingColumnError(
+                f"No outcome column {outcome!r}; the log has {list(log.events.columns)}. Pass a "
+                "column holding a per-journey flag, or a list of touchpoints.")
+        col = log.events[outcome]
+        if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+            flag = col.fillna(0).astype(bool)
+        else:  # text or categories: the usual spellings of "yes"
+            flag = col.astype(str).str.strip().str.lower().isin(
+                ["true", "1", "yes", "y", "converted"])
+        return np.add.reduceat(flag.to_numpy().astype(np.int64), log.case_offsets[:-1]) > 0
+    codes = np.flatnonzero(log.activities.isin(list(outcome)))
+    if not len(codes):
+        raise InvalidInputError(f"None of the outcome touchpoints {list(outcome)} is in the log.")
+    hit = np.isin(log.activity_codes, codes).astype(np.int64)
+    return np.add.reduceat(hit, log.case_offsets[:-1]) > 0
+
+
+def case_satisfaction(log: EventLog, instrument: str | None = None) -> np.ndarray | None:
+    """Mean satisfaction score per journey (NaN where the journey has none), by case code.
+
+    Parameters
+    ----------
+    log : EventLog
+    instrument : str, optional
+        A survey activity; by default the one with the widest scale (usually NPS), or the
+        case-level satisfaction column.
+
+    Returns
+    -------
+    ndarray of float or None
+        None when the log has no satisfaction column.
+    """
+    if "satisfaction" not in log.events.columns:
+        return None
+    inst = log.schema.instruments
+    name = (instrument or max(inst, key=lambda k: inst[k][1] - inst[k][0])) if inst else None
+    if name is not None and f"score:{name}" in log.events.columns:  # from touchpoints()
+        return log.events[f"score:{name}"].to_numpy(dtype=float)[log.case_offsets[:-1]]
+    score = log.events["satisfaction"].to_numpy(dtype=float)
+    if name is not None:
+        score = np.where(log.events["activity"].astype(object).to_numpy() == name, score, np.nan)
+    return log.per_case_mean(score)
+
+
+# ----------------------------------------------------------------------------- selection
+def select_journeys(log: EventLog, *, segment: str | None = None, value: Any = None,
+                    start: Any = None, end: Any = None) -> EventLog:
+    """Journeys of one segment value that started in ``[start, end)`` (all when None).
+
+    Parameters
+    ----------
+    log : EventLog
+    segment : str, optional
+        A journey-level column (e.g. ``"segment"``).
+    value : optional
+        The value of ``segment`` to keep; None or :data:`ALL` keeps every value.
+    start, end : timestamp, optional
+        Keep the journeys whose first event is in ``[start, end)``.
+
+    Returns
+    -------
+    EventLog
+        A new log; ``log`` itself is unchanged.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(100, random_state=1).events)
+    >>> select_journeys(log, segment="segment", value=ALL).n_cases == log.n_cases
+    True
+    """
+    out = log
+    if segment is not None and value is not None and value != ALL:
+        out = out.filter_attribute(segment, [value], how="cases")
+    if start is not None or end is not None:
+        out = out.filter_time(start, end, how="started")
+    return out

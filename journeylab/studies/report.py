@@ -1,0 +1,349 @@
+"""Run notebooks with papermill and render them to HTML."""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..defaults import RANDOM_STATE
+from ..errors import InvalidInputError, StudyError
+
+__all__ = ["run_notebook", "run_demo", "render_html", "notebook_parameters", "parse_parameter",
+           "check_notebook_parameters", "type_phrase"]
+
+_NOTEBOOK_RE = re.compile(r"^\d\d_.*\.ipynb$")
+
+
+def render_html(notebook: str | Path, html_path: str | Path | None = None, *,
+                offline: bool = False) -> Path:
+    """Render an executed notebook to HTML: figures embedded, widgets shown from their
+    saved state, for a browser with no kernel.
+
+    The widget JavaScript comes from a public CDN, unless ``offline``: then it is copied
+    beside the HTML (``embed-amd.js``, ``require.js``; fetched once at set-up) and the
+    page loads nothing from the internet.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = Path(notebook)
+    html_path = Path(html_path) if html_path else notebook.with_suffix(".html")
+    nb = nbformat.read(notebook, as_version=4)
+    exporter = HTMLExporter(template_name="lab")
+    if offline:
+        from .assets import copy_assets
+
+        urls = copy_assets(html_path.parent)
+        exporter.require_js_url = urls["require.js"]
+        exporter.widget_renderer_url = urls["embed-amd.js"]
+        exporter.mathjax_url = ""
+    body, _ = exporter.from_notebook_node(nb)
+    html_path.write_text(_safe_script_data(body), encoding="utf-8")
+    return html_path
+
+
+_DATA_SCRIPT = re.compile(r'(<script type="application/vnd\.jupyter\.widget-[a-z-]+\+json">)'
+                          r'(.*?)(</script>)', re.S)
+
+
+def _safe_script_data(body: str) -> str:
+    """The JSON embedded in the page's data ``<script>`` blocks (the widget state, each
+    widget view) with ``<``, ``>`` and ``&`` written as JSON escapes (``\\u003c``...): the
+    same JSON to a parser, but no name from the data (``<!--``, ``</script>``,
+    ``<script``) can end the block or change how the browser reads it. nbconvert escapes
+    only ``/``."""
+    def safe(m: re.Match) -> str:
+        data = m.group(2).replace("<", "\\u003c").replace(">", "\\u003e") \
+            .replace("&", "\\u0026")
+        return m.group(1) + data + m.group(3)
+
+    return _DATA_SCRIPT.sub(safe, body)
+
+
+def _local_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to the kernel over local sockets, not TCP ports, with
+    a client that cannot miss a reply (see
+    :class:`journeylab.studies.kernel.PatientKernelClient`)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    from .kernel import PatientKernelClient as client
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self):
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self):
+            return os.path.join(socket_dir, "kernel")
+
+        @default("client_factory")
+        def _client_factory_default(self):
+            return client
+
+    return LocalSocketKernelManager
+
+
+_A = {"int": "an"}  # the article before a type's name
+_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+          "list": (list, tuple), "dict": (dict,)}
+
+
+def type_phrase(type_name: str) -> str:
+    """A parameter type's name with its article, as messages say it.
+
+    Examples
+    --------
+    >>> type_phrase("int"), type_phrase("float")
+    ('an int', 'a float')
+    """
+    return f"{_A.get(type_name, 'a')} {type_name}"
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
+    """A notebook's parameters: ``{name: {"type", "default", "help"}}``, read from its
+    ``parameters`` cell (the same as ``papermill --help-notebook`` lists).
+
+    Examples
+    --------
+    From the project folder::
+
+        notebook_parameters("notebooks/00_quick_tour.ipynb")["random_state"]
+        # {'type': 'int', 'default': 0, 'help': 'random seed for every random step'}
+    """
+    import ast
+
+    import papermill as pm
+
+    out = {}
+    for name, info in pm.inspect_notebook(str(notebook)).items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        out[name] = {"type": info["inferred_type_name"], "default": default,
+                     "help": info["help"]}
+    return out
+
+
+def parse_parameter(text: str, type_name: str) -> Any:
+    """A parameter value given as text (on the command line) read as its declared type:
+    ``"0.9"`` for a float, ``'["a", "b"]'`` (JSON or a Python literal) for a list.
+
+    Examples
+    --------
+    >>> parse_parameter("0.9", "float"), parse_parameter("a,b", "list")
+    (0.9, ['a', 'b'])
+    """
+    import ast
+
+    if type_name == "str":
+        return text
+    if type_name == "bool":
+        if text.lower() in ("true", "1", "yes"):
+            return True
+        if text.lower() in ("false", "0", "no"):
+            return False
+        raise InvalidInputError(f"{text!r} is not true or false.")
+    import json
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        try:  # JSON: true, false, null
+            return json.loads(text)
+        except ValueError:
+            pass
+        if type_name == "list":  # a,b,c
+            return [v.strip() for v in text.split(",") if v.strip()]
+        raise InvalidInputError(f"{text!r} is not {type_phrase(type_name)}.") \
+            from None
+    if type_name == "float" and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    return value
+
+
+def check_notebook_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
+    """Check parameters against a notebook's ``parameters`` cell, before any kernel starts.
+
+    Parameters
+    ----------
+    notebook : str or Path
+    parameters : mapping
+        Name -> value, as papermill would inject them.
+
+    Raises
+    ------
+    InvalidInputError
+        A name the notebook does not declare, a value of another type than its declared
+        one, or an impossible value (see :func:`journeylab.check_parameters`, which gets
+        the notebook's defaults merged with ``parameters``).
+    """
+    from .study import check_parameters
+
+    notebook = Path(notebook)
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        known = ", ".join(f"{n} ({d['type']})" for n, d in declared.items())
+        raise InvalidInputError(f"{notebook.name} has no parameter {', '.join(unknown)}; "
+                                f"its parameters are: {known}.")
+    problems = []
+    for name, value in parameters.items():
+        kind = declared[name]["type"]
+        kinds = _TYPES.get(kind)
+        if kinds and (not isinstance(value, kinds) or (isinstance(value, bool)
+                                                        and bool not in kinds)):
+            problems.append(f"parameter {name}={value!r}: {notebook.name} takes "
+                            f"{type_phrase(kind)} ({declared[name]['help']}), such as "
+                            f"{declared[name]['default']!r}")
+    if problems:
+        raise InvalidInputError("; ".join(problems))
+    merged = {n: d["default"] for n, d in declared.items()} | dict(parameters)
+    check_parameters(base_dir=notebook.parent, **merged)
+
+
+def run_notebook(notebook: str | Path, out_dir: str | Path, *,
+                 parameters: Mapping[str, Any] | None = None, html: bool = True,
+                 offline: bool = False, kernel_name: str = "python3",
+                 cell_timeout: int = 1800) -> dict[str, Path]:
+    """Execute ``notebook`` with papermill into ``out_dir`` and render it.
+
+    The notebook runs with its own folder as working directory, as in JupyterLab, so
+    relative paths in its parameters mean the same in both. Parameters are checked
+    against the notebook's ``parameters`` cell first (known names, declared types,
+    possible values), so a bad one fails at once, before a kernel starts. A cell that runs
+    longer than ``cell_timeout`` seconds stops the run with an error.
+
+    Returns
+    -------
+    dict with ``notebook`` and (when ``html``) ``html`` paths.
+
+    Examples
+    --------
+    From the project folder (the suite runs every notebook this way)::
+
+        run_notebook("notebooks/00_quick_tour.ipynb", "reports",
+                     parameters={"events_path": "../data/sample/events.csv"})
+    """
+    import papermill as pm
+
+    notebook = Path(notebook).resolve()
+    if not notebook.exists():
+        raise InvalidInputError(f"No notebook at {str(notebook)!r}.")
+    check_notebook_parameters(notebook, dict(parameters or {}))
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / notebook.name
+    with tempfile.TemporaryDirectory(prefix="journeylab-kernel-") as sockets:
+        try:
+            pm.execute_notebook(str(notebook), str(executed),
+                                parameters=dict(parameters or {}),
+                                cwd=str(notebook.parent), kernel_name=kernel_name,
+                                progress_bar=False, log_output=False,
+                                execution_timeout=cell_timeout, start_timeout=120,
+                                kernel_manager_class=_local_kernel_manager(sockets))
+        except pm.PapermillExecutionError as exc:
+            raise StudyError(f"{notebook.name} stopped in cell {exc.exec_count}: "
+                             f"{exc.ename}: {exc.evalue}. The executed notebook, with the "
+                             f"traceback, is {executed}.") from None
+    paths = {"notebook": executed}
+    if html:
+        paths["html"] = render_html(executed, offline=offline)
+    return paths
+
+
+def _run_one(book: Path, out: Path, parameters: dict, offline: bool
+             ) -> tuple[str, dict[str, Path], float]:
+    t = time.perf_counter()
+    paths = run_notebook(book, out, parameters=parameters, offline=offline)
+    return book.name, paths, time.perf_counter() - t
+
+
+# A notebook that takes one of these parameters waits for the notebook that writes it.
+_FROM_EARLIER = {"personas_path": ("02_personas", "assignments.csv")}
+
+
+def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
+             random_state: int = RANDOM_STATE,
+             notebooks: str | Path = "notebooks",
+             data_dir: str | Path = "data/processed/default",
+             workers: int = 2, offline: bool = False) -> list[dict[str, Path]]:
+    """Generate the default data if missing, then run and render every numbered notebook.
+
+    Notebooks run ``workers`` at a time, each in its own kernel; one that reads another's
+    tables (03 reads the personas 02 found) starts when that one is done. A progress bar
+    follows the runs; a summary lists every file written, with each notebook's time.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    import multiprocessing
+
+    import papermill as pm
+    from tqdm.auto import tqdm
+
+    from ..synth import generate_journeys, study_parameters
+
+    t0 = time.perf_counter()
+    data_dir = Path(data_dir)
+    events = data_dir / "events.parquet"
+    if not events.exists():
+        t = time.perf_counter()
+        truth = generate_journeys(customers, random_state=random_state)
+        truth.save(data_dir)
+        print(f"generated {len(truth.events):,} events of {customers:,} journeys in "
+              f"{time.perf_counter() - t:.1f}s -> {events}")
+    else:
+        print(f"using existing default data {events}")
+    books = sorted(p for p in Path(notebooks).glob("*.ipynb") if _NOTEBOOK_RE.match(p.name))
+    if not books:
+        raise InvalidInputError(f"No numbered notebooks (NN_name.ipynb) in {str(notebooks)!r}.")
+    out = Path(out).resolve()
+    plans: dict[str, tuple[Path, dict, set[str]]] = {}
+    for book in books:
+        offered = {**study_parameters(data_dir), "output_dir": str(out / book.stem),
+                   "random_state": random_state}
+        takes = pm.inspect_notebook(str(book))
+        params = {k: v for k, v in offered.items() if k in takes}
+        after = set()
+        for name, (stem, table) in _FROM_EARLIER.items():
+            if name in takes and any(b.stem == stem for b in books):
+                params[name] = str(out / stem / table)
+                after.add(stem)
+        plans[book.stem] = (book, params, after)
+    done: dict[str, tuple[dict[str, Path], float]] = {}
+    # longest first: the notebooks others wait for, then the rest in order
+    waiting = sorted(plans, key=lambda s: (not any(s in p[2] for p in plans.values()), s))
+    bar = tqdm(total=len(plans), desc="notebooks", unit="nb", file=sys.stdout)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+        running = {}
+        while waiting or running:
+            for stem in [s for s in waiting if plans[s][2] <= set(done)]:
+                if len(running) >= max(1, workers):
+                    break
+                book, params, _ = plans[stem]
+                running[pool.submit(_run_one, book, out, params, offline)] = stem
+                waiting.remove(stem)
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                stem = running.pop(future)
+                name, paths, seconds = future.result()
+                done[stem] = (paths, seconds)
+                bar.update(1)
+                bar.write(f"  {name} done in {seconds:.1f}s")
+    bar.close()
+    written = [done[b.stem][0] for b in books]
+    print(f"\nwritten to {out} in {time.perf_counter() - t0:.1f}s:")
+    for book in books:
+        paths, seconds = done[book.stem]
+        tables = sorted(p.name for p in (out / book.stem).glob("*") if p.is_file()) \
+            if (out / book.stem).is_dir() else []
+        print(f"  {paths['html'].name:<34} {seconds:5.1f}s  "
+              f"{len(tables)} tables and figures in {book.stem}/")
+    sys.stdout.flush()
+    return written

@@ -5,10 +5,9 @@ journeys and the conformance of each journey to them (:mod:`.models`).
 """
 from __future__ import annotations
 
-from importlib import import_module
+from ..exports import lazy_exports
 
-# Each public name is imported from its module when first used, so importing one module of
-# this subpackage never imports the others (and adds no import cycle between subpackages).
+# Each public name is imported from its module when first used (see journeylab.exports).
 _EXPORTS = {
     "discovery": ("discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants",
                   "cover_variants", "journey_matrix", "compute_funnel", "step_matrix",
@@ -17,18 +16,4 @@ _EXPORTS = {
     "models": ("ProcessModel", "discover_process_model", "designed_journey", "check_conformance",
                "ConformanceResult"),
 }
-_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = [name for names in _EXPORTS.values() for name in names]
-
-
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_HOME[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,10 +5,9 @@ timestamps, plus the report display a notebook switches on (:mod:`.display`).
 """
 from __future__ import annotations
 
-from importlib import import_module
+from ..exports import lazy_exports
 
-# Each public name is imported from its module when first used, so importing one module of
-# this subpackage never imports the others (and adds no import cycle between subpackages).
+# Each public name is imported from its module when first used (see journeylab.exports).
 _EXPORTS = {
     "figures": ("dot_label", "plot_journey_lengths", "save_figure", "plot_process_map",
                 "plot_process_model", "plot_journey_matrix", "plot_step_matrix", "plot_funnel",
@@ -18,18 +17,4 @@ _EXPORTS = {
     "display": ("format_table", "format_value", "column_kind", "is_share_name",
                 "enable_report_display", "MISSING"),
 }
-_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = [name for names in _EXPORTS.values() for name in names]
-
-
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_HOME[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -37,6 +37,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
 
 from ..defaults import LOW_STABILITY, PERSONA_DEFAULTS
 from ..errors import InvalidInputError
@@ -582,6 +583,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     def predict_proba(self, log: EventLog) -> np.ndarray:
         """Posterior probability of each persona for every journey of ``log`` (touchpoints
         the model never saw are left out of a journey's sequence)."""
+        check_is_fitted(self, "transitions_")
         counts, _ = transition_counts(log, self.activities_)
         mix = self._mix(np.moveaxis(self.transitions_, 0, -1), self.noise_, self.background_)
         joint = self._log_joint(counts, mix, self.weights_)
@@ -848,6 +850,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
 
     def predict(self, log: EventLog) -> np.ndarray:
         """Nearest persona centre of every journey of ``log``; ``-1`` for too short to tell."""
+        check_is_fitted(self, "cluster_centers_")
         X = self.features_.transform(log)
         return np.where(_short(log, self.min_touchpoints), TOO_SHORT,
                         _nearest(X, self.cluster_centers_))

@@ -306,3 +306,13 @@ def test_chains_learned_on_a_sample_assign_every_journey():
     assert adjusted_rand_score(full.labels_, sampled.labels_) == 1.0
     np.testing.assert_array_equal(sampled.predict(log), sampled.labels_)
     assert np.all(np.diff(np.bincount(sampled.labels_)) <= 0)  # still ordered by size
+
+
+def test_a_persona_model_must_be_fitted_before_it_predicts():
+    from sklearn.exceptions import NotFittedError
+
+    log, _ = two_personas(20, seed=1)
+    for model in (jl.MarkovMixture(2), jl.JourneyClusters(2)):
+        with pytest.raises(NotFittedError):
+            model.predict(log)
+        assert np.array_equal(model.fit(log).predict(log), model.labels_)

@@ -42,8 +42,10 @@ from .plot import (enable_report_display, format_duration, format_table, format_
                    plot_persona_selection, plot_process_map, plot_process_model,
                    plot_score_trajectory, plot_step_matrix, plot_variants, save_figure,
                    style_table)
-from .studies import (Study, check_parameters, file_sha256, open_study, record_provenance,
-                      render_html, run_demo, run_notebook)
+from .studies import (STUDY_PARAMETERS, Study, check_parameters, choose_funnel_steps,
+                      file_sha256, open_study, record_provenance, render_html, run_demo,
+                      run_notebook, study_controls, study_parameters, tabulate_drivers,
+                      tabulate_paths, tabulate_personas, write_tables)
 from .privacy import protect, pseudonymise, pseudonymise_log
 from .synth import SyntheticJourneys, generate_journeys
 from .explore import (DriverExplorer, FunnelBuilder, PersonaExplorer, ProcessMapExplorer,
@@ -88,7 +90,10 @@ __all__ = [
     "pseudonymise", "pseudonymise_log", "protect", "style_table",
     # studies: run, check, record
     "run_notebook", "run_demo", "render_html", "check_parameters", "record_provenance",
-    "file_sha256", "open_study", "Study",
+    "file_sha256", "open_study", "Study", "STUDY_PARAMETERS", "study_parameters",
+    # the study steps the notebooks and the command line share
+    "tabulate_paths", "choose_funnel_steps", "tabulate_personas", "study_controls",
+    "tabulate_drivers", "write_tables",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",
     "UnreadableFileError", "UnsafeInputError", "ValidationError", "StudyError",

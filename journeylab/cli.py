@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from typing import Sequence
@@ -51,16 +50,21 @@ def _survey(text: str) -> str:
     return text
 
 
+def _help(parameter: str) -> str:
+    """A flag's help: the study parameter's own (journeylab.STUDY_PARAMETERS), so the
+    command line and the notebooks say the same."""
+    from .studies.parameters import STUDY_PARAMETERS
+
+    return STUDY_PARAMETERS[parameter][1].replace('""', "omitted").replace("%", "%%")
+
+
 def add_mapping_flags(p: argparse.ArgumentParser) -> None:
     """The column-role and reading flags every command that reads events takes."""
     g = p.add_argument_group("column roles and reading")
-    g.add_argument("--case-id", dest="case_id_key", metavar="COL", help="case (journey) id column")
-    g.add_argument("--activity", dest="activity_key", metavar="COL", help="touchpoint column")
-    g.add_argument("--timestamp", dest="timestamp_key", metavar="COL", help="timestamp column")
-    g.add_argument("--channel", dest="channel_key", metavar="COL", help="channel column")
-    g.add_argument("--stage", dest="stage_key", metavar="COL", help="journey stage column")
-    g.add_argument("--satisfaction", dest="satisfaction_key", metavar="COL",
-                   help="satisfaction score column")
+    for flag, parameter in (("--case-id", "case_id_key"), ("--activity", "activity_key"),
+                            ("--timestamp", "timestamp_key"), ("--channel", "channel_key"),
+                            ("--stage", "stage_key"), ("--satisfaction", "satisfaction_key")):
+        g.add_argument(flag, dest=parameter, metavar="COL", help=_help(parameter))
     g.add_argument("--instruments", action="append", type=_instrument, default=[],
                    metavar="ACTIVITY=LOW:HIGH",
                    help="a survey activity and its scale, e.g. nps_survey=0:10 (repeatable)")
@@ -146,7 +150,8 @@ def _read(args: argparse.Namespace):
     study = open_study(args.events, **roles,
                        instruments=None if instruments == "auto" else instruments,
                        catalogue_path=kw.pop("catalogue") or "",
-                       outcome_column=getattr(args, "outcome", "") or "",
+                       outcome_column=getattr(args, "outcome_column", ""),
+                       segment_column=getattr(args, "segment_column", ""),
                        output_dir=args.out, **kw)
     r = study.log.report
     print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
@@ -158,38 +163,25 @@ def _read(args: argparse.Namespace):
     return study
 
 
-def _cmd_paths(args: argparse.Namespace) -> int:
-    from . import paths as P
-    from .io.readers import write_table
-    from .plot.figures import plot_process_map, save_figure
-
-    study = _read(args)
-    journeys, out, outcome = study.journeys, study.out, study.outcome
-    dfg = P.discover_dfg(journeys)
-    written = [write_table(dfg.edges, out / "dfg.csv"), write_table(dfg.nodes, out / "nodes.csv")]
-    variants = P.get_variants(journeys, outcome=outcome)
-    written.append(write_table(variants, out / "variants.csv"))
-    if {"stage", "channel"} <= set(journeys.events.columns):
-        written.append(write_table(P.journey_matrix(journeys, outcome=outcome),
-                                   out / "journey_matrix.csv"))
-    else:
-        print("no stage and channel roles: journey_matrix.csv not written "
-              "(map --stage/--channel or give --catalogue)")
-    # a drop-off is an ending without the outcome: without --outcome only ends are measured
-    endings = P.find_dropoffs(journeys, outcome=outcome)
-    written.append(write_table(endings, out / ("dropoffs.csv" if outcome else "ends.csv")))
-    if not outcome:
-        print("no --outcome: ends.csv holds where journeys end (end_rate), not drop-offs; "
-              "give --outcome COLUMN to count journeys that ended without it")
-    written.append(write_table(P.find_loops(journeys), out / "loops.csv"))
-    written.append(write_table(P.find_dead_points(journeys).drop(columns="median_wait"),
-                               out / "dead_points.csv"))
-    simple = P.filter_dfg(journeys, activity_coverage=args.activity_coverage,
-                          path_coverage=args.path_coverage)
-    written.append(save_figure(plot_process_map(simple), out / "process_map.svg"))
-    print(f"{journeys.n_cases:,} journeys, {len(dfg.edges):,} edges, {len(variants):,} variants")
+def _report_written(written) -> None:
     for p in written:
         print(f"  wrote {p}")
+
+
+def _cmd_paths(args: argparse.Namespace) -> int:
+    from .paths import filter_dfg
+    from .plot import plot_process_map, save_figure
+    from .studies.steps import tabulate_paths, write_tables
+
+    study = _read(args)
+    tables = tabulate_paths(study, funnel_steps=args.funnel_steps, max_steps=args.max_steps)
+    simple = filter_dfg(study.journeys, activity_coverage=args.activity_coverage,
+                        path_coverage=args.path_coverage)
+    written = write_tables(tables, study.out)
+    written.append(save_figure(plot_process_map(simple), study.out / "process_map.svg"))
+    print(f"{study.journeys.n_cases:,} journeys, {len(tables['dfg']):,} edges, "
+          f"{len(tables['variants']):,} variants")
+    _report_written(written)
     return 0
 
 
@@ -206,102 +198,56 @@ def _k(text: str) -> int | str:
     return k
 
 
-@contextlib.contextmanager
-def _notes_printed_instead():
-    """Persona warnings silenced: the commands print the model's notes, which say the
-    same."""
-    import warnings
-
-    from .personas.clustering import PersonaWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PersonaWarning)
-        yield
-
-
 def _cmd_personas(args: argparse.Namespace) -> int:
-    from .io.readers import write_table
-    from .personas.clustering import describe_stability, find_personas, persona_stability
-    from .plot.figures import plot_persona_selection, save_figure
-    from .personas.profiles import label_journeys, profile_personas
+    from .personas import describe_stability
+    from .plot import plot_persona_selection, save_figure
+    from .studies.steps import tabulate_personas, write_tables
 
     study = _read(args)
-    journeys, out = study.journeys, study.out
-    with _notes_printed_instead():
-        model = find_personas(journeys, method=args.method, n_personas=args.n_personas,
-                              min_touchpoints=args.min_touchpoints, random_state=args.random_state,
-                              k_range=(args.k_min, args.k_max))
-    profiles = profile_personas(journeys, model, outcome=study.outcome)
-    written = [write_table(label_journeys(journeys, model, profiles), out / "assignments.csv"),
-               write_table(profiles, out / "profiles.csv"),
-               write_table(model.selection_, out / "selection.csv")]
+    model, tables = tabulate_personas(study, method=args.method, n_personas=args.n_personas,
+                                      k_min=args.k_min, k_max=args.k_max,
+                                      min_touchpoints=args.min_touchpoints,
+                                      stability_resamples=args.stability_resamples,
+                                      compare=args.compare, random_state=args.random_state)
+    written = write_tables(tables, study.out)
     if len(model.selection_) > 1:
         written.append(save_figure(plot_persona_selection(model.selection_)[0],
-                                   out / "selection.svg"))
+                                   study.out / "selection.svg"))
+    profiles = tables["profiles"]
     told = profiles[profiles["persona"] >= 0]
-    print(f"{journeys.n_cases:,} journeys, {len(told)} personas ({model.method_}, "
+    print(f"{study.journeys.n_cases:,} journeys, {len(told)} personas ({model.method_}, "
           f"random_state {args.random_state}); too short to tell: "
           f"{int((model.labels_ < 0).sum()):,}")
     for _, row in told.iterrows():
         print(f"  {row['persona']}: {row['name']} ({row['share']:.0%})")
     for note in model.notes_:
         print(f"note: {note}")
-    if args.stability_resamples:
-        stability = persona_stability(model, journeys, n_resamples=args.stability_resamples,
-                                      random_state=args.random_state)
-        written.append(write_table(stability, out / "stability.csv"))
-        print(describe_stability(stability))
-    for p in written:
-        print(f"  wrote {p}")
+    if "stability" in tables:
+        print(describe_stability(tables["stability"]))
+    _report_written(written)
     return 0
 
 
 def _cmd_drivers(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from .drivers.attribution import moments_of_truth
-    from .drivers import attribute_satisfaction, rank_irritants
-    from .io.readers import write_table
-    from .personas.clustering import find_personas
+    from .studies.steps import tabulate_drivers, write_tables
 
     study = _read(args)
-    log, journeys, out = study.log, study.journeys, study.out
-    if "satisfaction" not in log.events.columns:
+    if not study.has("satisfaction"):
         raise InvalidInputError("journeylab drivers needs survey scores: name their column "
                                 "with --satisfaction (and the surveys with --instruments).")
-    controls = None
-    if args.controls == "personas":
-        with _notes_printed_instead():
-            model = find_personas(journeys, random_state=args.random_state)
-        # journeys too short to tell their persona (-1) are left out of the fit
-        controls = pd.Series(model.labels_, index=journeys.cases.astype(str))
-        print(f"controls: {model.n_personas_} personas ({model.method_}, "
-              f"random_state {args.random_state})")
-        for note in model.notes_:
-            print(f"note: {note}")
-    elif args.controls != "none":
-        controls = args.controls
-    drivers = attribute_satisfaction(log, instrument=args.instrument or None,
-                                     controls=controls, window=args.window, n_boot=args.boot,
-                                     min_effect=args.min_effect, random_state=args.random_state)
-    table = drivers.effects_.rename(columns={"exposed_scored": "cases"})
-    cols = ["touchpoint", "stage", "effect", "ci_low", "ci_high", "cases", "points_lost",
-            "kind", "channel", "se", "customers", "naive_gap", "vif"]
-    written = [write_table(table[cols], out / "drivers.csv"),
-               write_table(rank_irritants(drivers), out / "irritants.csv")]
-    outcome = study.outcome
-    if outcome:
-        written.append(write_table(moments_of_truth(journeys, outcome=outcome),
-                                   out / "moments_of_truth.csv"))
-    else:
-        print("no outcome found (give --outcome): moments_of_truth.csv not written")
-    (out / "assumptions.txt").write_text(drivers.assumptions + "\n", encoding="utf-8")
-    written.append(out / "assumptions.txt")
-    print(f"{drivers.instrument_}: {int(table['journeys_scored'].iloc[0]):,} journeys with an "
-          f"answer; {int((table['kind'] == 'irritant').sum())} irritants, "
-          f"{int((table['kind'] == 'delight').sum())} delights")
-    for p in written:
-        print(f"  wrote {p}")
+    drivers, tables = tabulate_drivers(study, instrument=args.instrument,
+                                       controls=args.controls, personas_path=args.personas,
+                                       window=args.window, min_effect=args.min_effect,
+                                       n_boot=args.n_boot, level=args.level,
+                                       random_state=args.random_state)
+    written = write_tables(tables, study.out)
+    (study.out / "assumptions.txt").write_text(drivers.assumptions + "\n", encoding="utf-8")
+    written.append(study.out / "assumptions.txt")
+    effects = tables["drivers"]
+    print(f"{drivers.instrument_}: {int(effects['journeys_scored'].iloc[0]):,} journeys with "
+          f"an answer; {int((effects['kind'] == 'irritant').sum())} irritants, "
+          f"{int((effects['kind'] == 'delight').sum())} delights")
+    _report_written(written)
     return 0
 
 
@@ -407,13 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "drop-offs (ends without --outcome)")
     pa.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pa)
-    pa.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
-                    "COLUMN=VALUE (default: looked up among converted, outcome, ...); without "
-                    "one, ends.csv (where journeys end) replaces dropoffs.csv")
+    pa.add_argument("--outcome", dest="outcome_column", default="", metavar="COL[=VALUE]",
+                    help=_help("outcome_column") + "; without one, dropoffs.csv holds where "
+                    "journeys end")
+    pa.add_argument("--segment", dest="segment_column", default="", metavar="COL",
+                    help=_help("segment_column"))
+    pa.add_argument("--funnel-steps", nargs="+", default=[], metavar="STEP",
+                    help=_help("funnel_steps").replace("[]", "omitted"))
+    pa.add_argument("--max-steps", type=int, default=8, help=_help("max_steps"))
     pa.add_argument("--activity-coverage", type=float, default=1.0,
-                    help="process map: share of events whose touchpoints are shown")
-    pa.add_argument("--path-coverage", type=float, default=0.8,
-                    help="process map: share of transitions whose edges are shown")
+                    help=_help("activity_coverage"))
+    pa.add_argument("--path-coverage", type=float, default=0.8, help=_help("path_coverage"))
     pa.add_argument("--out", required=True, help="output folder")
     pa.set_defaults(func=_cmd_paths)
 
@@ -436,8 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="refits on 80%% subsamples to measure stability (0 to skip)")
     pe.add_argument("--min-touchpoints", type=int, default=PERSONA_DEFAULTS["min_touchpoints"],
                     help="shorter journeys are too short to tell (persona -1)")
-    pe.add_argument("--outcome", default="", help="journey outcome: a yes/no column, or "
-                    "COLUMN=VALUE (default: looked up among converted, outcome, ...)")
+    pe.add_argument("--compare", nargs=2, type=int, default=[0, 1], metavar=("A", "B"),
+                    help=_help("compare"))
+    pe.add_argument("--outcome", dest="outcome_column", default="", metavar="COL[=VALUE]",
+                    help=_help("outcome_column"))
     pe.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                     help="random seed")
     pe.add_argument("--out", required=True, help="output folder")
@@ -453,15 +405,18 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--controls", default="personas", metavar="personas|none|COLUMN",
                     help="fixed effects: personas found in the data (default), none, or a "
                     "journey-level column")
-    dr.add_argument("--outcome", default="", help="journey outcome for the moments of truth: "
-                    "a yes/no column, or COLUMN=VALUE (default: looked up)")
+    dr.add_argument("--personas", default="", metavar="FILE",
+                    help="assignments.csv written by journeylab personas (case_id, persona): "
+                    "the personas for --controls personas (found here when omitted)")
+    dr.add_argument("--outcome", dest="outcome_column", default="", metavar="COL[=VALUE]",
+                    help=_help("outcome_column"))
     dr.add_argument("--window", choices=["journey", "since_previous"], default="journey",
                     help="touchpoints that explain a score: all before it, or only those "
                     "since the journey's previous answer (for a CSAT)")
-    dr.add_argument("--min-effect", type=float, default=None, metavar="POINTS",
-                    help="smallest effect called an irritant or delight (default: 1%% of "
-                    "the scale)")
-    dr.add_argument("--boot", type=int, default=200, help="bootstrap resamples")
+    dr.add_argument("--min-effect", type=float, default=0.1, metavar="POINTS",
+                    help=_help("min_effect"))
+    dr.add_argument("--n-boot", type=int, default=200, help=_help("n_boot"))
+    dr.add_argument("--level", type=float, default=0.95, help=_help("level"))
     dr.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                     help="random seed")
     dr.add_argument("--out", required=True, help="output folder")

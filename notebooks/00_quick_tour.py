@@ -39,28 +39,12 @@ random_state: int = 0  # random seed for every random step
 # Rows that cannot be used are quarantined with a reason, never dropped silently: rows in = rows kept + rows quarantined (+ rows set aside by the lifecycle choice).
 
 # %%
-from pathlib import Path
-
-import matplotlib.pyplot as plt
 import journeylab as jl
 
-parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_key,
-                                 activity_key=activity_key, timestamp_key=timestamp_key,
-                                 channel_key=channel_key, stage_key=stage_key,
-                                 satisfaction_key=satisfaction_key,
-                                 instruments=instruments, catalogue_path=catalogue_path,
-                                 pseudonymise=pseudonymise, min_customers=min_customers,
-                                 lifecycle=lifecycle, output_dir=output_dir, random_state=random_state)
-study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
-                      timestamp_key=timestamp_key, channel_key=channel_key,
-                      stage_key=stage_key, satisfaction_key=satisfaction_key,
-                      instruments=instruments, catalogue_path=catalogue_path,
-                      pseudonymise=pseudonymise, lifecycle=lifecycle,
-                      output_dir=output_dir, parameters=parameters)
-log, journeys, out = study.log, study.journeys, study.out
-# the report's one protection: every table, figure, map and explorer shown below shows
-# nothing about fewer than min_customers customers and no name met by fewer (1 shows all)
-jl.enable_report_display(min_customers=min_customers, log=log)
+study = jl.open_study(**jl.study_parameters(globals()))
+# the report's one protection: nothing shown below is about fewer than min_customers customers
+jl.enable_report_display(min_customers=min_customers, log=study.log)
+log, out = study.log, study.out
 study
 
 # %%
@@ -97,4 +81,4 @@ jl.describe_log(log).astype({'value': str}).to_csv(out / 'summary.csv', index=Fa
 # What these results came from, also written as `provenance.json` beside the tables: each input file's SHA-256, the parameters and the package versions.
 
 # %%
-jl.record_provenance(parameters, out)
+jl.record_provenance(study.parameters, out)

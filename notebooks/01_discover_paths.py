@@ -43,39 +43,20 @@ output_dir: str = "../reports/01_discover_paths"  # where tables and figures are
 random_state: int = 0  # random seed for every random step
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import journeylab as jl
 
-parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_key,
-                                 activity_key=activity_key, timestamp_key=timestamp_key,
-                                 channel_key=channel_key, stage_key=stage_key,
-                                 satisfaction_key=satisfaction_key,
-                                 instruments=instruments, catalogue_path=catalogue_path,
-                                 pseudonymise=pseudonymise, min_customers=min_customers,
-                                 lifecycle=lifecycle, outcome_column=outcome_column,
-                                 segment_column=segment_column,
-                                 designed_journey=designed_journey,
-                                 funnel_steps=funnel_steps,
-                                 activity_coverage=activity_coverage,
-                                 path_coverage=path_coverage,
-                                 min_edge_share=min_edge_share,
-                                 variant_coverage=variant_coverage, max_steps=max_steps,
-                                 output_dir=output_dir, random_state=random_state)
-study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
-                      timestamp_key=timestamp_key, channel_key=channel_key,
-                      stage_key=stage_key, satisfaction_key=satisfaction_key,
-                      instruments=instruments, catalogue_path=catalogue_path,
-                      pseudonymise=pseudonymise, lifecycle=lifecycle,
-                      outcome_column=outcome_column, segment_column=segment_column,
-                      output_dir=output_dir, parameters=parameters)
-log, journeys, out = study.log, study.journeys, study.out
-# the report's one protection: every table, figure, map and explorer shown below shows
-# nothing about fewer than min_customers customers and no name met by fewer (1 shows all)
-jl.enable_report_display(min_customers=min_customers, log=log)
-outcome, segment = study.outcome, study.segment
+study = jl.open_study(**jl.study_parameters(globals()))
+# the report's one protection: nothing shown below is about fewer than min_customers customers
+jl.enable_report_display(min_customers=min_customers, log=study.log)
+journeys, out, outcome, segment = study.journeys, study.out, study.outcome, study.segment
 study
+
+# %% [markdown]
+# The tables of this study, made the way `journeylab paths` makes them (the sections below show them, and the end writes them).
+
+# %%
+tables = jl.tabulate_paths(study, funnel_steps=funnel_steps, max_steps=max_steps)
 
 # %%
 jl.describe_log(journeys)
@@ -99,8 +80,7 @@ jl.save_figure(time_map, out / 'process_map_time.svg')
 time_map
 
 # %%
-full_dfg = jl.discover_dfg(journeys)
-jl.protect(full_dfg.edges, min_customers=min_customers).head(15)
+jl.protect(tables['dfg'], min_customers=min_customers).head(15)
 
 # %% [markdown]
 # ## Variants
@@ -108,7 +88,7 @@ jl.protect(full_dfg.edges, min_customers=min_customers).head(15)
 # Each distinct ordered path, with how many journeys take it.
 
 # %%
-variants = jl.get_variants(journeys, outcome=outcome)
+variants = tables['variants']
 top = jl.cover_variants(variants, variant_coverage)
 print(f'{len(variants):,} variants; the top {len(top):,} cover '
       f'{top["share"].sum():.0%} of {journeys.n_cases:,} journeys')
@@ -150,9 +130,8 @@ if study.ready('Conformance', 'design'):
 # Volume, customers, satisfaction and drop-off rate of each stage x channel cell (with no outcome: the share of journeys that end there).
 
 # %%
-matrix = None
-if study.ready('The journey map', 'stage', 'channel'):
-    matrix = jl.journey_matrix(journeys, outcome=outcome)
+if 'journey_matrix' in tables:
+    matrix = tables['journey_matrix']
     display(jl.protect(matrix, min_customers=min_customers))
     for value in ['customers', matrix.attrs['rate']] + (['mean_satisfaction'] if 'mean_satisfaction' in matrix else []):
         ax = jl.plot_journey_matrix(matrix[matrix['customers'] >= min_customers], value=value)
@@ -163,12 +142,7 @@ if study.ready('The journey map', 'stage', 'channel'):
 # ## Funnel
 
 # %%
-if funnel_steps:  # stages when every step is one, else touchpoints
-    steps = list(funnel_steps)
-    on = 'stage' if study.has('stage') and set(steps) <= set(jl.stage_order(journeys)) else 'activity'
-else:
-    steps, on = jl.default_funnel_steps(journeys)
-funnel = jl.compute_funnel(journeys, steps, on=on, by=segment)
+funnel = tables['funnel']
 jl.save_figure(jl.plot_funnel(funnel[funnel['customers'] >= min_customers]), out / 'funnel.png')
 jl.protect(funnel, min_customers=min_customers)
 
@@ -178,17 +152,15 @@ jl.protect(funnel, min_customers=min_customers)
 # Where journeys are at each step (share of all journeys).
 
 # %%
-steps_table = jl.step_matrix(journeys, max_steps=max_steps)
 # cells under min_customers journeys are left blank
-jl.save_figure(jl.plot_step_matrix(steps_table, min_share=max(0.01, min_customers / journeys.n_cases)),
+jl.save_figure(jl.plot_step_matrix(tables['step_matrix'], min_share=max(0.01, min_customers / journeys.n_cases)),
                out / 'step_matrix.png');
 
 # %% [markdown]
 # ## Loops, rework and channel switches
 
 # %%
-loops = jl.find_loops(journeys)
-jl.protect(loops, min_customers=min_customers).head(10)
+jl.protect(tables['loops'], min_customers=min_customers).head(10)
 
 # %%
 jl.journey_rework(journeys).describe()
@@ -199,14 +171,11 @@ jl.journey_rework(journeys).describe()
 # Where journeys end without the outcome (with no outcome, only where they end: a normal end is not a drop-off), and the transitions with the longest waits.
 
 # %%
-if not study.ready('Drop-offs', 'outcome'):
-    print('Shown instead: where journeys end (a normal end is not a drop-off).')
-dropoffs = jl.find_dropoffs(journeys, outcome=outcome)
-jl.protect(dropoffs, min_customers=min_customers, count='reach').head(10)
+jl.protect(tables['dropoffs'], min_customers=min_customers, count='reach').head(10)
 
 # %%
-dead = jl.find_dead_points(journeys)
-jl.protect(dead[['source', 'target', 'cases', 'median_wait', 'p90_s', 'share_of_journeys']], min_customers=min_customers)
+dead = tables['dead_points']
+jl.protect(dead[['source', 'target', 'cases', 'median_s', 'p90_s', 'share_of_journeys']], min_customers=min_customers)
 
 # %% [markdown]
 # ## Compare
@@ -243,6 +212,7 @@ jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage,
                    min_customers=min_customers)
 
 # %%
+steps, on = jl.choose_funnel_steps(study, funnel_steps)
 jl.FunnelBuilder(journeys, steps=steps, on=on, segments=[segment] if segment else [],
                  min_customers=min_customers)
 
@@ -250,14 +220,7 @@ jl.FunnelBuilder(journeys, steps=steps, on=on, segments=[segment] if segment els
 # ## Tables written
 
 # %%
-tables = {'dfg.csv': full_dfg.edges, 'nodes.csv': full_dfg.nodes,
-          'variants.csv': variants, 'funnel.csv': funnel, 'loops.csv': loops,
-          'dropoffs.csv': dropoffs, 'dead_points.csv': dead.drop(columns='median_wait'),
-          'step_matrix.csv': steps_table.reset_index()}
-if matrix is not None:
-    tables['journey_matrix.csv'] = matrix
-for name, table in tables.items():
-    jl.write_table(table, out / name)
+jl.write_tables(tables, out)
 sorted(p.name for p in out.iterdir())
 
 # %% [markdown]
@@ -266,4 +229,4 @@ sorted(p.name for p in out.iterdir())
 # What these results came from, also written as `provenance.json` beside the tables: each input file's SHA-256, the parameters and the package versions.
 
 # %%
-jl.record_provenance(parameters, out)
+jl.record_provenance(study.parameters, out)

@@ -43,38 +43,14 @@ output_dir: str = "../reports/02_personas"  # where tables and figures are writt
 random_state: int = 0  # random seed for every random step
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
+import pandas as pd
 import journeylab as jl
 
-parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_key,
-                                 activity_key=activity_key, timestamp_key=timestamp_key,
-                                 channel_key=channel_key, stage_key=stage_key,
-                                 satisfaction_key=satisfaction_key,
-                                 instruments=instruments, catalogue_path=catalogue_path,
-                                 pseudonymise=pseudonymise, min_customers=min_customers,
-                                 lifecycle=lifecycle, outcome_column=outcome_column,
-                                 method=method, n_personas=n_personas, k_min=k_min,
-                                 k_max=k_max, min_touchpoints=min_touchpoints,
-                                 stability_resamples=stability_resamples,
-                                 compare=compare, truth_path=truth_path,
-                                 output_dir=output_dir, random_state=random_state)
-study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
-                      timestamp_key=timestamp_key, channel_key=channel_key,
-                      stage_key=stage_key, satisfaction_key=satisfaction_key,
-                      instruments=instruments, catalogue_path=catalogue_path,
-                      pseudonymise=pseudonymise, lifecycle=lifecycle,
-                      outcome_column=outcome_column, output_dir=output_dir,
-                      parameters=parameters)
-log, journeys, out = study.log, study.journeys, study.out
-# the report's one protection: every table, figure, map and explorer shown below shows
-# nothing about fewer than min_customers customers and no name met by fewer (1 shows all)
-jl.enable_report_display(min_customers=min_customers, log=log)
-import numpy as np
-import pandas as pd
-k = n_personas if str(n_personas) == 'auto' else int(n_personas)
-outcome, segment = study.outcome, study.segment
+study = jl.open_study(**jl.study_parameters(globals()))
+# the report's one protection: nothing shown below is about fewer than min_customers customers
+jl.enable_report_display(min_customers=min_customers, log=study.log)
+journeys, out, outcome = study.journeys, study.out, study.outcome
 study
 
 # %% [markdown]
@@ -83,12 +59,11 @@ study
 # Two kinds of model can group journeys: a mixture of Markov chains (`markov`: how journeys move from touchpoint to touchpoint) and k-means on what journeys contain (`kmeans`: touchpoints and consecutive pairs). Each number of personas in the range is fitted; for the mixture ICL picks one (lower is better), for k-means it is the largest number whose every persona comes back when k-means is refitted on 80% subsamples (`weakest_persona`: the Jaccard overlap of the least stable persona with its best match, 0.75 or more; the silhouette and the overall stability are shown beside it). With `method = "auto"` the data decides: the mixture is kept when there are enough journeys to learn a chain per persona (1,000 long enough to tell, and 40 per touchpoint), they move like walks (*path memory*: knowing the touchpoint before the last barely helps to predict the next one, under 0.15 nats per step) and its ICL settles at a number inside the range. When journeys follow a few fixed paths with detours, are too few, or more chains keep fitting better, k-means is kept. The reason is printed below and the evidence of both is in the table. No persona is left under 2% of the journeys long enough to tell: a smaller one joins the personas closest to its journeys. When the choice sits at the top of the range, the range is widened and a note says so.
 
 # %%
-import warnings
-with warnings.catch_warnings():  # the same notes are printed below
-    warnings.simplefilter('ignore', jl.PersonaWarning)
-    model = jl.find_personas(journeys, method=method, n_personas=k,
-                             min_touchpoints=min_touchpoints, random_state=random_state,
-                             k_range=(k_min, k_max))
+# the personas and their tables, found the way `journeylab personas` finds them
+model, tables = jl.tabulate_personas(study, method=method, n_personas=n_personas, k_min=k_min,
+                                     k_max=k_max, min_touchpoints=min_touchpoints,
+                                     stability_resamples=stability_resamples, compare=compare,
+                                     random_state=random_state)
 told = model.labels_ != jl.TOO_SHORT
 print(f'{model.n_personas_} personas ({model.method_}); {told.mean():.0%} of '
       f'{journeys.n_cases:,} journeys are long enough to tell')
@@ -104,13 +79,12 @@ model.selection_
 # One row per persona. `distinctive`: the touchpoints its journeys meet far more often than other personas' (lift); `name` is generated from its channels.
 
 # %%
-profiles = jl.profile_personas(journeys, model, outcome=outcome)
+profiles = tables['profiles']
 names = dict(zip(profiles['persona'], profiles['name']))
 jl.protect(profiles, min_customers=min_customers)
 
 # %%
-reach = jl.persona_reach(journeys, model)
-jl.save_figure(jl.plot_persona_reach(reach, names=names), out / 'persona_reach.png');
+jl.save_figure(jl.plot_persona_reach(tables['persona_reach'], names=names), out / 'persona_reach.png');
 
 # %% [markdown]
 # ## Each persona's process map
@@ -136,9 +110,9 @@ for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:
 
 # %%
 a, b = compare
-comparison = jl.compare_personas(journeys, model, a, b, outcome=outcome)
-print(f'a = {a}: {names[a]}    b = {b}: {names[b]}')
-comparison
+if 'comparison' in tables:
+    print(f'a = {a}: {names[a]}    b = {b}: {names[b]}')
+    display(tables['comparison'])
 
 # %% [markdown]
 # ## Where journeys sit
@@ -156,13 +130,9 @@ jl.save_figure(jl.plot_persona_embedding(embedding, names=names, min_customers=m
 # The model is refitted on random 80% subsamples of the journeys; each refit assigns every journey again. The adjusted Rand index compares the assignments: 1 means the same personas.
 
 # %%
-if stability_resamples:
-    stability = jl.persona_stability(model, journeys, n_resamples=stability_resamples,
-                                     random_state=random_state)
-    print(jl.describe_stability(stability))
-    display(stability)
-else:
-    stability = None
+if 'stability' in tables:
+    print(jl.describe_stability(tables['stability']))
+    display(tables['stability'])
 
 # %% [markdown]
 # ## Against planted personas
@@ -197,13 +167,7 @@ jl.PersonaExplorer(journeys, model.labels_, profiles=profiles, outcome=outcome,
 # ## Tables written
 
 # %%
-tables = {'assignments.csv': jl.label_journeys(journeys, model, profiles),
-          'profiles.csv': profiles, 'selection.csv': model.selection_,
-          'persona_reach.csv': reach.reset_index(), 'comparison.csv': comparison}
-if stability is not None:
-    tables['stability.csv'] = stability
-for name, table in tables.items():
-    jl.write_table(table, out / name)
+jl.write_tables(tables, out)
 sorted(p.name for p in out.iterdir())
 
 # %% [markdown]
@@ -212,4 +176,4 @@ sorted(p.name for p in out.iterdir())
 # What these results came from, also written as `provenance.json` beside the tables: each input file's SHA-256, the parameters and the package versions.
 
 # %%
-jl.record_provenance(parameters, out)
+jl.record_provenance(study.parameters, out)

@@ -36,7 +36,7 @@ controls: str = "personas"  # fixed effects: personas, none, or a journey-level 
 personas_path: str = ""  # assignments.csv written by 02_personas (case_id, persona) for the personas; "" to find them here
 window: str = "journey"  # touchpoints that explain a score: journey (all before it) or since_previous (since the last answer, for a CSAT)
 min_effect: float = 0.1  # smallest effect worth calling an irritant or delight, in points of the target's scale
-outcome_column: str = ""  # journey outcome for moments of truth: a yes/no column, or a column, an equals sign and the value that counts; "" looks it up
+outcome_column: str = ""  # journey outcome: a yes/no column, or a column, an equals sign and the value that counts; "" looks for converted/outcome
 n_boot: int = 200  # bootstrap resamples for the intervals
 level: float = 0.95  # confidence level of the intervals
 examples: int = 3  # journeys whose score gap is decomposed as examples
@@ -44,38 +44,25 @@ output_dir: str = "../reports/03_satisfaction_drivers"  # where tables and figur
 random_state: int = 0  # random seed for every random step
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import journeylab as jl
 
-parameters = jl.check_parameters(events_path=events_path, case_id_key=case_id_key,
-                                 activity_key=activity_key, timestamp_key=timestamp_key,
-                                 channel_key=channel_key, stage_key=stage_key,
-                                 satisfaction_key=satisfaction_key,
-                                 instruments=instruments, catalogue_path=catalogue_path,
-                                 pseudonymise=pseudonymise, min_customers=min_customers,
-                                 lifecycle=lifecycle,
-                                 instrument=instrument,
-                                 csat_instrument=csat_instrument, controls=controls,
-                                 personas_path=personas_path, window=window,
-                                 min_effect=min_effect, outcome_column=outcome_column,
-                                 n_boot=n_boot, level=level, examples=examples,
-                                 output_dir=output_dir, random_state=random_state)
-study = jl.open_study(events_path, case_id_key=case_id_key, activity_key=activity_key,
-                      timestamp_key=timestamp_key, channel_key=channel_key,
-                      stage_key=stage_key, satisfaction_key=satisfaction_key,
-                      instruments=instruments, catalogue_path=catalogue_path,
-                      pseudonymise=pseudonymise, lifecycle=lifecycle,
-                      outcome_column=outcome_column, output_dir=output_dir,
-                      parameters=parameters)
-log, journeys, out = study.log, study.journeys, study.out
-# the report's one protection: every table, figure, map and explorer shown below shows
-# nothing about fewer than min_customers customers and no name met by fewer (1 shows all)
-jl.enable_report_display(min_customers=min_customers, log=log)
-import pandas as pd
-outcome, segment = study.outcome, study.segment
+study = jl.open_study(**jl.study_parameters(globals()))
+# the report's one protection: nothing shown below is about fewer than min_customers customers
+jl.enable_report_display(min_customers=min_customers, log=study.log)
+log, out = study.log, study.out
 study
+
+# %% [markdown]
+# ## The drivers, with personas as controls
+#
+# Each touchpoint's effect on the target score is adjusted for personas (or a segment) as fixed effects: a persona with a low baseline that meets an irritant more often would otherwise make the irritant look worse than it is. The personas come from `personas_path` (the assignments `02_personas` wrote) or are found here. Below, the tables this makes, the way `journeylab drivers` makes them.
+
+# %%
+drivers, tables = jl.tabulate_drivers(study, instrument=instrument, controls=controls,
+                                      personas_path=personas_path, window=window,
+                                      min_effect=min_effect, n_boot=n_boot, level=level,
+                                      random_state=random_state)
 
 # %% [markdown]
 # ## Satisfaction where it is measured
@@ -83,12 +70,11 @@ study
 # Each answer is credited to the touchpoint just before it (the contact it rates), with a t interval; NPS in points for 0-10 surveys.
 
 # %%
-scored = study.ready('Satisfaction', 'satisfaction')
-by_touchpoint = jl.satisfaction_by(log, by='touchpoint', level=level) if scored else None
-jl.protect(by_touchpoint, min_customers=min_customers) if scored else None
+if 'satisfaction_by_touchpoint' in tables:
+    display(jl.protect(tables['satisfaction_by_touchpoint'], min_customers=min_customers))
 
 # %%
-if scored and study.has('stage'):
+if 'satisfaction_by_touchpoint' in tables and study.has('stage'):
     display(jl.protect(jl.satisfaction_by(log, by='stage', level=level), min_customers=min_customers))
 
 # %% [markdown]
@@ -97,34 +83,8 @@ if scored and study.has('stage'):
 # For two answers of the same survey in one journey, the change in score is credited to every touchpoint between them.
 
 # %%
-drops = None
-if study.ready('Drops between answers', 'repeated survey'):
-    drops = jl.satisfaction_drops(log, instrument=study.repeated_survey, level=level)
-    display(jl.protect(drops, min_customers=min_customers).head(10))
-
-# %% [markdown]
-# ## Controls
-#
-# Personas (or a segment) as fixed effects: a persona with a low baseline that meets an irritant more often would otherwise make the irritant look worse than it is.
-
-# %%
-control_values = None
-if not scored:
-    pass
-elif controls == 'personas' and personas_path:  # the personas 02_personas found
-    assigned = pd.read_csv(personas_path, dtype={'case_id': str})
-    control_values = assigned.set_index('case_id')['persona']
-    print(f'{control_values[control_values >= 0].nunique()} personas from {Path(personas_path).name}')
-elif controls == 'personas':
-    import warnings
-    with warnings.catch_warnings():  # the same notes are printed below
-        warnings.simplefilter('ignore', jl.PersonaWarning)
-        persona_model = jl.find_personas(journeys, random_state=random_state)
-    control_values = pd.Series(persona_model.labels_, index=journeys.cases.astype(str))
-    print(f'{persona_model.n_personas_} personas ({persona_model.method_}) as controls')
-    print('\n'.join(persona_model.notes_))
-elif controls != 'none':
-    control_values = controls
+if 'drops' in tables:
+    display(jl.protect(tables['drops'], min_customers=min_customers).head(10))
 
 # %% [markdown]
 # ## Each touchpoint's effect
@@ -132,12 +92,7 @@ elif controls != 'none':
 # Bars: the adjusted effect on the target score with its interval; hollow markers: the naive gap (journeys that met the touchpoint minus those that did not, unadjusted). Hatched: not separable (other touchpoints determine it).
 
 # %%
-drivers = irritants = None
-if study.ready('Touchpoint effects', 'satisfaction'):
-    drivers = jl.attribute_satisfaction(log, instrument=instrument or None,
-                                        controls=control_values, window=window,
-                                        n_boot=n_boot, level=level,
-                                        min_effect=min_effect, random_state=random_state)
+if drivers is not None:
     print(drivers.assumptions)
     jl.save_figure(jl.plot_drivers(drivers.effects), out / 'drivers.png')
     plt.show()
@@ -147,8 +102,8 @@ if study.ready('Touchpoint effects', 'satisfaction'):
 # ## Irritants and delights
 
 # %%
-if drivers is not None:
-    irritants = jl.rank_irritants(drivers)
+irritants = tables.get('irritants')
+if irritants is not None:
     display(jl.format_table(jl.protect(irritants, min_customers=min_customers),
                             formats={'effect': '{:+.2f}', 'ci_low': '{:+.2f}', 'ci_high': '{:+.2f}'}))
 
@@ -201,30 +156,17 @@ if drivers is not None:
 # The touchpoints after which the outcome diverges most, and each touchpoint's Markov removal effect on it.
 
 # %%
-moments = removal = None
-if study.ready('Moments of truth', 'outcome'):
-    moments = jl.moments_of_truth(journeys, outcome=outcome)
-    removal = jl.removal_effects(journeys, outcome=outcome)
-    display(jl.protect(moments, min_customers=min_customers).head(10))
-    display(removal.head(10))
+if 'moments_of_truth' in tables:
+    display(jl.protect(tables['moments_of_truth'], min_customers=min_customers).head(10))
+    display(tables['removal_effects'].head(10))
 
 # %% [markdown]
 # ## Tables written
 
 # %%
-tables = {}
+jl.write_tables(tables, out)
 if drivers is not None:
-    tables.update({'drivers.csv': drivers.effects, 'irritants.csv': irritants})
     (out / 'assumptions.txt').write_text(drivers.assumptions + '\n')
-if by_touchpoint is not None:
-    tables['satisfaction_by_touchpoint.csv'] = by_touchpoint
-if drops is not None:
-    tables['drops.csv'] = drops
-if moments is not None:
-    tables['moments_of_truth.csv'] = moments
-    tables['removal_effects.csv'] = removal
-for name, table in tables.items():
-    jl.write_table(table, out / name)
 sorted(p.name for p in out.iterdir())
 
 # %% [markdown]
@@ -233,4 +175,4 @@ sorted(p.name for p in out.iterdir())
 # What these results came from, also written as `provenance.json` beside the tables: each input file's SHA-256, the parameters and the package versions.
 
 # %%
-jl.record_provenance(parameters, out)
+jl.record_provenance(study.parameters, out)

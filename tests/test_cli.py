@@ -123,12 +123,14 @@ def test_drivers_writes_the_irritants_and_moments_of_truth(tmp_path):
     events = truth.save(tmp_path / "data", events_format="csv")["events"]
     out = tmp_path / "drivers"
     res = run("drivers", str(events), "--instruments", "csat_survey=1:5", "--instruments",
-              "nps_survey=0:10", "--instrument", "nps_survey", "--controls", "segment", "--boot",
+              "nps_survey=0:10", "--instrument", "nps_survey", "--controls", "segment", "--n-boot",
               "50", "--out", str(out))
     assert res.returncode == 0, res.stderr
     drivers = pd.read_csv(out / "drivers.csv")
-    assert list(drivers.columns[:7]) == ["touchpoint", "stage", "effect", "ci_low", "ci_high",
-                                         "cases", "points_lost"]
+    # the table notebook 03 writes: the same step makes both
+    assert list(drivers.columns[:6]) == ["touchpoint", "stage", "channel", "effect", "ci_low",
+                                         "ci_high"]
+    assert {"exposed_scored", "customers", "points_lost", "vif"} <= set(drivers.columns)
     assert drivers.iloc[0]["touchpoint"] in {"hold_queue", "delivery_delayed"}
     assert "csat_survey" not in set(drivers["touchpoint"])  # surveys are never causes
     assert (out / "moments_of_truth.csv").stat().st_size > 0
@@ -138,7 +140,7 @@ def test_drivers_writes_the_irritants_and_moments_of_truth(tmp_path):
     assert set(irritants["kind"]) <= {"irritant", "delight"}
 
 
-def test_paths_without_outcome_writes_ends_and_lifecycle_flag_is_honoured(tmp_path):
+def test_paths_without_outcome_writes_where_journeys_end_and_lifecycle_is_honoured(tmp_path):
     rows = [("c1", "call", "START", "2024-01-01 10:00"),
             ("c1", "call", "COMPLETE", "2024-01-01 10:05"),
             ("c1", "check", "START", "2024-01-01 10:06"),
@@ -151,8 +153,9 @@ def test_paths_without_outcome_writes_ends_and_lifecycle_flag_is_honoured(tmp_pa
     res = run("paths", str(src), *keys, "--out", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr
     assert "set aside by lifecycle 3" in res.stdout
-    ends = pd.read_csv(tmp_path / "out" / "ends.csv")
-    assert not (tmp_path / "out" / "dropoffs.csv").exists()
+    # without an outcome, dropoffs.csv holds where journeys end (end_rate), as notebook 01's
+    ends = pd.read_csv(tmp_path / "out" / "dropoffs.csv")
+    assert "Drop-offs: skipped; it needs a journey outcome" in res.stdout
     assert list(ends.columns) == ["touchpoint", "reach", "ends", "end_rate", "share_of_ends"]
     assert dict(zip(ends["touchpoint"], ends["ends"])) == {"call": 1, "check": 1}
     dfg = pd.read_csv(tmp_path / "out" / "dfg.csv")

@@ -184,7 +184,7 @@ def check_notebook_parameters(notebook: str | Path, parameters: Mapping[str, Any
         one, or an impossible value (see :func:`journeylab.check_parameters`, which gets
         the notebook's defaults merged with ``parameters``).
     """
-    from .study import check_parameters
+    from .parameters import STUDY_PARAMETERS, check_parameters
 
     notebook = Path(notebook)
     declared = notebook_parameters(notebook)
@@ -205,7 +205,9 @@ def check_notebook_parameters(notebook: str | Path, parameters: Mapping[str, Any
     if problems:
         raise InvalidInputError("; ".join(problems))
     merged = {n: d["default"] for n, d in declared.items()} | dict(parameters)
-    check_parameters(base_dir=notebook.parent, **merged)
+    # a notebook of the user's own may take parameters journeylab does not know
+    check_parameters(base_dir=notebook.parent,
+                     **{n: v for n, v in merged.items() if n in STUDY_PARAMETERS})
 
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, *,

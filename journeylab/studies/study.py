@@ -1,12 +1,9 @@
-"""A study is a notebook run with parameters: check them before any work, record what
-the results came from (data hash, parameters, package versions) beside the results.
-
-Every notebook calls :func:`check_parameters` in its first cell after the parameters,
-so a bad value stops the run there with the parameter's name and the fix;
-:func:`journeylab.studies.report.run_notebook` checks names and types against the notebook's own
-``parameters`` cell before it even starts a kernel. :func:`record_provenance` ends each
-notebook: ``provenance.json`` holds no clock time, so two runs with the same inputs
-write the same bytes.
+"""A study is a log opened with its parameters: :func:`open_study` reads it the one way the
+notebooks and the command line share (the role look-up, outcome and segment found,
+quarantine written), and :func:`record_provenance` records what the results came from
+(data hash, parameters, package versions) beside them. ``provenance.json`` holds no clock
+time, so two runs with the same inputs write the same bytes. The parameters themselves
+are checked in :mod:`.parameters`.
 """
 from __future__ import annotations
 
@@ -23,88 +20,11 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["check_parameters", "record_provenance", "file_sha256", "open_study", "Study",
+__all__ = ["record_provenance", "file_sha256", "open_study", "Study",
            "OUTCOME_NAMES", "SEGMENT_NAMES"]
 
-# Paths that must exist when given ("" means none); events_path is always needed.
-_OPTIONAL_PATHS = ("catalogue_path", "truth_path", "personas_path")
-_CHOICES = {
-    "method": ("auto", "markov", "kmeans", "agglomerative"),
-    "lifecycle": ("auto", "complete", "all"),
-    "window": ("journey", "since_previous"),
-}
-_SHARES = ("activity_coverage", "path_coverage", "min_edge_share", "variant_coverage")
-_AT_LEAST = {"random_state": 0, "n_boot": 0, "stability_resamples": 0, "examples": 0, "k_min": 1,
-             "k_max": 1, "min_touchpoints": 1, "max_steps": 1, "min_customers": 1}
 _VERSIONS = ("journeylab", "numpy", "pandas", "scipy", "scikit-learn", "pm4py", "duckdb",
              "pyarrow", "matplotlib", "seaborn", "ipywidgets", "papermill")
-
-
-def _problem(name: str, value: Any, need: str) -> str:
-    return f"parameter {name}={value!r}: {need}"
-
-
-def _check_one(name: str, value: Any, base: Path) -> str | None:
-    if name == "events_path" or (name in _OPTIONAL_PATHS and value):
-        if not isinstance(value, str):
-            return _problem(name, value, "give a file path as text")
-        path = base / value
-        if not path.exists():
-            return _problem(name, value, f"no such file (looked in {path.resolve()}); give "
-                            "the path of an existing file, relative to the notebook's folder"
-                            + ("" if name == "events_path" else ", or \"\" for none"))
-    elif name in _CHOICES and value not in _CHOICES[name]:
-        return _problem(name, value, f"must be one of {list(_CHOICES[name])}")
-    elif name == "level" and not (isinstance(value, (int, float)) and 0 < value < 1):
-        return _problem(name, value, "a confidence level between 0 and 1, such as 0.95")
-    elif name in _SHARES and not (isinstance(value, (int, float)) and 0 <= value <= 1):
-        return _problem(name, value, "a share between 0 and 1")
-    elif name in _AT_LEAST and not (isinstance(value, int) and not isinstance(value, bool)
-                                    and value >= _AT_LEAST[name]):
-        return _problem(name, value, f"a whole number of at least {_AT_LEAST[name]}")
-    elif name == "min_effect" and not (isinstance(value, (int, float)) and value >= 0):
-        return _problem(name, value, "a number of score points, 0 or more")
-    elif name == "n_personas" and not (value == "auto" or str(value).isdigit()
-                                       and int(value) >= 1):
-        return _problem(name, value, "\"auto\" or a whole number of personas such as \"6\"")
-    elif name == "instruments" and not (isinstance(value, Mapping) and all(
-            isinstance(v, (list, tuple)) and len(v) == 2 and float(v[0]) < float(v[1])
-            for v in value.values())):
-        return _problem(name, value, "a dict of survey activity -> [low, high], such as "
-                        "{\"nps_survey\": [0, 10]}")
-    return None
-
-
-def check_parameters(*, base_dir: str | Path = ".", **parameters: Any) -> dict[str, Any]:
-    """Check a study's parameters before any work; return them as a dict.
-
-    Paths are checked to exist (relative to ``base_dir``, the notebook's folder), levels
-    and shares to lie in their range, counts to be whole numbers, choices to be known;
-    ``k_max`` must not be below ``k_min``. Every problem is listed in one error.
-
-    Raises
-    ------
-    InvalidInputError
-        Naming each bad parameter, its value and what it needs.
-
-    Examples
-    --------
-    >>> check_parameters(level=0.95, n_boot=200)["n_boot"]
-    200
-    >>> check_parameters(level=1.5)
-    Traceback (most recent call last):
-    ...
-    journeylab.errors.InvalidInputError: parameter level=1.5: a confidence level between 0 and 1, such as 0.95
-    """  # noqa: E501
-    base = Path(base_dir)
-    problems = [p for name, value in parameters.items()
-                if (p := _check_one(name, value, base)) is not None]
-    k_min, k_max = parameters.get("k_min"), parameters.get("k_max")
-    if isinstance(k_min, int) and isinstance(k_max, int) and k_max < k_min:
-        problems.append(f"parameter k_max={k_max!r}: must not be below k_min={k_min!r}")
-    if problems:
-        raise InvalidInputError("; ".join(problems))
-    return dict(parameters)
 
 
 def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
@@ -399,7 +319,7 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
                catalogue_path: str = "", outcome_column: str = "", segment_column: str = "",
                output_dir: str | Path = ".", pseudonymise: bool = False,
                base_dir: str | Path = ".", parameters: Mapping[str, Any] | None = None,
-               **read_kwargs: Any) -> Study:
+               **options: Any) -> Study:
     """Read a log for a study the one way notebooks and the command line both use.
 
     Every role left empty (``""``) is looked up among the usual names (as
@@ -430,9 +350,14 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
     base_dir : path
         The folder relative paths are read from.
     parameters : dict, optional
-        The study's parameters, kept for provenance and for :meth:`Study.ready`.
-    **read_kwargs
-        Passed to :func:`journeylab.read_events` (``sep``, ``encoding``, ``lifecycle``...).
+        The study's parameters, kept for provenance and for :meth:`Study.ready`; by default
+        every argument given here.
+    **options
+        Reading options (:data:`~journeylab.studies.parameters.READING_OPTIONS`: ``sep``,
+        ``encoding``, ``lifecycle``...) go to :func:`journeylab.read_events`; the study's
+        other parameters (:data:`~journeylab.studies.parameters.STUDY_PARAMETERS`, e.g.
+        ``min_customers``) are kept in ``Study.parameters``, so a notebook passes all of
+        its checked parameters at once: ``open_study(**parameters)``.
 
     Examples
     --------
@@ -445,7 +370,21 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
     """
     from ..core.log import read_events
     from ..privacy import pseudonymise_log
+    from .parameters import READING_OPTIONS, STUDY_PARAMETERS
 
+    unknown = sorted(set(options) - set(READING_OPTIONS) - set(STUDY_PARAMETERS))
+    if unknown:
+        raise InvalidInputError(f"open_study has no option {', '.join(unknown)}; it takes "
+                                f"the reading options {list(READING_OPTIONS)} and the study "
+                                "parameters of journeylab.STUDY_PARAMETERS.")
+    read_kwargs = {k: v for k, v in options.items() if k in READING_OPTIONS}
+    given = {"events_path": events_path, "case_id_key": case_id_key,
+             "activity_key": activity_key, "timestamp_key": timestamp_key,
+             "channel_key": channel_key, "stage_key": stage_key,
+             "satisfaction_key": satisfaction_key, "instruments": instruments,
+             "catalogue_path": catalogue_path, "outcome_column": outcome_column,
+             "segment_column": segment_column, "output_dir": output_dir,
+             "pseudonymise": pseudonymise} | options
     base = Path(base_dir)
     source = events_path
     if isinstance(source, (str, Path)):
@@ -467,6 +406,6 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
     out.mkdir(parents=True, exist_ok=True)
     if log.report is not None and log.report.rows_quarantined:
         log.report.write_quarantine(out / "quarantine.csv")
-    params = dict(parameters) if parameters is not None else {}
+    params = dict(parameters) if parameters is not None else given
     study = Study(params, log, log.touchpoints(), out, outcome, segment, notes)
     return study

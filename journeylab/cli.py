@@ -161,7 +161,7 @@ def _read(args: argparse.Namespace):
 def _cmd_paths(args: argparse.Namespace) -> int:
     from . import paths as P
     from .io.readers import write_table
-    from .plot.figures import plot_process_map, save_figure
+    from .plot import plot_process_map, save_figure
 
     study = _read(args)
     journeys, out, outcome = study.journeys, study.out, study.outcome
@@ -222,7 +222,7 @@ def _notes_printed_instead():
 def _cmd_personas(args: argparse.Namespace) -> int:
     from .io.readers import write_table
     from .personas.clustering import describe_stability, find_personas, persona_stability
-    from .plot.figures import plot_persona_selection, save_figure
+    from .plot import plot_persona_selection, save_figure
     from .personas.profiles import label_journeys, profile_personas
 
     study = _read(args)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..core.journeys import ALL, select_journeys
 from ..core.log import EventLog
-from ..paths.discovery import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
+from ..paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
                     get_variants, stage_order)
 
 if TYPE_CHECKING:

@@ -17,7 +17,8 @@ from ..errors import InvalidInputError
 from ..core.log import EventLog
 
 __all__ = ["Target", "Exposure", "ControlGroups", "target_scores", "touchpoint_exposure",
-           "control_groups", "control_matrix", "mode_by_activity", "within_scale"]
+           "control_groups", "leave_out_group", "control_matrix", "mode_by_activity",
+           "within_scale"]
 
 
 class Target(NamedTuple):
@@ -162,6 +163,22 @@ def control_groups(log: EventLog, controls: Any) -> ControlGroups:
                                     f"got shape {values.shape}.")
     codes, levels = pd.factorize(pd.Series(values).astype(str), sort=True)
     return ControlGroups(codes.astype(np.int64), list(levels), None)
+
+
+def leave_out_group(group: np.ndarray, levels: list[str], scored: np.ndarray, level: str
+                    ) -> tuple[np.ndarray, list[str], np.ndarray, int]:
+    """The journeys of control group ``level`` (personas too short to tell), if any, left
+    out: no longer scored, their group -1, the later groups renumbered. Returns the group
+    codes, the levels left, the journeys scored and how many scored journeys were left
+    out."""
+    untold = 0
+    if level in levels:
+        drop = levels.index(level)
+        untold = int((scored & (group == drop)).sum())
+        scored = scored & (group != drop)
+        group = np.where(group == drop, -1, np.where(group > drop, group - 1, group))
+        levels = [lv for lv in levels if lv != level]
+    return group, levels, scored, untold
 
 
 def control_matrix(codes: np.ndarray, n_groups: int,

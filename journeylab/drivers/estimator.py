@@ -27,8 +27,10 @@ from sklearn.utils.validation import check_is_fitted
 from ..errors import InvalidInputError
 from ..core.log import EventLog
 from ..personas.clustering import TOO_SHORT
-from .design import (control_groups, control_matrix, mode_by_activity, target_scores,
-                     touchpoint_exposure, within_scale)
+from .design import (control_groups, control_matrix, leave_out_group, mode_by_activity,
+                     target_scores, touchpoint_exposure)
+from .solve import (effects_table, fit_touchpoints, group_effects, irritants_and_delights,
+                    shapley_parts, what_if_scores)
 
 __all__ = ["SatisfactionDrivers", "ASSUMPTIONS"]
 
@@ -210,63 +212,27 @@ class SatisfactionDrivers(BaseEstimator):
         scores, scale = target.scores, target.scale
         exposure = touchpoint_exposure(log, target)
         acts, exposed = exposure.touchpoints, exposure.in_window
-        A = len(acts)
         group, levels, soft = control_groups(log, self.controls)
         scored = np.isfinite(scores)
         untold = 0
-        if soft is None and str(TOO_SHORT) in levels:  # persona unknown: no control, left out
-            drop = levels.index(str(TOO_SHORT))
-            untold = int((scored & (group == drop)).sum())
-            scored &= group != drop
-            group = np.where(group == drop, -1, np.where(group > drop, group - 1, group))
-            levels = [lv for lv in levels if lv != str(TOO_SHORT)]
+        if soft is None:  # persona unknown: no control, left out
+            group, levels, scored, untold = leave_out_group(group, levels, scored,
+                                                            str(TOO_SHORT))
         if scored.sum() < 10:
             raise InvalidInputError(f"Only {int(scored.sum())} journeys have a "
                                     f"{target.instrument} score; attribution needs more.")
         Xe, ys, gs = exposed[scored].astype(float), scores[scored], group[scored]
-        varies = (Xe.min(axis=0) != Xe.max(axis=0))
         G = len(levels)
         F = control_matrix(gs, G, None if soft is None else soft[scored])
-        X = np.column_stack([np.ones(len(ys)), Xe[:, varies], F])
-        p_t = int(varies.sum())
-        penalty = np.zeros(X.shape[1])
-        penalty[1:1 + p_t] = self.ridge
-        Xu, yu, w = _distinct_rows(X, ys)
-        beta = _ridge_solve(Xu, yu, w.astype(float), penalty)
-        vif = np.full(A, np.nan)
-        vif[varies] = _vif(Xu[:, 1:], w.astype(float))[:p_t]
-        boots = _bootstrap(Xu, yu, w, penalty, self.n_boot, self.random_state)
-        lo_q, hi_q = (1 - self.level) / 2, 1 - (1 - self.level) / 2
-        eff = np.full(A, np.nan)
-        eff[varies] = beta[1:1 + p_t]
-        ci = np.full((A, 2), np.nan)
-        se = np.full(A, np.nan)
-        if len(boots):
-            ci[varies] = np.quantile(boots[:, 1:1 + p_t], [lo_q, hi_q], axis=0).T
-            se[varies] = boots[:, 1:1 + p_t].std(axis=0, ddof=1)
-        ci = within_scale(ci, scale)
-        exposed_n = Xe.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            naive = np.array([ys[Xe[:, j] > 0].mean() - ys[Xe[:, j] == 0].mean()
-                              if 0 < exposed_n[j] < len(ys) else np.nan for j in range(A)])
-        customers = exposure.anywhere.sum(axis=0)
-        effects = pd.DataFrame({
-            "touchpoint": np.asarray(acts, dtype=object),
-            "stage": mode_by_activity(log, "stage", acts),
-            "channel": mode_by_activity(log, "channel", acts),
-            "effect": eff, "ci_low": ci[:, 0], "ci_high": ci[:, 1], "se": se,
-            "journeys_scored": int(len(ys)), "exposed_scored": exposed_n.astype(np.int64),
-            "customers": customers.astype(np.int64), "points_lost": eff * customers,
-            "naive_gap": naive,
-        })
-        effects["vif"] = vif
+        model = fit_touchpoints(Xe, ys, F, scale, ridge=self.ridge, n_boot=self.n_boot,
+                                level=self.level, random_state=self.random_state)
+        beta, p_t = model.beta, int(model.varies.sum())
         smallest = 0.01 * (scale[1] - scale[0]) if self.min_effect is None \
             else float(self.min_effect)
-        clear = (effects["ci_high"] < 0) | (effects["ci_low"] > 0)
-        effects.insert(7, "kind", np.select(
-            [effects["vif"] > self.max_vif, clear & (effects["effect"].abs() < smallest),
-             effects["ci_high"] < 0, effects["ci_low"] > 0],
-            ["not separable", "negligible", "irritant", "delight"], "unclear"))
+        effects = effects_table(model, Xe, ys, acts, mode_by_activity(log, "stage", acts),
+                                mode_by_activity(log, "channel", acts),
+                                exposure.anywhere.sum(axis=0), smallest=smallest,
+                                max_vif=self.max_vif)
         control_effects = pd.DataFrame({"level": levels, "effect": np.r_[0.0, beta[1 + p_t:]],
                                         "journeys_scored": np.bincount(gs, minlength=G)})
         control_effects.attrs["left_out_too_short"] = untold
@@ -275,7 +241,7 @@ class SatisfactionDrivers(BaseEstimator):
         self.control_effects_ = control_effects
         self.instrument_ = target.instrument
         self.scale_ = scale
-        self.baseline_ = float((X @ beta).mean())
+        self.baseline_ = model.baseline
         self.min_effect_ = smallest
         self.touchpoints_ = acts
         self.exposure_ = exposed
@@ -284,11 +250,11 @@ class SatisfactionDrivers(BaseEstimator):
         self.groups_ = levels
         self.group_codes_ = group
         self.group_probabilities_ = soft
-        self.estimable_ = varies
+        self.estimable_ = model.varies
         self.intercept_ = float(beta[0])
-        self.coef_ = eff
+        self.coef_ = model.effect
         self.control_coef_ = beta[1 + p_t:]
-        self.intervals_ = ci
+        self.intervals_ = model.ci
         return self
 
     @property
@@ -364,19 +330,11 @@ class SatisfactionDrivers(BaseEstimator):
         scored, columns = self.scored_, self.estimable_
         coef = self.coef_[columns]
         x = self.exposure_[scored][:, columns].astype(float)
-        contrib = (x - x.mean(axis=0)) * coef
         control_part = self._control_matrix() @ self.control_coef_
-        persona = control_part - control_part.mean()
         names = list(np.asarray(self.touchpoints_, dtype=object)[columns]) + ["(persona)"]
-        values = np.column_stack([contrib, persona])
         cases = np.asarray(log.cases, dtype=object)[scored]
-        long = pd.DataFrame({"case_id": np.repeat(cases, len(names)),
-                             "factor": np.tile(np.asarray(names, dtype=object), len(cases)),
-                             "contribution": values.ravel()})
-        long = long[long["contribution"] != 0].reset_index(drop=True)
-        fitted = self.intercept_ + x @ coef + control_part
-        long.attrs["gap"] = pd.Series(fitted - self.baseline_, index=cases)
-        return long
+        return shapley_parts(x, coef, control_part, names, cases, intercept=self.intercept_,
+                             baseline=self.baseline_)
 
     def rank_irritants(self, *, detractor_max: float | None = None) -> pd.DataFrame:
         """The irritants and delights table.
@@ -408,33 +366,9 @@ class SatisfactionDrivers(BaseEstimator):
         True
         """
         check_is_fitted(self)
-        lo, hi = self.scale_
-        cut = detractor_max if detractor_max is not None else (6.0 if (lo, hi) == (0, 10)
-                                                              else lo + (hi - lo) / 2)
-        y = self.scores_[self.scored_]
-        det = y <= cut
-        exposed = self.exposure_[self.scored_]
-        explained = {}
-        for j, (a, b) in enumerate(zip(np.asarray(self.touchpoints_, dtype=object),
-                                       self.coef_)):
-            if not np.isfinite(b) or b >= 0 or not det.any():
-                explained[a] = np.nan
-                continue
-            explained[a] = float((det & exposed[:, j] & (y - b > cut)).sum() / det.sum())
-        table = self.effects_[self.effects_["kind"].isin(["irritant", "delight"])].copy()
-        table["share_of_detractors_explained"] = table["touchpoint"].map(explained)
-        table["action"] = [
-            f"fix {t} ({s}): worth {-e:.2f} points to each of {c:,} customers"
-            if k == "irritant"
-            else f"extend {t} ({s}): worth +{e:.2f} points to each of {c:,} customers"
-            for t, s, e, c, k in zip(table["touchpoint"], table["stage"], table["effect"],
-                                     table["customers"], table["kind"])]
-        table["order"] = np.where(table["kind"] == "irritant", table["points_lost"],
-                                  -table["points_lost"])
-        table = table.sort_values(["kind", "order"], ascending=[False, True], kind="stable")
-        cols = ["stage", "touchpoint", "kind", "effect", "ci_low", "ci_high", "customers",
-                "points_lost", "share_of_detractors_explained", "action"]
-        return table[cols].reset_index(drop=True)
+        return irritants_and_delights(self.effects_, np.asarray(self.touchpoints_, dtype=object),
+                                      self.coef_, self.scores_[self.scored_],
+                                      self.exposure_[self.scored_], self.scale_, detractor_max)
 
     def effect_by_group(self, touchpoint: str, *, n_boot: int | None = None) -> pd.DataFrame:
         """A touchpoint's effect within each control group (persona or segment): the same
@@ -464,32 +398,11 @@ class SatisfactionDrivers(BaseEstimator):
         """
         check_is_fitted(self)
         j = self._column(touchpoint)
-        Xe = self.exposure_[self.scored_].astype(float)
-        ys, gs = self.scores_[self.scored_], self.group_codes_[self.scored_]
-        G = len(self.groups_)
-        others = [c for c in np.flatnonzero(self.estimable_) if c != j]
-        inter = np.zeros((len(ys), G))
-        inter[np.arange(len(ys)), gs] = Xe[:, j]
-        X = np.column_stack([np.ones(len(ys)), Xe[:, others], inter, self._control_matrix()])
-        penalty = np.zeros(X.shape[1])
-        penalty[1:1 + len(others) + G] = self.ridge
-        Xu, yu, w = _distinct_rows(X, ys)
-        sl = slice(1 + len(others), 1 + len(others) + G)
-        beta = _ridge_solve(Xu, yu, w.astype(float), penalty)[sl]
-        boots = int(self.n_boot if n_boot is None else n_boot)
-        draws = _bootstrap(Xu, yu, w, penalty, boots, self.random_state)[:, sl]
-        exposed = np.bincount(gs, weights=Xe[:, j], minlength=G)
-        size = np.bincount(gs, minlength=G)
-        ok = (exposed > 0) & (exposed < size)
-        q = (1 - self.level) / 2
-        lo = within_scale(np.quantile(draws, q, axis=0), self.scale_) if boots \
-            else np.full(G, np.nan)
-        hi = within_scale(np.quantile(draws, 1 - q, axis=0), self.scale_) if boots \
-            else np.full(G, np.nan)
-        return pd.DataFrame({"group": self.groups_, "effect": np.where(ok, beta, np.nan),
-                             "ci_low": np.where(ok, lo, np.nan),
-                             "ci_high": np.where(ok, hi, np.nan),
-                             "exposed_scored": exposed.astype(np.int64)})
+        return group_effects(self.exposure_[self.scored_].astype(float),
+                             self.scores_[self.scored_], self.group_codes_[self.scored_], j,
+                             self.estimable_, self._control_matrix(), self.groups_, self.scale_,
+                             ridge=self.ridge, n_boot=self.n_boot if n_boot is None else n_boot,
+                             level=self.level, random_state=self.random_state)
 
     def what_if(self, touchpoint: str, *, fixed_share: float = 1.0,
                 random_state: int = 0) -> pd.DataFrame:
@@ -534,52 +447,6 @@ class SatisfactionDrivers(BaseEstimator):
         if not np.isfinite(effect):
             raise InvalidInputError(f"{touchpoint!r} has no estimated effect (no scored "
                                     "journey met it before answering, or all did).")
-        y = self.scores_[self.scored_]
-        met = self.exposure_[self.scored_][:, j]
-        fixed = met & (np.random.default_rng(random_state).random(len(y)) < fixed_share)
-        lo, hi = self.scale_
-        moved = np.clip(np.where(fixed, y - effect, y), lo, hi)
-        rows = [("mean score", float(y.mean()), float(moved.mean()))]
-        if (lo, hi) == (0, 10):
-            def nps(s):
-                return 100.0 * (np.mean(s >= 8.5) - np.mean(s < 6.5))
-            rows.append(("NPS", nps(y), nps(moved)))
-        out = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
-        out["change"] = out["what_if"] - out["now"]
-        out.attrs["journeys_changed"] = int(fixed.sum())
-        return out
-
-
-def _distinct_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct rows of ``[X, y]`` (as X and y) and how often each occurs: fitted once
-    with their multiplicity as weight."""
-    U, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
-    return U[:, :-1], U[:, -1], counts
-
-
-def _ridge_solve(X: np.ndarray, y: np.ndarray, weights: np.ndarray,
-                 penalty: np.ndarray) -> np.ndarray:
-    """Weighted least squares with a ridge penalty per coefficient (0: not penalised)."""
-    xtwx = X.T @ (weights[:, None] * X) + np.diag(penalty)
-    return np.linalg.lstsq(xtwx, X.T @ (weights * y), rcond=None)[0]
-
-
-def _bootstrap(X: np.ndarray, y: np.ndarray, counts: np.ndarray, penalty: np.ndarray,
-               n_boot: int, random_state: int) -> np.ndarray:
-    """Coefficients refitted on ``n_boot`` resamples of the journeys (Poisson weights on
-    the distinct rows' counts), one row per resample."""
-    rng = np.random.default_rng(random_state)
-    draws = [_ridge_solve(X, y, rng.poisson(counts).astype(float), penalty)
-             for _ in range(int(n_boot))]
-    return np.array(draws) if draws else np.zeros((0, X.shape[1]))
-
-
-def _vif(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Variance inflation factor of each column of X (weighted rows)."""
-    mean = (w[:, None] * X).sum(axis=0) / w.sum()
-    Xc = X - mean
-    C = Xc.T @ (w[:, None] * Xc)
-    d = np.sqrt(np.maximum(np.diag(C), 1e-300))
-    R = C / np.outer(d, d)
-    return np.diag(np.linalg.pinv(R, hermitian=True))
-
+        return what_if_scores(self.scores_[self.scored_], self.exposure_[self.scored_][:, j],
+                              effect, self.scale_, fixed_share=fixed_share,
+                              random_state=random_state)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..core.journeys import ALL, select_journeys
 from ..core.log import EventLog
-from ..paths.discovery import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
+from ..paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
                     get_variants, stage_order)
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class ProcessMapExplorer(_Explorer):
 
     def render(self) -> None:
         from ..plot.display import format_table
-        from ..plot.figures import plot_process_map
+        from ..plot import plot_process_map
 
         dfg = self.data()
         self._show(plot_process_map(dfg, mode=self.mode.value),
@@ -186,7 +186,7 @@ class VariantExplorer(_Explorer):
 
     def render(self) -> None:
         from ..plot.display import format_table
-        from ..plot.figures import plot_variants
+        from ..plot import plot_variants
 
         top = self.data()
         ax = plot_variants(top.dropna(subset=["cases"]), top=min(len(top), 20))
@@ -246,7 +246,7 @@ class FunnelBuilder(_Explorer):
 
     def render(self) -> None:
         from ..plot.display import format_table
-        from ..plot.figures import plot_funnel
+        from ..plot import plot_funnel
 
         if len(self.steps.value) < 2:
             self._show("Pick at least two steps." if len(self.steps.allowed_tags) >= 2 else
@@ -306,7 +306,7 @@ class PersonaExplorer(_Explorer):
 
     def render(self) -> None:
         from ..plot.display import format_table
-        from ..plot.figures import plot_process_map
+        from ..plot import plot_process_map
 
         d = self.data()
         profile = d["profile"].T.rename(columns=lambda _: "value")
@@ -384,7 +384,7 @@ class DriverExplorer(_Explorer):
         }
 
     def render(self) -> None:
-        from ..plot.figures import plot_score_trajectory
+        from ..plot import plot_score_trajectory
 
         if self.touchpoint.value is None:
             self._show(f"No touchpoint with an effect is met by {self.min_customers}+ "

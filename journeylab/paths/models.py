@@ -22,7 +22,7 @@ from ..errors import InvalidInputError, UnreadableFileError
 from ..io.readers import check_xml_prologue
 from ..core.journeys import variant_ids, variant_order, variant_text
 from ..core.log import EventLog
-from .discovery import cover_variants, discover_dfg
+from .maps import cover_variants, discover_dfg
 
 sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]  # keep the banner out of outputs
 

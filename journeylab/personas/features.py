@@ -96,7 +96,7 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
             raise InvalidInputError(f"Unknown numeric features {bad}; choose from {_NUMERIC}.")
 
     def _raw_blocks(self, log: EventLog, fitting: bool) -> dict[str, sp.csr_matrix]:
-        from ..paths.discovery import journey_rework, stage_order
+        from ..paths import journey_rework, stage_order
 
         blocks: dict[str, sp.csr_matrix] = {}
         if self.touchpoints is not None:

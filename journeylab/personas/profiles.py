@@ -95,7 +95,7 @@ def profile_personas(log: EventLog, labels: Any, *,
     >>> int(profile_personas(log, np.arange(log.n_cases) % 2)["journeys"].sum()) == log.n_cases
     True
     """
-    from ..paths.discovery import stage_order
+    from ..paths import stage_order
 
     labels = _check_labels(log, labels)
     cases = log.case_table()

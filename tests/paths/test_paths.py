@@ -344,7 +344,7 @@ def node_positions(svg: str) -> list[tuple[float, float]]:
 
 
 def test_process_map_text_is_legible_at_page_width(default_map, small_truth):
-    from journeylab.plot.figures import process_map_text_px
+    from journeylab.plot.graphs import process_map_text_px
 
     small = jl.filter_dfg(jl.read_events(small_truth.events, **small_truth.read_kwargs())
                           .touchpoints().sample_cases(150, random_state=0), min_customers=5)

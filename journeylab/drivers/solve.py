@@ -1,0 +1,239 @@
+"""The numbers behind :class:`~journeylab.drivers.SatisfactionDrivers`, as pure functions of
+the arrays it fits on: the weighted ridge solve on the distinct rows of the design, the
+Poisson bootstrap and the variance inflation factors (:func:`ridge_solve`,
+:func:`bootstrap`, :func:`vif`), the touchpoint model of ``fit`` (:func:`fit_touchpoints`)
+and its effects table (:func:`effects_table`), a touchpoint's effect within each control
+group (:func:`group_effects`), each journey's gap split into its Shapley parts
+(:func:`shapley_parts`), the irritants and delights table (:func:`irritants_and_delights`)
+and the scores with an effect removed (:func:`what_if_scores`). The estimator reads its
+fitted attributes and hands them here.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .design import within_scale
+
+__all__ = ["distinct_rows", "ridge_solve", "bootstrap", "vif", "TouchpointFit",
+           "fit_touchpoints", "effects_table", "group_effects", "shapley_parts",
+           "irritants_and_delights", "what_if_scores"]
+
+
+def distinct_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of ``[X, y]`` (as X and y) and how often each occurs: fitted once
+    with their multiplicity as weight."""
+    U, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
+    return U[:, :-1], U[:, -1], counts
+
+
+def ridge_solve(X: np.ndarray, y: np.ndarray, weights: np.ndarray,
+                penalty: np.ndarray) -> np.ndarray:
+    """Weighted least squares with a ridge penalty per coefficient (0: not penalised)."""
+    xtwx = X.T @ (weights[:, None] * X) + np.diag(penalty)
+    return np.linalg.lstsq(xtwx, X.T @ (weights * y), rcond=None)[0]
+
+
+def bootstrap(X: np.ndarray, y: np.ndarray, counts: np.ndarray, penalty: np.ndarray,
+              n_boot: int, random_state: int) -> np.ndarray:
+    """Coefficients refitted on ``n_boot`` resamples of the journeys (Poisson weights on
+    the distinct rows' counts), one row per resample."""
+    rng = np.random.default_rng(random_state)
+    draws = [ridge_solve(X, y, rng.poisson(counts).astype(float), penalty)
+             for _ in range(int(n_boot))]
+    return np.array(draws) if draws else np.zeros((0, X.shape[1]))
+
+
+def vif(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Variance inflation factor of each column of X (weighted rows)."""
+    mean = (w[:, None] * X).sum(axis=0) / w.sum()
+    Xc = X - mean
+    C = Xc.T @ (w[:, None] * Xc)
+    d = np.sqrt(np.maximum(np.diag(C), 1e-300))
+    R = C / np.outer(d, d)
+    return np.diag(np.linalg.pinv(R, hermitian=True))
+
+
+class TouchpointFit(NamedTuple):
+    """The ridge model of the scored journeys' scores on the touchpoints they met and
+    their controls; per touchpoint, NaN where it has no effect."""
+
+    varies: np.ndarray
+    """Touchpoints whose exposure varies among the scored journeys: the model's columns."""
+    beta: np.ndarray
+    """The intercept, the effects of the touchpoints that vary, the controls' effects."""
+    baseline: float
+    """Mean fitted score of the scored journeys."""
+    effect: np.ndarray
+    """Effect of each touchpoint in score points."""
+    ci: np.ndarray
+    """Bootstrap interval of each effect, kept within the scale's width."""
+    se: np.ndarray
+    """Bootstrap standard error of each effect."""
+    vif: np.ndarray
+    """Variance inflation factor of each touchpoint's exposure."""
+
+
+def fit_touchpoints(Xe: np.ndarray, ys: np.ndarray, F: np.ndarray,
+                    scale: tuple[float, float], *, ridge: float, n_boot: int, level: float,
+                    random_state: int) -> TouchpointFit:
+    """Fit the scores ``ys`` on the exposures ``Xe`` (journeys x touchpoints, as floats)
+    and the control columns ``F``: the touchpoint effects penalised by ``ridge``, their
+    ``level`` intervals from ``n_boot`` resamples."""
+    A = Xe.shape[1]
+    varies = (Xe.min(axis=0) != Xe.max(axis=0))
+    X = np.column_stack([np.ones(len(ys)), Xe[:, varies], F])
+    p_t = int(varies.sum())
+    penalty = np.zeros(X.shape[1])
+    penalty[1:1 + p_t] = ridge
+    Xu, yu, w = distinct_rows(X, ys)
+    beta = ridge_solve(Xu, yu, w.astype(float), penalty)
+    vifs = np.full(A, np.nan)
+    vifs[varies] = vif(Xu[:, 1:], w.astype(float))[:p_t]
+    boots = bootstrap(Xu, yu, w, penalty, n_boot, random_state)
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    eff = np.full(A, np.nan)
+    eff[varies] = beta[1:1 + p_t]
+    ci = np.full((A, 2), np.nan)
+    se = np.full(A, np.nan)
+    if len(boots):
+        ci[varies] = np.quantile(boots[:, 1:1 + p_t], [lo_q, hi_q], axis=0).T
+        se[varies] = boots[:, 1:1 + p_t].std(axis=0, ddof=1)
+    ci = within_scale(ci, scale)
+    return TouchpointFit(varies, beta, float((X @ beta).mean()), eff, ci, se, vifs)
+
+
+def effects_table(model: TouchpointFit, Xe: np.ndarray, ys: np.ndarray, acts: Any,
+                  stage: Any, channel: Any, customers: np.ndarray, *, smallest: float,
+                  max_vif: float) -> pd.DataFrame:
+    """The effects table of a touchpoint model (one row per touchpoint ``acts``, in their
+    order), with the naive gap of each and its kind: ``not separable`` above ``max_vif``,
+    ``negligible`` when its interval excludes zero but it is under ``smallest``, irritant
+    or delight when its interval excludes zero, else unclear."""
+    A = len(acts)
+    eff, ci, se = model.effect, model.ci, model.se
+    exposed_n = Xe.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        naive = np.array([ys[Xe[:, j] > 0].mean() - ys[Xe[:, j] == 0].mean()
+                          if 0 < exposed_n[j] < len(ys) else np.nan for j in range(A)])
+    effects = pd.DataFrame({
+        "touchpoint": np.asarray(acts, dtype=object),
+        "stage": stage,
+        "channel": channel,
+        "effect": eff, "ci_low": ci[:, 0], "ci_high": ci[:, 1], "se": se,
+        "journeys_scored": int(len(ys)), "exposed_scored": exposed_n.astype(np.int64),
+        "customers": customers.astype(np.int64), "points_lost": eff * customers,
+        "naive_gap": naive,
+    })
+    effects["vif"] = model.vif
+    clear = (effects["ci_high"] < 0) | (effects["ci_low"] > 0)
+    effects.insert(7, "kind", np.select(
+        [effects["vif"] > max_vif, clear & (effects["effect"].abs() < smallest),
+         effects["ci_high"] < 0, effects["ci_low"] > 0],
+        ["not separable", "negligible", "irritant", "delight"], "unclear"))
+    return effects
+
+
+def group_effects(Xe: np.ndarray, ys: np.ndarray, gs: np.ndarray, j: int,
+                  estimable: np.ndarray, F: np.ndarray, groups: list[str],
+                  scale: tuple[float, float], *, ridge: float, n_boot: int, level: float,
+                  random_state: int) -> pd.DataFrame:
+    """Touchpoint ``j``'s effect within each control group (``gs``: each journey's, an
+    index into ``groups``): the touchpoint model with its exposure interacted with the
+    groups. A group where every or no journey met it has no effect (NaN)."""
+    G = len(groups)
+    others = [c for c in np.flatnonzero(estimable) if c != j]
+    inter = np.zeros((len(ys), G))
+    inter[np.arange(len(ys)), gs] = Xe[:, j]
+    X = np.column_stack([np.ones(len(ys)), Xe[:, others], inter, F])
+    penalty = np.zeros(X.shape[1])
+    penalty[1:1 + len(others) + G] = ridge
+    Xu, yu, w = distinct_rows(X, ys)
+    sl = slice(1 + len(others), 1 + len(others) + G)
+    beta = ridge_solve(Xu, yu, w.astype(float), penalty)[sl]
+    boots = int(n_boot)
+    draws = bootstrap(Xu, yu, w, penalty, boots, random_state)[:, sl]
+    exposed = np.bincount(gs, weights=Xe[:, j], minlength=G)
+    size = np.bincount(gs, minlength=G)
+    ok = (exposed > 0) & (exposed < size)
+    q = (1 - level) / 2
+    lo = within_scale(np.quantile(draws, q, axis=0), scale) if boots \
+        else np.full(G, np.nan)
+    hi = within_scale(np.quantile(draws, 1 - q, axis=0), scale) if boots \
+        else np.full(G, np.nan)
+    return pd.DataFrame({"group": groups, "effect": np.where(ok, beta, np.nan),
+                         "ci_low": np.where(ok, lo, np.nan),
+                         "ci_high": np.where(ok, hi, np.nan),
+                         "exposed_scored": exposed.astype(np.int64)})
+
+
+def shapley_parts(x: np.ndarray, coef: np.ndarray, control_part: np.ndarray,
+                  names: list, cases: np.ndarray, *, intercept: float,
+                  baseline: float) -> pd.DataFrame:
+    """Each journey's fitted score's gap to ``baseline``, split into the Shapley values of
+    the additive model: one per touchpoint column of ``x`` (effects ``coef``) and one for
+    the controls (``control_part``, each journey's), named by ``names``. Long format,
+    zero contributions left out; ``attrs['gap']`` holds each journey's gap."""
+    contrib = (x - x.mean(axis=0)) * coef
+    persona = control_part - control_part.mean()
+    values = np.column_stack([contrib, persona])
+    long = pd.DataFrame({"case_id": np.repeat(cases, len(names)),
+                         "factor": np.tile(np.asarray(names, dtype=object), len(cases)),
+                         "contribution": values.ravel()})
+    long = long[long["contribution"] != 0].reset_index(drop=True)
+    fitted = intercept + x @ coef + control_part
+    long.attrs["gap"] = pd.Series(fitted - baseline, index=cases)
+    return long
+
+
+def irritants_and_delights(effects: pd.DataFrame, touchpoints: np.ndarray, coef: np.ndarray,
+                           y: np.ndarray, exposed: np.ndarray, scale: tuple[float, float],
+                           detractor_max: float | None) -> pd.DataFrame:
+    """The irritants of ``effects`` by points lost, then its delights by points gained,
+    with the share of detractors (scores ``y`` up to ``detractor_max``: 6 on a 0-10
+    ``scale``, its midpoint otherwise) each irritant explains and the action it calls
+    for."""
+    lo, hi = scale
+    cut = detractor_max if detractor_max is not None else (6.0 if (lo, hi) == (0, 10)
+                                                          else lo + (hi - lo) / 2)
+    det = y <= cut
+    explained = {}
+    for j, (a, b) in enumerate(zip(touchpoints, coef)):
+        if not np.isfinite(b) or b >= 0 or not det.any():
+            explained[a] = np.nan
+            continue
+        explained[a] = float((det & exposed[:, j] & (y - b > cut)).sum() / det.sum())
+    table = effects[effects["kind"].isin(["irritant", "delight"])].copy()
+    table["share_of_detractors_explained"] = table["touchpoint"].map(explained)
+    table["action"] = [
+        f"fix {t} ({s}): worth {-e:.2f} points to each of {c:,} customers"
+        if k == "irritant"
+        else f"extend {t} ({s}): worth +{e:.2f} points to each of {c:,} customers"
+        for t, s, e, c, k in zip(table["touchpoint"], table["stage"], table["effect"],
+                                 table["customers"], table["kind"])]
+    table["order"] = np.where(table["kind"] == "irritant", table["points_lost"],
+                              -table["points_lost"])
+    table = table.sort_values(["kind", "order"], ascending=[False, True], kind="stable")
+    cols = ["stage", "touchpoint", "kind", "effect", "ci_low", "ci_high", "customers",
+            "points_lost", "share_of_detractors_explained", "action"]
+    return table[cols].reset_index(drop=True)
+
+
+def what_if_scores(y: np.ndarray, met: np.ndarray, effect: float, scale: tuple[float, float],
+                   *, fixed_share: float, random_state: int) -> pd.DataFrame:
+    """The mean score (and NPS on 0-10) now and with ``effect`` removed from a seeded
+    ``fixed_share`` of the journeys that ``met`` the touchpoint, kept on the scale."""
+    fixed = met & (np.random.default_rng(random_state).random(len(y)) < fixed_share)
+    lo, hi = scale
+    moved = np.clip(np.where(fixed, y - effect, y), lo, hi)
+    rows = [("mean score", float(y.mean()), float(moved.mean()))]
+    if (lo, hi) == (0, 10):
+        def nps(s):
+            return 100.0 * (np.mean(s >= 8.5) - np.mean(s < 6.5))
+        rows.append(("NPS", nps(y), nps(moved)))
+    out = pd.DataFrame(rows, columns=["measure", "now", "what_if"])
+    out["change"] = out["what_if"] - out["now"]
+    out.attrs["journeys_changed"] = int(fixed.sum())
+    return out

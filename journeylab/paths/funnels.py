@@ -1,0 +1,215 @@
+"""Journeys stage by stage and step by step: the stages in journey order
+(:func:`stage_order`), the stage x channel journey map (:func:`journey_matrix`), ordered
+funnels and default steps for one (:func:`compute_funnel`, :func:`default_funnel_steps`),
+and the share of journeys at each touchpoint at each step (:func:`step_matrix`). Every
+function takes an :class:`~journeylab.core.log.EventLog` and returns a tidy DataFrame,
+computed with vectorised numpy over the log's sorted, encoded arrays.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError, MissingColumnError
+from ..core.journeys import SEP, case_outcome, case_satisfaction, distinct_count
+from ..core.log import EventLog
+from .frictions import ending_attrs, ending_columns
+from .maps import get_variants
+
+__all__ = ["journey_matrix", "compute_funnel", "step_matrix", "stage_order", "STAGE_ORDER",
+           "default_funnel_steps"]
+
+
+#: Journey stages in the order customers go through them (practice's usual names).
+STAGE_ORDER = ("awareness", "discovery", "consideration", "evaluation", "decision", "purchase",
+               "delivery", "onboarding", "usage", "service", "support", "retention", "loyalty",
+               "advocacy")
+
+
+def stage_order(log: EventLog) -> list[str]:
+    """The log's stages in journey order: a declared order if the stage column has one,
+    else the usual stage vocabulary (:data:`STAGE_ORDER`), unknown stages last (A-Z)."""
+    col = log.events["stage"]
+    cats = [str(c) for c in col.cat.categories]
+    if col.cat.ordered:
+        return cats
+    rank = {s: i for i, s in enumerate(STAGE_ORDER)}
+    return sorted(cats, key=lambda c: (rank.get(c.lower(), len(rank)), c))
+
+
+# ----------------------------------------------------------------------------- journey map
+def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
+                   instrument: str | None = None) -> pd.DataFrame:
+    """The stage x channel journey map as a tidy table.
+
+    One row per (stage, channel) cell with ``events``, ``customers`` (distinct journeys),
+    ``touchpoints`` (the cell's touchpoints, most used first), ``mean_satisfaction`` of the
+    journeys that passed through the cell (where measured) and, with ``outcome``,
+    ``dropoff_rate``: the share of journeys through the cell whose last touchpoint was there
+    and that did not reach the outcome. Without ``outcome`` nothing is a drop-off: the column
+    is ``end_rate``, the share of journeys through the cell that ended there.
+    ``attrs["measure"]`` is ``"dropoffs"`` or ``"ends"`` and ``attrs["rate"]`` names the
+    rate column.
+    """
+    for role in ("stage", "channel"):
+        if role not in log.events.columns:
+            raise MissingColumnError(f"The journey matrix needs the {role} role; map it with "
+                                     f"{role}_key= or give a touchpoint catalogue.")
+    ev = log.events
+    stage = ev["stage"].cat.codes.to_numpy().astype(np.int64)
+    chan = ev["channel"].cat.codes.to_numpy().astype(np.int64)
+    S, C = len(ev["stage"].cat.categories), len(ev["channel"].cat.categories)
+    ok = (stage >= 0) & (chan >= 0)
+    cell = np.where(ok, stage * C + chan, S * C)  # S*C collects unmapped events
+    n_cells = S * C + 1
+    events = np.bincount(cell, minlength=n_cells)
+    customers = distinct_count(cell, log.case_codes, n_cells)
+    last = log.case_offsets[1:] - 1
+    conv = case_outcome(log, outcome)
+    ended = np.ones(log.n_cases, bool) if conv is None else ~conv
+    endings = np.bincount(cell[last][ended], minlength=n_cells)
+    sat = case_satisfaction(log, instrument)
+    rate = ending_columns(outcome)[1]
+    rows = pd.DataFrame({"cell": np.arange(n_cells), "events": events, "customers": customers,
+                         rate: endings / np.maximum(customers, 1)})
+    if sat is not None:
+        key = pd.DataFrame({"cell": cell, "case": log.case_codes}).drop_duplicates()
+        key["sat"] = sat[key["case"].to_numpy()]
+        rows["mean_satisfaction"] = (key.groupby("cell")["sat"].mean().reindex(rows["cell"])
+                                     .to_numpy())
+    tp = pd.DataFrame({"cell": cell, "activity": ev["activity"].astype(object)})
+    tops = tp.groupby("cell")["activity"].agg(lambda s: ", ".join(s.value_counts().index[:4]))
+    rows["touchpoints"] = tops.reindex(rows["cell"]).fillna("").to_numpy()
+    rows = rows[rows["events"] > 0].copy()
+    stages = list(ev["stage"].cat.categories) + ["(unmapped)"]
+    chans = list(ev["channel"].cat.categories) + ["(unmapped)"]
+    ordered = stage_order(log) + ["(unmapped)"]
+    rows.insert(0, "stage", pd.Categorical(
+        [stages[c // C] if c < S * C else "(unmapped)" for c in rows["cell"]],
+        categories=ordered, ordered=True))
+    rows.insert(1, "channel", [chans[c % C] if c < S * C else "(unmapped)" for c in rows["cell"]])
+    rows = rows.drop(columns="cell").sort_values(["stage", "channel"], kind="stable")
+    rows = rows.reset_index(drop=True)
+    rows.attrs.update(ending_attrs(outcome), rate=rate)
+    return rows
+
+
+# ----------------------------------------------------------------------------- funnels
+def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
+                   on: str = "activity", by: str | None = None) -> pd.DataFrame:
+    """Ordered funnel: how many journeys reach each step after the previous one.
+
+    Parameters
+    ----------
+    steps : list
+        Touchpoints (``on="activity"``) or stages (``on="stage"``); an item may be a
+        list of alternatives (any of them counts).
+    by : str, optional
+        A case-level column to break the funnel down by (e.g. ``"segment"``).
+
+    Returns
+    -------
+    DataFrame with ``step, name, customers, conversion_from_previous, conversion_from_start,
+    median_time_s, p90_time_s`` (time from the previous step), plus ``by``'s column.
+    """
+    if on not in ("activity", "stage"):
+        raise InvalidInputError(f"on must be 'activity' or 'stage', not {on!r}.")
+    if on == "stage" and "stage" not in log.events.columns:
+        raise MissingColumnError("A stage funnel needs the stage role (stage_key=).")
+    if len(steps) < 2:
+        raise InvalidInputError("A funnel needs at least two steps.")
+    col = log.events[on].astype(object).to_numpy()
+    present = set(pd.unique(col))
+    t = log.timestamps_ns
+    never = np.iinfo(np.int64).max
+    reached = np.full(log.n_cases, np.iinfo(np.int64).min)  # time each journey reached the step
+    alive = np.ones(log.n_cases, bool)
+    step_masks, waits, names_of = [], [], []
+    for step in steps:
+        names = [step] if isinstance(step, str) else list(step)
+        unknown = [n for n in names if n not in present]
+        if unknown:
+            raise InvalidInputError(f"Funnel step {unknown[0]!r} is not a {on} of this log.")
+        hit = np.isin(col, names) & (t >= reached[log.case_codes]) & alive[log.case_codes]
+        first = np.full(log.n_cases, never)
+        np.minimum.at(first, log.case_codes[hit], t[hit])
+        now = first < never
+        waits.append((first - reached) / 1e9)
+        step_masks.append(now)
+        names_of.append(" | ".join(map(str, names)))
+        reached, alive = np.where(now, first, reached), now
+    rows = []
+    for g_name, g_mask in _case_groups(log, by):
+        counts = [int((m & g_mask).sum()) for m in step_masks]
+        for k, (m, w) in enumerate(zip(step_masks, waits)):
+            sel = w[m & g_mask]
+            row = {"step": k + 1, "name": names_of[k], "customers": counts[k],
+                   "conversion_from_previous": counts[k] / max(counts[k - 1], 1) if k else np.nan,
+                   "conversion_from_start": counts[k] / max(counts[0], 1),
+                   "median_time_s": float(np.median(sel)) if k and len(sel) else np.nan,
+                   "p90_time_s": float(np.quantile(sel, 0.9)) if k and len(sel) else np.nan}
+            rows.append({by: g_name, **row} if by else row)
+    return pd.DataFrame(rows)
+
+
+def default_funnel_steps(log: EventLog, n: int = 4) -> tuple[list[str], str]:
+    """Sensible funnel steps when none are given: the stages in journey order, or else the
+    first ``n`` distinct touchpoints of the most frequent multi-step path. Returns
+    ``(steps, on)``."""
+    if "stage" in log.events.columns and log.events["stage"].notna().any():
+        return stage_order(log)[:n], "stage"
+    variants = get_variants(log)
+    longer = variants[variants["length"] > 1]
+    path = (longer if len(longer) else variants)["variant"].iloc[0].split(SEP)
+    return list(dict.fromkeys(path))[:n], "activity"
+
+
+def _case_groups(log: EventLog, by: str | None) -> list[tuple[Any, np.ndarray]]:
+    if by is None:
+        return [(None, np.ones(log.n_cases, bool))]
+    cases = log.case_table()
+    if by not in cases.columns:
+        raise MissingColumnError(f"{by!r} is not a journey-level column; journey-level columns "
+                                 f"are {list(cases.columns)}.")
+    values = cases[by].astype(object).to_numpy()
+    return [(v, values == v) for v in sorted(pd.unique(values), key=str)]
+
+
+# ----------------------------------------------------------------------------- step matrix
+def step_matrix(log: EventLog, *, max_steps: int = 10, anchor: str | None = None,
+                before: int = 3) -> pd.DataFrame:
+    """Share of journeys at each touchpoint at each step (rows touchpoints, columns steps).
+
+    Step 1 is the first event; ``"(ended)"`` holds journeys already over. With ``anchor``,
+    steps count from the anchor's first occurrence (negative before it, 0 at it), for the
+    journeys that contain it; ``before`` steps are shown before the anchor.
+    """
+    pos = np.arange(log.n_events) - np.repeat(log.case_offsets[:-1], log.case_lengths)
+    n = log.n_cases
+    cases_mask = np.ones(n, bool)
+    if anchor is not None:
+        code = np.flatnonzero(log.activities == anchor)
+        if not len(code):
+            raise InvalidInputError(f"Anchor {anchor!r} is not a touchpoint of this log.")
+        hit = log.activity_codes == code[0]
+        first = np.full(n, np.iinfo(np.int64).max)
+        np.minimum.at(first, log.case_codes[hit], pos[hit])
+        cases_mask = first < np.iinfo(np.int64).max
+        rel = pos - np.where(cases_mask, first, 0)[log.case_codes]
+        steps = list(range(-before, max_steps))
+        keep = cases_mask[log.case_codes] & (rel >= -before) & (rel < max_steps)
+        step_of, denom = rel[keep], int(cases_mask.sum())
+    else:
+        steps = list(range(1, max_steps + 1))
+        keep = pos < max_steps
+        step_of, denom = pos[keep] + 1, n
+    if denom == 0:
+        raise InvalidInputError(f"No journey contains the anchor {anchor!r}.")
+    labels = np.asarray(log.activities, dtype=object)
+    tab = pd.crosstab(labels[log.activity_codes[keep]], step_of)
+    tab = tab.reindex(columns=steps, fill_value=0) / denom
+    tab.loc["(ended)"] = 1 - tab.sum(axis=0)
+    tab.index.name, tab.columns.name = "touchpoint", "step"
+    return tab

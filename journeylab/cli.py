@@ -160,7 +160,7 @@ def _read(args: argparse.Namespace):
 
 def _cmd_paths(args: argparse.Namespace) -> int:
     from . import paths as P
-    from .io.readers import write_table
+    from .io import write_table
     from .plot.figures import plot_process_map, save_figure
 
     study = _read(args)
@@ -220,7 +220,7 @@ def _notes_printed_instead():
 
 
 def _cmd_personas(args: argparse.Namespace) -> int:
-    from .io.readers import write_table
+    from .io import write_table
     from .personas.clustering import describe_stability, find_personas, persona_stability
     from .plot.figures import plot_persona_selection, save_figure
     from .personas.profiles import label_journeys, profile_personas
@@ -261,7 +261,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
 
     from .drivers.attribution import moments_of_truth
     from .drivers import attribute_satisfaction, rank_irritants
-    from .io.readers import write_table
+    from .io import write_table
     from .personas.clustering import find_personas
 
     study = _read(args)

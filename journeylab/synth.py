@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError
-from .io.readers import write_table
+from .io import write_table
 
 __all__ = ["generate_journeys", "SyntheticJourneys", "STAGES", "CHANNELS", "TOUCHPOINTS",
            "INSTRUMENTS", "DESIGNED_JOURNEY", "study_parameters"]

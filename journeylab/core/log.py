@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnError
 from .encode import categorical, densify, encode_labels, sort_order
-from ..io.readers import check_reading_options, read_table, write_table
+from ..io import check_reading_options, read_table, write_table
 from .schema import CANONICAL, PM4PY_NAMES, ROLES, Schema
 from ..io.validate import ValidationReport, clean_events
 

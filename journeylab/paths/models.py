@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError, UnreadableFileError
-from ..io.readers import check_xml_prologue
+from ..io import check_xml_prologue
 from ..core.journeys import variant_ids, variant_order, variant_text
 from ..core.log import EventLog
 from .maps import cover_variants, discover_dfg

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journeylab as jl
-import journeylab.io.readers as jio
+import journeylab.io.text as jtext
+import journeylab.io.xes as jxes
 from journeylab.cli import main as cli_main
 from journeylab.errors import (EmptyLogError, InvalidInputError, JourneylabError,
                                MissingColumnError, UnreadableFileError, UnsafeInputError)
@@ -409,7 +410,7 @@ def test_xes_errors(tmp_path, name, data, err, needles):
 
 def test_xes_dtd_is_refused_by_the_parser_too(tmp_path, monkeypatch):
     """Without the prologue scan, the check on the parsed document still refuses a DTD."""
-    monkeypatch.setattr(jio, "_scan_prologue", lambda chunks, path: None)
+    monkeypatch.setattr(jxes, "_scan_prologue", lambda chunks, path: None)
     path = write(tmp_path, "d.xes", xes(tr("c1", ev("A")), '<!DOCTYPE log [<!ENTITY a "b">]>\n'))
     with pytest.raises(UnsafeInputError, match="declares a DTD"):
         jl.read_events(path)
@@ -585,7 +586,7 @@ def test_paths_that_are_not_readable_files(tmp_path, monkeypatch, what):
 
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
-        monkeypatch.setattr(jio, "open", refuse, raising=False)
+        monkeypatch.setattr(jtext, "open", refuse, raising=False)
     with pytest.raises(UnreadableFileError) as exc:
         jl.read_events(path)
     assert needle in str(exc.value) and str(path) in str(exc.value)

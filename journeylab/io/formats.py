@@ -1,0 +1,229 @@
+"""The other table formats, each read into a :class:`~journeylab.io.table.RawTable`: Parquet
+(:func:`read_parquet`, only the columns asked for), JSON lines (:func:`read_jsonl`: one object
+a line, or one JSON array of objects; a comma ending a line is removed and reported; integers
+stay exact), and DuckDB database files (:func:`read_duckdb`, opened read-only without
+extensions or external access) and relations (:func:`duckdb_frame`: 128-bit integers, wide
+decimals and nested types read as text), with :func:`sql_name` to quote a column or table name
+in SQL.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
+from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
+from .text import decode_text, read_all_bytes
+
+__all__ = ["read_parquet", "read_jsonl", "read_duckdb", "duckdb_frame", "sql_name"]
+
+
+# --------------------------------------------------------------------------- Parquet, JSONL, DuckDB
+def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+        if columns:
+            missing = [c for c in columns if c not in names]
+            if missing:
+                raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
+                                         f"{names}.")
+        table = pq.read_table(path, columns=columns)
+        # free Arrow's buffers column by column while pandas takes them over
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    except MissingColumnError:
+        raise
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise UnreadableFileError(f"{str(path)!r} is not a readable Parquet file ({exc}). "
+                                  "Export it again, or pass format= for another format.") from None
+    raw = RawTable(frame)
+    return finish(raw, list(columns) if columns else list(frame.columns), repr(str(path)))
+
+
+def read_jsonl(path: Path, *, encoding: str | None = None) -> RawTable:
+    """JSON lines (one object per line). Blank lines are not records; a file that is one JSON
+    array of objects is read as its elements; a comma ending a line is removed (reported);
+    nested objects and arrays become canonical JSON text (reported)."""
+    name = str(path)
+    text, enc, findings = decode_text(read_all_bytes(path), encoding, name)
+    stripped = text.strip()
+    if not stripped:
+        raise EmptyLogError(f"{name!r} holds only white space: there are no events to read.")
+    objs: list[tuple[int, int, Any]] = []     # (record, line, object)
+    bad: list[tuple] = []
+    if stripped.startswith("["):
+        try:
+            whole = json.loads(stripped)
+        except json.JSONDecodeError:
+            whole = None
+        if isinstance(whole, list):
+            findings.append(finding(
+                "json_array", "info",
+                f"{name!r} is one JSON array, not JSON lines; its {len(whole):,} elements "
+                "were read as the records (row = position in the array)."))
+            for i, obj in enumerate(whole):
+                if isinstance(obj, dict):
+                    objs.append((i, -1, obj))
+                else:
+                    bad.append((i, -1, canonical_json(obj),
+                                f"malformed_line: element {i} of the array is a "
+                                f"{_json_kind(obj)}, not an object"))
+            return _json_table(objs, bad, findings, name, enc)
+    commas = []
+    record = 0
+    for n, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            body = line.rstrip()
+            obj = None
+            if body.endswith(","):
+                try:
+                    obj = json.loads(body[:-1])
+                    commas.append(n)
+                except json.JSONDecodeError:
+                    obj = None
+            if obj is None:
+                bad.append((record, n, line,
+                            f"malformed_line: not valid JSON ({exc.msg} at column {exc.colno})"))
+                record += 1
+                continue
+        if not isinstance(obj, dict):
+            bad.append((record, n, line, f"malformed_line: a JSON line must be an object, "
+                                         f"this one is a {_json_kind(obj)}"))
+        else:
+            objs.append((record, n, obj))
+        record += 1
+    if commas:
+        findings.append(finding(
+            "trailing_commas_removed", "warning",
+            f"{len(commas):,} lines end with a comma after the JSON object (lines "
+            f"{listing(commas)}); the comma was ignored.", rows=len(commas),
+            examples=[{"line": n} for n in commas[:EXAMPLES]],
+            fix="write one JSON object per line without separators"))
+    return _json_table(objs, bad, findings, name, enc)
+
+
+def _json_kind(obj: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "true/false",
+            type(None): "null"}.get(type(obj), "number")
+
+
+def _json_table(objs, bad, findings, name, enc) -> RawTable:
+    records = np.asarray([r for r, _, _ in objs], dtype=np.int64)
+    keys: dict[str, None] = {}
+    for _, _, o in objs:
+        for k in o:
+            keys.setdefault(k, None)
+    cols = {}
+    for k in keys:
+        vals = [o.get(k) for _, _, o in objs]
+        s = pd.Series(vals, dtype=object) if vals else pd.Series([], dtype=object)
+        kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind == "string":
+            s = s.astype("str")
+        elif kind == "floating" or (kind == "integer" and s.notna().all()
+                                    and all(-2**63 <= v < 2**63 for v in vals)):
+            s = pd.to_numeric(s)
+        elif kind == "boolean" and s.notna().all():
+            s = s.astype(bool)
+        # integers with gaps, integers past 64 bits and mixed values stay Python objects:
+        # no id goes through float (12345678901234567891 stays exact)
+        cols[k] = s
+    frame = pd.DataFrame(cols) if cols else pd.DataFrame(index=range(len(objs)))
+    if len(frame.columns) == 0:
+        if bad:
+            raise EmptyLogError(
+                f"No line of {name!r} is a JSON object with fields: {len(bad):,} lines are "
+                f"malformed (first at line {bad[0][1]}: {bad[0][3].split(': ', 1)[-1]}). "
+                "Write one JSON object per line, e.g. "
+                '{"case_id": "a", "activity": "visit", "timestamp": "2024-01-01"}.')
+        if objs:
+            raise EmptyLogError(f"{name!r} holds {len(objs):,} JSON objects, all without "
+                                "fields: there are no events to read.")
+        raise EmptyLogError(f"{name!r} holds no JSON objects.")
+    raw = RawTable(frame, bad_lines_frame(bad), {"encoding": enc}, findings,
+                   None if np.array_equal(records, np.arange(len(records))) else records)
+    return finish(raw, list(frame.columns), repr(name))
+
+
+_DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                  "enable_external_access": False}
+
+
+def read_duckdb(path: Path, *, table: str | None) -> RawTable:
+    import duckdb
+
+    name = str(path)
+    try:
+        con = duckdb.connect(name, read_only=True, config=dict(_DUCKDB_CONFIG))
+    except Exception as exc:  # duckdb.IOException, duckdb.Error, ...
+        raise UnreadableFileError(
+            f"{name!r} cannot be opened as a DuckDB database ({str(exc).splitlines()[0]}). "
+            "It may come from another DuckDB version or be damaged: export the table to "
+            "Parquet or CSV and read that.") from None
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables order by table_name").fetchall()]
+        if table is None:
+            if len(tables) != 1:
+                raise InvalidInputError(f"{name!r} holds tables {tables}; pass table= to "
+                                        "choose one (CLI --table).")
+            table = tables[0]
+        if table not in tables:
+            raise InvalidInputError(f"No table {table!r} in {name!r}; it has {tables}. Pass "
+                                    "table= (CLI --table) naming one of them.")
+        raw = duckdb_frame(con.sql(f"select * from {sql_name(table)}"), repr(name))
+    except duckdb.Error as exc:
+        raise UnreadableFileError(f"{name!r}: DuckDB cannot read table {table!r} "
+                                  f"({str(exc).splitlines()[0]}). Export it to Parquet or CSV "
+                                  "and read that.") from None
+    finally:
+        con.close()
+    raw.source = {"table": table, **raw.source}
+    return raw
+
+
+_EXACT_AS_TEXT = re.compile(r"^(HUGEINT|UHUGEINT|INT128|UINT128|DECIMAL\((1[6-9]|[23]\d),\d+\))$",
+                            re.IGNORECASE)
+_NESTED_TYPE = re.compile(r"(STRUCT|MAP|UNION|\[\d*\]$)", re.IGNORECASE)
+
+
+def duckdb_frame(rel, where: str) -> RawTable:
+    """A relation as a frame; 128-bit integers and wide decimals become exact text, nested
+    types DuckDB's text form (pandas would turn the first into floats, losing digits)."""
+    names, types = list(rel.columns), [str(t) for t in rel.types]
+    exact = [c for c, t in zip(names, types) if _EXACT_AS_TEXT.match(t)]
+    nested = [c for c, t in zip(names, types) if _NESTED_TYPE.search(t)]
+    findings = []
+    if exact or nested:
+        rel = rel.select(", ".join(
+            f"CAST({sql_name(c)} AS VARCHAR) AS {sql_name(c)}" if c in exact or c in nested
+            else sql_name(c) for c in names))
+    if exact:
+        findings.append(finding(
+            "exact_numbers_as_text", "info",
+            f"Columns {', '.join(map(repr, exact))} of {where} hold 128-bit integers or wide "
+            "decimals; they were read as exact text (a float would lose digits).",
+            column=exact[0]))
+    if nested:
+        findings.append(finding(
+            "nested_values_as_text", "warning",
+            f"Columns {', '.join(map(repr, nested))} of {where} hold structs, lists or maps; "
+            "they were read as DuckDB's text form of each value.", column=nested[0],
+            fix="unnest or flatten them in SQL if they should be labels"))
+    raw = RawTable(rel.df(), findings=findings)
+    return finish(raw, names, where)
+
+
+def sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -43,6 +43,7 @@ from .plot import (enable_report_display, format_duration, format_table, format_
                    plot_score_trajectory, plot_step_matrix, plot_variants, save_figure,
                    style_table)
 from .studies import (STUDY_PARAMETERS, Study, check_parameters, choose_funnel_steps,
+                      compare_groups,
                       file_sha256, open_study, record_provenance, render_html, run_demo,
                       run_notebook, study_controls, study_parameters, tabulate_drivers,
                       tabulate_paths, tabulate_personas, write_tables)
@@ -92,8 +93,8 @@ __all__ = [
     "run_notebook", "run_demo", "render_html", "check_parameters", "record_provenance",
     "file_sha256", "open_study", "Study", "STUDY_PARAMETERS", "study_parameters",
     # the study steps the notebooks and the command line share
-    "tabulate_paths", "choose_funnel_steps", "tabulate_personas", "study_controls",
-    "tabulate_drivers", "write_tables",
+    "tabulate_paths", "choose_funnel_steps", "compare_groups", "tabulate_personas",
+    "study_controls", "tabulate_drivers", "write_tables",
     "read_table", "scan_events", "read_catalogue", "write_table", "neutralise_formulas",
     "JourneylabError", "InvalidInputError", "MissingColumnError", "EmptyLogError",
     "UnreadableFileError", "UnsafeInputError", "ValidationError", "StudyError",

@@ -183,18 +183,7 @@ jl.protect(dead[['source', 'target', 'cases', 'median_s', 'p90_s', 'share_of_jou
 # Two segments side by side, or the first and second half of the period when no segment is given.
 
 # %%
-values = []
-if segment:  # two segments of min_customers+ journeys each
-    sizes = journeys.case_table()[segment].dropna().astype(str).value_counts()
-    values = sorted(sizes[sizes >= min_customers].index)[:2]
-if len(values) == 2:
-    a, b = (journeys.filter_attribute(segment, [v], how='cases') for v in values)
-    labels = tuple(values)
-else:
-    middle = journeys.events['timestamp'].min() + (journeys.events['timestamp'].max() - journeys.events['timestamp'].min()) / 2
-    a, b = journeys.filter_time(end=middle, how='started'), journeys.filter_time(start=middle, how='started')
-    labels = ('first half', 'second half')
-comparison = jl.compare_logs(a, b, labels=labels)
+comparison = jl.compare_groups(study, min_customers=min_customers)
 display(comparison['kpis'])
 jl.protect(comparison['edges'], min_customers=min_customers).head(10)
 

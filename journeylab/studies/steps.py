@@ -18,8 +18,8 @@ import pandas as pd
 from ..defaults import PERSONA_DEFAULTS
 from .study import Study
 
-__all__ = ["tabulate_paths", "choose_funnel_steps", "tabulate_personas", "study_controls",
-           "tabulate_drivers", "write_tables"]
+__all__ = ["tabulate_paths", "choose_funnel_steps", "compare_groups", "tabulate_personas",
+           "study_controls", "tabulate_drivers", "write_tables"]
 
 Tables = dict[str, pd.DataFrame]
 
@@ -107,6 +107,37 @@ def tabulate_paths(study: Study, *, funnel_steps: Sequence[Any] = (), max_steps:
     # median_s holds the same wait in seconds, which every reader of a CSV can use
     tables["dead_points"] = P.find_dead_points(journeys).drop(columns="median_wait")
     return tables
+
+
+def compare_groups(study: Study, *, min_customers: int = 5) -> dict[str, pd.DataFrame]:
+    """Two groups of a study's journeys side by side (:func:`journeylab.compare_logs`): the
+    first two segments (in the order of their values) with ``min_customers`` or more
+    journeys each, or else the journeys that started in the first and in the second half
+    of the period. Returns ``{"edges", "variants", "kpis"}``.
+
+    Examples
+    --------
+    >>> import journeylab as jl, tempfile
+    >>> study = jl.open_study(jl.generate_journeys(300, random_state=1).events,
+    ...                       output_dir=tempfile.mkdtemp())
+    >>> list(compare_groups(study)["kpis"].columns)
+    ['metric', 'new', 'returning']
+    """
+    from ..paths import compare_logs
+
+    journeys, segment = study.journeys, study.segment
+    values: list[str] = []
+    if segment:  # two segments of min_customers+ journeys each
+        sizes = journeys.case_table()[segment].dropna().astype(str).value_counts()
+        values = sorted(sizes[sizes >= min_customers].index)[:2]
+    if len(values) == 2:
+        a, b = (journeys.filter_attribute(segment, [v], how="cases") for v in values)
+        return compare_logs(a, b, labels=(values[0], values[1]))
+    times = journeys.events["timestamp"]
+    middle = times.min() + (times.max() - times.min()) / 2
+    return compare_logs(journeys.filter_time(end=middle, how="started"),
+                        journeys.filter_time(start=middle, how="started"),
+                        labels=("first half", "second half"))
 
 
 # ----------------------------------------------------------------------------- personas

@@ -152,3 +152,21 @@ def test_open_study_keeps_the_parameters_and_passes_reading_options(tmp_path):
     assert "sep" in READING_OPTIONS
     with pytest.raises(jl.InvalidInputError, match="open_study has no option colour"):
         jl.open_study(str(path), output_dir=tmp_path, colour="red")
+
+
+def test_compare_groups_takes_two_segments_big_enough_else_the_two_halves(tmp_path):
+    rows = []
+    for i in range(12):  # segment "a": 10 journeys, "b": 2 journeys (under min_customers)
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)
+        for j, act in enumerate(["x", "y"]):
+            rows.append((f"c{i}", act, day + pd.Timedelta(hours=j), "a" if i < 10 else "b"))
+    frame = pd.DataFrame(rows, columns=["case_id", "activity", "timestamp", "segment"])
+    study = jl.open_study(frame, output_dir=tmp_path)
+    assert study.segment == "segment"
+    halves = jl.compare_groups(study, min_customers=5)
+    kpis = halves["kpis"].set_index("metric")
+    assert list(kpis.columns) == ["first half", "second half"]
+    assert kpis.loc["journeys"].tolist() == [6, 6]  # started before / after 6.5 days in
+    both = jl.compare_groups(study, min_customers=2)
+    assert list(both["kpis"].columns) == ["metric", "a", "b"]
+    assert both["kpis"].set_index("metric").loc["journeys"].tolist() == [10, 2]

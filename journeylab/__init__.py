@@ -16,9 +16,9 @@ if "pm4py.util.constants" in _sys.modules:  # pm4py was imported first
         _os.environ["PM4PY_SHOW_PROGRESS_BAR"].lower() == "true"
 
 from .drivers import (SatisfactionDrivers, attribute_satisfaction, decompose_satisfaction,
-                      effect_by_group, moments_of_truth, paths_from_log, rank_irritants,
-                      removal_effects, satisfaction_by, satisfaction_drops, score_trajectory,
-                      survey_answers, what_if)
+                      effect_by_group, explain_gap, moments_of_truth, paths_from_log,
+                      rank_irritants, removal_effects, satisfaction_by, satisfaction_drops,
+                      score_trajectory, survey_answers, what_if)
 from .errors import (EmptyLogError, InvalidInputError, JourneylabError, MissingColumnError,
                      StudyError,
                      UnreadableFileError, UnsafeInputError, ValidationError)
@@ -75,7 +75,7 @@ __all__ = [
     "activity_counts",
     # satisfaction drivers and attribution
     "satisfaction_by", "satisfaction_drops", "score_trajectory", "survey_answers",
-    "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction",
+    "attribute_satisfaction", "SatisfactionDrivers", "decompose_satisfaction", "explain_gap",
     "rank_irritants", "effect_by_group", "what_if", "removal_effects", "paths_from_log",
     "moments_of_truth",
     # figures

@@ -137,18 +137,10 @@ jl.DriverExplorer(drivers, log, min_customers=min_customers, random_state=random
 
 # %%
 if drivers is not None:
-    parts = jl.decompose_satisfaction(drivers, log)
-    gap = parts.attrs['gap']
-    if min_customers <= 1:  # single journeys
-        worst_journeys = gap.nsmallest(examples).index
-        display(parts[parts['case_id'].isin(worst_journeys)].sort_values(['case_id', 'contribution']))
-    else:  # a shared report: the unhappiest journeys together, never fewer than min_customers
-        worst_journeys = gap.nsmallest(max(examples, min_customers, len(gap) // 10)).index
-        mean_parts = (parts[parts['case_id'].isin(worst_journeys)].groupby('factor')['contribution']
-                      .sum().div(len(worst_journeys)).sort_values())
-        print(f'the {len(worst_journeys):,} journeys furthest below the average: mean gap '
-              f'{gap[worst_journeys].mean():+.2f}, made of')
-        display(mean_parts.to_frame('mean contribution'))
+    gap = jl.explain_gap(drivers, log, examples=examples, min_customers=min_customers)
+    print(f"the {gap.attrs['journeys']:,} journeys furthest below the average: mean gap "
+          f"{gap.attrs['mean_gap']:+.2f}, made of")
+    display(gap)
 
 # %% [markdown]
 # ## Moments of truth and removal effects

@@ -14,10 +14,10 @@ from __future__ import annotations
 from .attribution import moments_of_truth, paths_from_log, removal_effects
 from .estimator import ASSUMPTIONS, SatisfactionDrivers
 from .functions import (attribute_satisfaction, decompose_satisfaction, effect_by_group,
-                        rank_irritants, what_if)
+                        explain_gap, rank_irritants, what_if)
 from .satisfaction import satisfaction_by, satisfaction_drops, score_trajectory, survey_answers
 
 __all__ = ["SatisfactionDrivers", "attribute_satisfaction", "decompose_satisfaction",
-           "rank_irritants", "effect_by_group", "what_if", "ASSUMPTIONS",
+           "explain_gap", "rank_irritants", "effect_by_group", "what_if", "ASSUMPTIONS",
            "satisfaction_by", "satisfaction_drops", "score_trajectory", "survey_answers",
            "removal_effects", "paths_from_log", "moments_of_truth"]

@@ -9,8 +9,8 @@ import pandas as pd
 from ..core.log import EventLog
 from .estimator import SatisfactionDrivers
 
-__all__ = ["attribute_satisfaction", "decompose_satisfaction", "rank_irritants",
-           "effect_by_group", "what_if"]
+__all__ = ["attribute_satisfaction", "decompose_satisfaction", "explain_gap",
+           "rank_irritants", "effect_by_group", "what_if"]
 
 
 def attribute_satisfaction(log: EventLog, *, instrument: str | None = None, controls: Any = None,
@@ -62,6 +62,42 @@ def decompose_satisfaction(drivers: SatisfactionDrivers, log: EventLog) -> pd.Da
     ['case_id', 'factor', 'contribution']
     """
     return drivers.decompose(log)
+
+
+def explain_gap(drivers: SatisfactionDrivers, log: EventLog, *, examples: int = 3,
+                min_customers: int = 5) -> pd.DataFrame:
+    """What the unhappiest journeys' gap to the average journey is made of.
+
+    With ``min_customers`` 1 (a report for those allowed to see single journeys): the
+    ``examples`` journeys furthest below the average, one row per part (``case_id,
+    factor, contribution``). Otherwise the journeys furthest below the average together,
+    never fewer than ``min_customers`` and at least a tenth of the scored journeys: the
+    mean contribution of each factor (``factor, mean_contribution``, most negative first).
+    ``attrs['journeys']`` and ``attrs['mean_gap']`` say which journeys and how far below.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> t = jl.generate_journeys(1000, random_state=1)
+    >>> log = jl.read_events(t.events, **t.read_kwargs())
+    >>> parts = explain_gap(attribute_satisfaction(log, n_boot=0), log)
+    >>> list(parts.columns), parts.attrs["journeys"] >= 5
+    (['factor', 'mean_contribution'], True)
+    """
+    parts = drivers.decompose(log)
+    gap = parts.attrs["gap"]
+    if min_customers <= 1:  # single journeys
+        worst = gap.nsmallest(examples).index
+        out = parts[parts["case_id"].isin(worst)].sort_values(["case_id", "contribution"],
+                                                             kind="stable")
+        out = out.reset_index(drop=True)
+    else:  # together, never fewer than min_customers journeys
+        worst = gap.nsmallest(max(examples, min_customers, len(gap) // 10)).index
+        means = (parts[parts["case_id"].isin(worst)].groupby("factor")["contribution"].sum()
+                 / len(worst)).sort_values(kind="stable")
+        out = means.rename("mean_contribution").reset_index()
+    out.attrs = {"journeys": len(worst), "mean_gap": float(gap[worst].mean())}
+    return out
 
 
 def rank_irritants(drivers: SatisfactionDrivers, *, detractor_max: float | None = None

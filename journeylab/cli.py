@@ -212,7 +212,7 @@ def _notes_printed_instead():
     same."""
     import warnings
 
-    from .personas.clustering import PersonaWarning
+    from .personas import PersonaWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PersonaWarning)
@@ -221,7 +221,7 @@ def _notes_printed_instead():
 
 def _cmd_personas(args: argparse.Namespace) -> int:
     from .io.readers import write_table
-    from .personas.clustering import describe_stability, find_personas, persona_stability
+    from .personas import describe_stability, find_personas, persona_stability
     from .plot.figures import plot_persona_selection, save_figure
     from .personas.profiles import label_journeys, profile_personas
 
@@ -262,7 +262,7 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     from .drivers.attribution import moments_of_truth
     from .drivers import attribute_satisfaction, rank_irritants
     from .io.readers import write_table
-    from .personas.clustering import find_personas
+    from .personas import find_personas
 
     study = _read(args)
     log, journeys, out = study.log, study.journeys, study.out

@@ -184,14 +184,14 @@ def test_feature_blocks_hand_computed():
 
 
 def test_unique_rows_are_exact():
-    from journeylab.personas.clustering import _unique_rows
+    from journeylab.personas.selection import unique_rows
 
     rng = np.random.default_rng(0)
     dense = rng.integers(0, 3, size=(500, 7)).astype(float)
     dense[::3] = dense[1]  # many repeats
     import scipy.sparse as sp
 
-    U, inverse, w = _unique_rows(sp.csr_matrix(dense))
+    U, inverse, w = unique_rows(sp.csr_matrix(dense))
     np.testing.assert_array_equal(U.toarray()[inverse], dense)
     assert w.sum() == 500 and len(np.unique(dense, axis=0)) == U.shape[0]
 

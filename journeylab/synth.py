@@ -376,21 +376,16 @@ def generate_journeys(n_customers: int = 20_000, *, random_state: int = 0, noise
     code = {a: i for i, a in enumerate(names)}
     if noise > 0:
         extra = rng.random(len(case)) < noise
-        case, (act, is_noise) = _insert_after(
-            case, extra, [act, is_noise],
-            [rng.integers(0, len(TOUCHPOINTS), int(extra.sum())), np.ones(int(extra.sum()), bool)])
+        case, act, is_noise = _add_events(case, act, is_noise, extra, rng.integers(
+            0, len(TOUCHPOINTS), int(extra.sum())), stray=True)
     surveyed = np.isin(act, [code[a] for a in SURVEYED]) & ~is_noise
     ask = surveyed & (rng.random(len(case)) < csat_rate)
-    case, (act, is_noise) = _insert_after(case, ask, [act, is_noise],
-                                          [np.full(int(ask.sum()), code["csat_survey"]),
-                                           np.zeros(int(ask.sum()), bool)])
+    case, act, is_noise = _add_events(case, act, is_noise, ask, code["csat_survey"])
     bought = np.zeros(n, bool)
     bought[case[np.isin(act, [code[a] for a in PURCHASES])]] = True
     last = np.r_[case[1:] != case[:-1], True]
     answer = last & (rng.random(len(case)) < np.where(bought[case], nps_rate, nps_rate_abandoned))
-    case, (act, is_noise) = _insert_after(case, answer, [act, is_noise],
-                                          [np.full(int(answer.sum()), code["nps_survey"]),
-                                           np.zeros(int(answer.sum()), bool)])
+    case, act, is_noise = _add_events(case, act, is_noise, answer, code["nps_survey"])
 
     # 3. waits and timestamps ---------------------------------------------------------------
     info = {**TOUCHPOINTS, **SURVEYS}
@@ -483,6 +478,17 @@ def generate_journeys(n_customers: int = 20_000, *, random_state: int = 0, noise
               "start": start, "days": days, "csat_rate": csat_rate, "nps_rate": nps_rate,
               "nps_rate_abandoned": nps_rate_abandoned, "score_noise": score_noise}
     return SyntheticJourneys(events, personas, effects, baselines, process, catalogue, params)
+
+
+def _add_events(case: np.ndarray, act: np.ndarray, is_noise: np.ndarray, mask: np.ndarray,
+                codes: int | np.ndarray, *, stray: bool = False
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One new event after every event where ``mask`` is true (same case): touchpoint
+    ``codes`` (one code for all, or one per new event), marked as noise when ``stray``."""
+    k = int(mask.sum())
+    case, (act, is_noise) = _insert_after(case, mask, [act, is_noise],
+                                          [np.full(k, codes), np.full(k, stray)])
+    return case, act, is_noise
 
 
 def _insert_after(case: np.ndarray, mask: np.ndarray, columns: list[np.ndarray],

@@ -151,6 +151,7 @@ _CHAIN_JOURNEYS, _CHAIN_JOURNEYS_PER_TOUCHPOINT = 1_000, 40
 _FAMILY_WORDS = {"markov": "how journeys move", "kmeans": "what journeys contain",
                  "agglomerative": "what journeys contain"}
 
+
 def path_memory(log: EventLog, *, min_touchpoints: int = 3, random_state: int = 0,
                 sample: int = 20_000) -> float:
     """How much the touchpoint before the last helps to predict the next one, in nats per

@@ -7,18 +7,22 @@ left out of the fit and labelled ``-1``; identical rows are fitted once, weighte
 """
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
+# scikit-learn's own parameter checks: the constraint types live in a private module
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..core.log import EventLog
 from ..defaults import PERSONA_DEFAULTS
-from ..errors import InvalidInputError
 from .features import JourneyFeatures
+from .params import PERSONA_CONSTRAINTS, check_params
 from .selection import (TOO_SHORT, derived_seed, enforce_min_share, k_values, relabel_by_size,
                         search_widening, short_journeys, unique_rows, warn_notes)
 
@@ -30,7 +34,6 @@ __all__ = ["JourneyClusters"]
 #: dissolves).
 _CRITERIA = ("clusterwise", "silhouette", "stability")
 _PERSONA_KEPT = 0.75
-
 
 
 # ------------------------------------------------------------------------------ vectors
@@ -108,6 +111,14 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        **PERSONA_CONSTRAINTS,
+        "features": [HasMethods(["fit_transform", "transform"]), None],
+        "method": [StrOptions({"kmeans", "agglomerative"})],
+        "criterion": [StrOptions(set(_CRITERIA))],
+        "sample_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, n_personas: int | str = "auto", *, features: JourneyFeatures | None = None,
                  method: str = "kmeans",
                  k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
@@ -129,12 +140,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, log: EventLog, y=None) -> "JourneyClusters":
-        if self.method not in ("kmeans", "agglomerative"):
-            raise InvalidInputError(f"method must be 'kmeans' or 'agglomerative', "
-                                    f"got {self.method!r}.")
-        if self.criterion not in _CRITERIA:
-            raise InvalidInputError(f"criterion must be one of {_CRITERIA}, "
-                                    f"got {self.criterion!r}.")
+        check_params(self)
         short = short_journeys(log, self.min_touchpoints)
         self.features_ = clone(self.features) if self.features is not None \
             else JourneyFeatures(transitions="sqrt", weights={"transitions": 0.5})

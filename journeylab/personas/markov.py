@@ -8,6 +8,8 @@ their multiplicity as weight, so the work grows with the number of variants.
 """
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -15,12 +17,14 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import normalize
+# scikit-learn's own parameter checks: the constraint types live in a private module
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..core.journeys import transition_counts
 from ..core.log import EventLog
 from ..defaults import PERSONA_DEFAULTS
-from ..errors import InvalidInputError
+from .params import PERSONA_CONSTRAINTS, check_params
 from .selection import (TOO_SHORT, choose_number, derived_seed, enforce_min_share, k_values,
                         relabel_by_size, search_widening, short_journeys, unique_rows,
                         warn_notes)
@@ -97,6 +101,8 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         The touchpoints the states stand for (then START, END).
     noise_ : float
         Share of stray steps (learned or given).
+    background_ : ndarray of shape (S,)
+        The touchpoint mix stray steps go to (each state entered, START excluded).
     log_likelihood_, bic_, icl_ : float
         Fit of the model (on the journeys it was fitted on). BIC counts, for each persona,
         the transitions in its pattern (taken at least ``min_share`` of the time).
@@ -121,6 +127,20 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     >>> model.labels_.shape == (log.n_cases,)
     True
     """
+
+    _parameter_constraints: dict = {
+        **PERSONA_CONSTRAINTS,
+        "criterion": [StrOptions({"icl", "bic"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "noise": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "min_share": [Interval(Real, 0, 1, closed="both")],
+        "split_merge_rounds": [Interval(Integral, 0, None, closed="left")],
+        "fit_sample": [Interval(Integral, 1, None, closed="left")],
+        "n_restarts": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+    }
 
     def __init__(self, n_personas: int | str = "auto", *,
                  k_range: tuple[int, int] = PERSONA_DEFAULTS["k_range"],
@@ -152,8 +172,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, log: EventLog, y=None) -> "MarkovMixture":
-        if self.criterion not in ("bic", "icl"):
-            raise InvalidInputError(f"criterion must be 'bic' or 'icl', got {self.criterion!r}.")
+        check_params(self)
         short = short_journeys(log, self.min_touchpoints)
         n_long = int((~short).sum())
         ks = k_values(self.n_personas, self.k_range, n_long)
@@ -196,7 +215,6 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         self.transitions_ = np.moveaxis(trans, -1, 0)
         self.weights_ = (w[:, None] * resp).sum(axis=0) / w.sum()
         self.noise_ = eps
-        self.background_ = self._q
         proba = resp[inverse] if fitted is log else self.predict_proba(log)
         keep = np.arange(k)
         sel["chosen"] = sel["k"] == k
@@ -228,7 +246,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         U, inverse, w = unique_rows(counts)
         support = np.asarray(counts.sum(axis=0)).ravel() > 0
         entered = np.asarray(counts.sum(axis=0)).reshape(S, S).sum(axis=0)
-        self._q = entered / max(entered.sum(), 1.0)  # every state but START
+        self.background_ = entered / max(entered.sum(), 1.0)  # every state but START
         told_u = np.zeros(U.shape[0], bool)
         told_u[inverse] = ~short
         ctx = (U, inverse, w, short, S, support, told_u)
@@ -379,7 +397,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         goes to a touchpoint drawn from the overall mix ``q``; ``eps`` is learned."""
         prev, ll = -np.inf, -np.inf
         total = w.sum()
-        q = self._q
+        q = self.background_
         eps = 0.05 if self.noise == "auto" else float(self.noise)
         for _ in range(max_iter):
             wr = resp * w[:, None]
@@ -421,6 +439,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
 
     def predict(self, log: EventLog) -> np.ndarray:
         """Most likely persona of every journey of ``log``; ``-1`` for too short to tell."""
+        check_is_fitted(self, "transitions_")
         return np.where(short_journeys(log, self.min_touchpoints), TOO_SHORT,
                         self.predict_proba(log).argmax(axis=1))
 

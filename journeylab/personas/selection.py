@@ -64,6 +64,8 @@ def derived_seed(random_state: int, *keys: int) -> int:
 
 def k_values(n_personas, k_range: tuple[int, int], n: int,
              what: str = "journeys long enough to tell") -> list[int]:
+    """The numbers of personas to try: ``n_personas``, or with ``"auto"`` those of
+    ``k_range`` up to ``n`` (the ``what`` there are)."""
     if isinstance(n_personas, str):
         if n_personas != "auto":
             raise InvalidInputError(f"The number of personas must be an integer or 'auto', "
@@ -93,6 +95,7 @@ def choose_number(sel: pd.DataFrame, criterion: str, min_share: float, *,
 
 
 def short_journeys(log: EventLog, min_touchpoints: int) -> np.ndarray:
+    """Whether each journey of ``log`` is too short to tell (under ``min_touchpoints``)."""
     if int(min_touchpoints) < 1:
         raise InvalidInputError(f"min_touchpoints must be at least 1, got {min_touchpoints}.")
     return log.case_lengths < int(min_touchpoints)
@@ -160,6 +163,7 @@ def enforce_min_share(score: np.ndarray, short: np.ndarray, min_share: float
 
 
 def warn_notes(notes: list[str]) -> None:
+    """Issue each note as a :class:`PersonaWarning` to the caller of ``fit``."""
     for note in notes:
         warnings.warn(note, PersonaWarning, stacklevel=3)
 

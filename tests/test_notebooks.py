@@ -97,9 +97,9 @@ def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):
 
 def test_personas_runs_on_the_sample_and_finds_the_planted_personas(tmp_path):
     out = tmp_path / "tables"
-    from journeylab.synth import study_parameters
+    from journeylab.synth import synthetic_parameters
 
-    truth = study_parameters(ROOT / "data" / "sample", events="events.csv")["truth_path"]
+    truth = synthetic_parameters(ROOT / "data" / "sample", events="events.csv")["truth_path"]
     paths = jl.run_notebook(ROOT / "notebooks" / "02_personas.ipynb", tmp_path,
                             parameters={"output_dir": str(out), "stability_resamples": 2,
                                         "truth_path": truth})

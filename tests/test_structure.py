@@ -225,3 +225,13 @@ def test_checker_passes_a_clean_package(tmp_path):
     modules = package_modules(root)
     assert private_uses(modules) == []
     assert find_cycle(import_graph(modules)) is None
+
+
+# a module a maintainer can read in one sitting; past this, split it by what it does
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_is_longer_than_a_maintainer_reads_at_once():
+    long = {_shown(path, package_modules()): n for path in package_modules().values()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"

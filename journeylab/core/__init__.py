@@ -2,7 +2,8 @@
 encoding of cases and activities (:mod:`.encode`), the :class:`EventLog` itself, sorted once
 by case and time, with :func:`read_events` and :func:`describe_log` (:mod:`.log`), the
 per-journey operations the other subpackages build on (pairs of consecutive events, variant
-ids, counts, quantiles, outcomes and scores: :mod:`.journeys`) and what a result column
+ids, counts, quantiles: :mod:`.journeys`; each journey's outcome and score, and selecting
+journeys: :mod:`.cases`) and what a result column
 holds, read from its name (:mod:`.columns`).
 """
 from __future__ import annotations
@@ -15,9 +16,10 @@ _EXPORTS = {
     "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical",
                "sort_order", "NULL_SPELLINGS", "null_spellings", "null_mask"),
     "log": ("EventLog", "read_events", "describe_log"),
-    "journeys": ("SEP", "ALL", "pairs", "group_order", "group_quantiles", "distinct_count",
+    "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",
                  "variant_ids", "variant_text", "variant_order", "activity_counts",
-                 "transition_counts", "case_outcome", "case_satisfaction", "select_journeys"),
+                 "transition_counts"),
+    "cases": ("ALL", "case_outcome", "case_satisfaction", "select_journeys"),
     "columns": ("is_share_name",),
 }
 __all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

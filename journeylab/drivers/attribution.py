@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..core.journeys import case_outcome, variant_ids, variant_text
+from ..core.journeys import variant_ids, variant_text
+from ..core.cases import case_outcome
 from ..core.log import EventLog
 
 __all__ = ["removal_effects", "paths_from_log", "moments_of_truth"]

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InvalidInputError
 from ..core.log import EventLog
-from ..personas.clustering import TOO_SHORT
+from ..personas import TOO_SHORT
 from .design import (control_groups, control_matrix, leave_out_group, mode_by_activity,
                      target_scores, touchpoint_exposure)
 from .solve import (effects_table, fit_touchpoints, group_effects, irritants_and_delights,

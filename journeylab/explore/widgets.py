@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
 
-from ..core.journeys import ALL, select_journeys
+from ..core.cases import ALL, select_journeys
 from ..core.log import EventLog
 from ..paths import (DirectlyFollowsGraph, compute_funnel, cover_variants, filter_dfg,
                     get_variants, stage_order)

@@ -13,7 +13,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core.journeys import case_outcome, distinct_count, pairs
+from ..core.journeys import distinct_count, pairs
+from ..core.cases import case_outcome
 from ..core.log import EventLog
 from .maps import discover_dfg
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnError
-from ..core.journeys import SEP, case_outcome, case_satisfaction, distinct_count
+from ..core.journeys import SEP, distinct_count
+from ..core.cases import case_outcome, case_satisfaction
 from ..core.log import EventLog
 from .frictions import ending_attrs, ending_columns
 from .maps import get_variants

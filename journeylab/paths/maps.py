@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..core.journeys import (case_outcome, case_satisfaction, distinct_count, group_order,
-                             group_quantiles, pairs, variant_ids, variant_order, variant_text)
+from ..core.journeys import (distinct_count, group_order, group_quantiles, pairs, variant_ids,
+                             variant_order, variant_text)
+from ..core.cases import case_outcome, case_satisfaction
 from ..core.log import EventLog
 
 __all__ = ["discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants",

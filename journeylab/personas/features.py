@@ -23,11 +23,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+# scikit-learn's own parameter checks: the constraint types live in a private module
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InvalidInputError
-from ..core.journeys import (activity_counts, case_outcome, case_satisfaction, group_quantiles,
-                       transition_counts)
+from ..core.journeys import activity_counts, group_quantiles, transition_counts
+from ..core.cases import case_outcome, case_satisfaction
 from ..core.log import EventLog
+from .params import check_params
 
 __all__ = ["JourneyFeatures"]
 
@@ -62,6 +66,29 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
         One name per column, prefixed by its block (``touchpoint:browse_web``).
     block_slices_ : dict
         Block name -> slice of its columns.
+    n_features_out_ : int
+        Number of columns.
+    norms_ : dict
+        Block name -> mean row length of the block, scaled, on the journeys fitted: each
+        block is divided by it (then multiplied by its weight).
+    touchpoints_ : Index
+        With ``touchpoints``: the touchpoints counted, one column each.
+    transition_touchpoints_, transition_columns_ : Index, ndarray of int
+        With ``transitions``: the touchpoints whose consecutive pairs are counted, and the
+        pairs seen in the journeys fitted (columns of the pair counts; the others are left
+        out).
+    idf_ : dict
+        ``"touchpoints"`` and ``"transitions"`` -> inverse document frequency of each
+        column (used by ``"tfidf"``).
+    channels_, stages_ : Index
+        With ``channels`` or ``stages``: the channels and the stages (in journey order), one
+        column each.
+    numeric_mean_, numeric_std_ : ndarray
+        With ``numeric``: the mean and standard deviation (1 where it is 0) of each feature
+        on the journeys fitted, after log1p.
+    satisfaction_range_ : (float, float)
+        With ``satisfaction``: the lowest and highest mean score of the journeys fitted,
+        which the block maps to 0 and 1.
 
     Examples
     --------
@@ -71,6 +98,17 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
     >>> X.shape[0] == log.n_cases
     True
     """
+
+    _parameter_constraints: dict = {
+        "touchpoints": [StrOptions(set(_SCALINGS)), None],
+        "transitions": [StrOptions(set(_SCALINGS)), None],
+        "channels": ["boolean"],
+        "stages": ["boolean"],
+        "numeric": ["array-like"],  # the names are checked in fit
+        "outcome": [str, "array-like", None],
+        "satisfaction": ["boolean"],
+        "weights": [Mapping, None],
+    }
 
     def __init__(self, *, touchpoints: str | None = "sqrt", transitions: str | None = None,
                  channels: bool = False, stages: bool = False,
@@ -87,10 +125,7 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
 
     # ---------------------------------------------------------------------------- blocks
     def _check(self) -> None:
-        for name in ("touchpoints", "transitions"):
-            v = getattr(self, name)
-            if v is not None and v not in _SCALINGS:
-                raise InvalidInputError(f"{name} must be one of {_SCALINGS} or None, got {v!r}.")
+        check_params(self)
         bad = [v for v in self.numeric if v not in _NUMERIC]
         if bad:
             raise InvalidInputError(f"Unknown numeric features {bad}; choose from {_NUMERIC}.")
@@ -105,11 +140,11 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
             blocks["touchpoints"] = activity_counts(log, self.touchpoints_)
         if self.transitions is not None:
             if fitting:
-                counts, self._transition_labels = transition_counts(log)
-                self._transition_cols = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel())
+                counts, self.transition_touchpoints_ = transition_counts(log)
+                self.transition_columns_ = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel())
             else:
-                counts, _ = transition_counts(log, self._transition_labels)
-            blocks["transitions"] = counts[:, self._transition_cols].tocsr()
+                counts, _ = transition_counts(log, self.transition_touchpoints_)
+            blocks["transitions"] = counts[:, self.transition_columns_].tocsr()
         if self.channels:
             self._need(log, "channel")
             if fitting:
@@ -142,9 +177,9 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
                                         "one with read_events(..., satisfaction_key=...).")
             if fitting:
                 finite = sat[np.isfinite(sat)]
-                self._sat_range = (float(finite.min()), float(finite.max())) if len(finite) \
-                    else (0.0, 1.0)
-            lo, hi = self._sat_range
+                self.satisfaction_range_ = (float(finite.min()), float(finite.max())) \
+                    if len(finite) else (0.0, 1.0)
+            lo, hi = self.satisfaction_range_
             blocks["satisfaction"] = sp.csr_matrix(
                 np.nan_to_num((sat - lo) / max(hi - lo, 1e-12))[:, None])
         return blocks
@@ -179,9 +214,9 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
             cols.append(np.log1p(np.maximum(v, 0.0)))
         mat = np.column_stack(cols)
         if fitting:
-            self._num_mean = mat.mean(axis=0)
-            self._num_std = np.where(mat.std(axis=0) > 0, mat.std(axis=0), 1.0)
-        return (mat - self._num_mean) / self._num_std
+            self.numeric_mean_ = mat.mean(axis=0)
+            self.numeric_std_ = np.where(mat.std(axis=0) > 0, mat.std(axis=0), 1.0)
+        return (mat - self.numeric_mean_) / self.numeric_std_
 
     @staticmethod
     def _scale(m: sp.csr_matrix, how: str, idf: np.ndarray | None) -> sp.csr_matrix:
@@ -207,14 +242,14 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
         raw = self._raw_blocks(log, fitting=True)
         if not raw:
             raise InvalidInputError("JourneyFeatures has no block switched on.")
-        self._idf = {}
+        self.idf_ = {}
         for name in ("touchpoints", "transitions"):
             if name in raw:
                 df = np.asarray((raw[name] > 0).sum(axis=0)).ravel()
-                self._idf[name] = np.log((1 + log.n_cases) / (1 + df)) + 1.0
+                self.idf_[name] = np.log((1 + log.n_cases) / (1 + df)) + 1.0
         scaled = self._scaled(raw)
-        self._norms = {name: float(np.sqrt(m.multiply(m).sum(axis=1)).mean()) or 1.0
-                       for name, m in scaled.items()}
+        self.norms_ = {name: float(np.sqrt(m.multiply(m).sum(axis=1)).mean()) or 1.0
+                      for name, m in scaled.items()}
         names, slices, start = [], {}, 0
         for name, m in scaled.items():
             labels = self._labels(name, m.shape[1])
@@ -231,9 +266,9 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
         if name == "touchpoints":
             return [str(a) for a in self.touchpoints_]
         if name == "transitions":
-            states = [str(a) for a in self._transition_labels] + ["START", "END"]
+            states = [str(a) for a in self.transition_touchpoints_] + ["START", "END"]
             S = len(states)
-            return [f"{states[c // S]}>{states[c % S]}" for c in self._transition_cols]
+            return [f"{states[c // S]}>{states[c % S]}" for c in self.transition_columns_]
         if name == "channels":
             return [str(c) for c in self.channels_]
         if name == "stages":
@@ -246,7 +281,7 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
         out = {}
         for name, m in raw.items():
             how = getattr(self, name) if name in ("touchpoints", "transitions") else None
-            out[name] = self._scale(m, how, self._idf.get(name)) if how else m.astype(float)
+            out[name] = self._scale(m, how, self.idf_.get(name)) if how else m.astype(float)
         return out
 
     def _assemble(self, scaled: dict[str, sp.csr_matrix]) -> sp.csr_matrix:
@@ -255,14 +290,14 @@ class JourneyFeatures(TransformerMixin, BaseEstimator):
         if unknown:
             raise InvalidInputError(f"weights name blocks that are off or unknown: "
                                     f"{sorted(unknown)}; blocks on: {list(scaled)}.")
-        parts = [m * (weights.get(name, 1.0) / self._norms[name]) for name, m in scaled.items()]
+        parts = [m * (weights.get(name, 1.0) / self.norms_[name]) for name, m in scaled.items()]
         return sp.hstack(parts, format="csr")
 
     def transform(self, log: EventLog) -> sp.csr_matrix:
         """Feature rows of ``log``'s journeys, with the vocabulary learned by ``fit``."""
-        if not hasattr(self, "feature_names_"):
-            raise InvalidInputError("Call fit (or fit_transform) before transform.")
+        check_is_fitted(self, "feature_names_")
         return self._assemble(self._scaled(self._raw_blocks(log, fitting=False)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "feature_names_")
         return self.feature_names_

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..core.journeys import case_outcome, case_satisfaction, variant_ids, variant_text
+from ..core.journeys import variant_ids, variant_text
+from ..core.cases import case_outcome, case_satisfaction
 from ..core.log import EventLog
-from .clustering import TOO_SHORT
+from .selection import TOO_SHORT
 
 __all__ = ["profile_personas", "compare_personas", "select_persona", "label_journeys",
            "embed_journeys", "persona_reach", "example_journeys"]

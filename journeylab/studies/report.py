@@ -288,7 +288,7 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
     import papermill as pm
     from tqdm.auto import tqdm
 
-    from ..synth import generate_journeys, study_parameters
+    from ..synth import generate_journeys, synthetic_parameters
 
     t0 = time.perf_counter()
     data_dir = Path(data_dir)
@@ -307,7 +307,7 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
     out = Path(out).resolve()
     plans: dict[str, tuple[Path, dict, set[str]]] = {}
     for book in books:
-        offered = {**study_parameters(data_dir), "output_dir": str(out / book.stem),
+        offered = {**synthetic_parameters(data_dir), "output_dir": str(out / book.stem),
                    "random_state": random_state}
         takes = pm.inspect_notebook(str(book))
         params = {k: v for k, v in offered.items() if k in takes}

@@ -74,8 +74,8 @@ def test_seeded_and_ordered_by_size():
     sizes = np.bincount(a.labels_[a.labels_ >= 0])
     assert np.all(np.diff(sizes) <= 0)  # persona 0 is the largest
     with pytest.raises(jl.InvalidInputError, match="number of personas must be between 1"):
-        MarkovMixture(n_personas=0).fit(log)
-    with pytest.raises(jl.InvalidInputError, match="integer or 'auto'"):
+        MarkovMixture(n_personas=log.n_cases + 1).fit(log)
+    with pytest.raises(jl.InvalidInputError, match="'n_personas' parameter of MarkovMixture"):
         MarkovMixture(n_personas="many").fit(log)
 
 
@@ -174,7 +174,7 @@ def test_feature_blocks_hand_computed():
     Xn = f.transform(new).toarray()
     assert Xn.shape == (1, X.shape[1])
     np.testing.assert_allclose(Xn[0, sl["touchpoints"]], np.array([1, 0, 0]) / norm)
-    with pytest.raises(jl.InvalidInputError, match="one of"):
+    with pytest.raises(jl.InvalidInputError, match="'touchpoints' parameter of JourneyFeatures"):
         jl.JourneyFeatures(touchpoints="log").fit(log)
     with pytest.raises(jl.InvalidInputError, match="weights name blocks"):
         jl.JourneyFeatures(weights={"channels": 2.0}).fit(log)
@@ -184,14 +184,14 @@ def test_feature_blocks_hand_computed():
 
 
 def test_unique_rows_are_exact():
-    from journeylab.personas.clustering import _unique_rows
+    from journeylab.personas.selection import unique_rows
 
     rng = np.random.default_rng(0)
     dense = rng.integers(0, 3, size=(500, 7)).astype(float)
     dense[::3] = dense[1]  # many repeats
     import scipy.sparse as sp
 
-    U, inverse, w = _unique_rows(sp.csr_matrix(dense))
+    U, inverse, w = unique_rows(sp.csr_matrix(dense))
     np.testing.assert_array_equal(U.toarray()[inverse], dense)
     assert w.sum() == 500 and len(np.unique(dense, axis=0)) == U.shape[0]
 
@@ -215,7 +215,7 @@ def test_vector_clusters_recover_separable_personas_and_choose_their_number():
     stab = jl.JourneyClusters("auto", features=jl.JourneyFeatures(), criterion="stability",
                               k_range=(2, 4)).fit(log)
     assert stab.n_personas_ == 2 and stab.selection_["stability"].max() == 1.0
-    with pytest.raises(jl.InvalidInputError, match="method must be"):
+    with pytest.raises(jl.InvalidInputError, match="'method' parameter of JourneyClusters"):
         jl.JourneyClusters(method="dbscan").fit(log)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import journeylab as jl
-from journeylab.synth import DESIGNED_JOURNEY, INSTRUMENTS, study_parameters
+from journeylab.synth import DESIGNED_JOURNEY, INSTRUMENTS, synthetic_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 NB = ROOT / "notebooks"
@@ -117,7 +117,7 @@ def test_synthetic_parameters_come_only_from_the_demo():
     declared = {}
     for book in sorted(NB.glob("0*.ipynb")):
         declared.update(jl.studies.notebook_parameters(book))
-    synthetic = study_parameters("data/processed/default")
+    synthetic = synthetic_parameters("data/processed/default")
     for name in ("designed_journey", "truth_path", "outcome_column", "segment_column",
                  "instruments", "instrument", "csat_instrument"):
         assert name in synthetic

@@ -313,16 +313,18 @@ def _find_segment(log, given: str, notes: list[str]) -> str | None:
     return col
 
 
-def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "",
-               timestamp_key: str = "", channel_key: str = "", stage_key: str = "",
-               satisfaction_key: str = "", instruments: Mapping[str, Any] | None = None,
-               catalogue_path: str = "", outcome_column: str = "", segment_column: str = "",
-               output_dir: str | Path = ".", pseudonymise: bool = False,
+def open_study(events_path: Any, *, case_id_key: str | None = None,
+               activity_key: str | None = None, timestamp_key: str | None = None,
+               channel_key: str | None = None, stage_key: str | None = None,
+               satisfaction_key: str | None = None,
+               instruments: Mapping[str, Any] | None = None, catalogue_path: str | None = None,
+               outcome_column: str | None = None, segment_column: str | None = None,
+               output_dir: str | Path | None = None, pseudonymise: bool | None = None,
                base_dir: str | Path = ".", parameters: Mapping[str, Any] | None = None,
                **options: Any) -> Study:
     """Read a log for a study the one way notebooks and the command line both use.
 
-    Every role left empty (``""``) is looked up among the usual names (as
+    Every role left empty (``""`` or None) is looked up among the usual names (as
     :func:`journeylab.read_events` does); empty ``instruments`` look the survey
     activities up from the scores; an empty ``outcome_column`` or ``segment_column`` is
     looked up among :data:`OUTCOME_NAMES` / :data:`SEGMENT_NAMES` and is absent when none
@@ -344,14 +346,14 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
     segment_column : str
         A journey-level column to compare by, or ``""`` to look one up.
     output_dir : path
-        Where tables are written.
+        Where tables are written (default: the current folder).
     pseudonymise : bool
-        Replace customer ids by keyed pseudonyms.
+        Replace customer ids by keyed pseudonyms (default: no).
     base_dir : path
         The folder relative paths are read from.
     parameters : dict, optional
         The study's parameters, kept for provenance and for :meth:`Study.ready`; by default
-        every argument given here.
+        every argument given here (an argument left out is not recorded).
     **options
         Reading options (:data:`~journeylab.studies.parameters.READING_OPTIONS`: ``sep``,
         ``encoding``, ``lifecycle``...) go to :func:`journeylab.read_events`; the study's
@@ -378,13 +380,14 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
                                 f"the reading options {list(READING_OPTIONS)} and the study "
                                 "parameters of journeylab.STUDY_PARAMETERS.")
     read_kwargs = {k: v for k, v in options.items() if k in READING_OPTIONS}
-    given = {"events_path": events_path, "case_id_key": case_id_key,
+    named = {"events_path": events_path, "case_id_key": case_id_key,
              "activity_key": activity_key, "timestamp_key": timestamp_key,
              "channel_key": channel_key, "stage_key": stage_key,
              "satisfaction_key": satisfaction_key, "instruments": instruments,
              "catalogue_path": catalogue_path, "outcome_column": outcome_column,
              "segment_column": segment_column, "output_dir": output_dir,
-             "pseudonymise": pseudonymise} | options
+             "pseudonymise": pseudonymise}
+    given = {k: v for k, v in named.items() if v is not None} | options
     base = Path(base_dir)
     source = events_path
     if isinstance(source, (str, Path)):
@@ -398,11 +401,11 @@ def open_study(events_path: Any, *, case_id_key: str = "", activity_key: str = "
                       if instruments else "auto",
                       catalogue=catalogue, **read_kwargs)
     notes: list[str] = []
-    log, outcome = _find_outcome(log, outcome_column, notes)
-    segment = _find_segment(log, segment_column, notes)
+    log, outcome = _find_outcome(log, outcome_column or "", notes)
+    segment = _find_segment(log, segment_column or "", notes)
     if pseudonymise:  # every table, map and widget shows pseudonyms from here on
         log = pseudonymise_log(log)
-    out = base / Path(output_dir)
+    out = base / Path(output_dir if output_dir is not None else ".")
     out.mkdir(parents=True, exist_ok=True)
     if log.report is not None and log.report.rows_quarantined:
         log.report.write_quarantine(out / "quarantine.csv")

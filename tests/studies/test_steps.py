@@ -149,6 +149,9 @@ def test_open_study_keeps_the_parameters_and_passes_reading_options(tmp_path):
                           n_boot=10)
     assert study.journeys.n_cases == 1
     assert study.parameters["min_customers"] == 3 and study.parameters["sep"] == ";"
+    # what was not given is not recorded: provenance holds the notebook's own parameters
+    assert set(study.parameters) == {"events_path", "output_dir", "sep", "min_customers",
+                                     "n_boot"}
     assert "sep" in READING_OPTIONS
     with pytest.raises(jl.InvalidInputError, match="open_study has no option colour"):
         jl.open_study(str(path), output_dir=tmp_path, colour="red")

@@ -155,42 +155,30 @@ class _XesNotes:
         self.first_line.setdefault((id(kind), key), line)
 
     def findings(self, name: str) -> list[dict]:
+        kinds = (  # what was met, its finding, what was done, whether keys are columns, fix
+            (self.nested, "xes_nested_as_json", "XES list/container attributes in {name!r} "
+             "were kept as canonical JSON text", True,
+             "flatten them when exporting the log if they should be labels"),
+            (self.meta, "xes_meta_attributes_dropped", "Attributes nested inside other "
+             "attributes (XES meta-attributes) in {name!r} were not read; their parents' "
+             "values were kept", True, "export them as event attributes if you need them"),
+            (self.unknown, "xes_unknown_elements_ignored", "Elements that are not XES "
+             "attributes in {name!r} were ignored", False, "check the exporter; XES "
+             "attributes are string, date, int, float, boolean, id, list and container"),
+            (self.dup, "xes_duplicate_attribute", "Some events of {name!r} give the same "
+             "attribute key twice; the first value was kept", True,
+             "give each attribute of an event its own key"),
+        )
         out = []
-
-        def where(kind, keys):
-            return ", ".join(f"{k!r} ({kind[k]:,}x, first at line "
-                             f"{self.first_line.get((id(kind), k))})" for k in keys[:EXAMPLES])
-
-        if self.nested:
-            keys = list(self.nested)
-            out.append(finding(
-                "xes_nested_as_json", "warning",
-                f"XES list/container attributes in {name!r} were kept as canonical JSON text: "
-                f"{where(self.nested, keys)}.", rows=sum(self.nested.values()), column=keys[0],
-                fix="flatten them when exporting the log if they should be labels"))
-        if self.meta:
-            keys = list(self.meta)
-            out.append(finding(
-                "xes_meta_attributes_dropped", "warning",
-                f"Attributes nested inside other attributes (XES meta-attributes) in {name!r} "
-                f"were not read; their parents' values were kept: {where(self.meta, keys)}.",
-                rows=sum(self.meta.values()), column=keys[0],
-                fix="export them as event attributes if you need them"))
-        if self.unknown:
-            keys = list(self.unknown)
-            out.append(finding(
-                "xes_unknown_elements_ignored", "warning",
-                f"Elements that are not XES attributes in {name!r} were ignored: "
-                f"{where(self.unknown, keys)}.", rows=sum(self.unknown.values()),
-                fix="check the exporter; XES attributes are string, date, int, float, "
-                    "boolean, id, list and container"))
-        if self.dup:
-            keys = list(self.dup)
-            out.append(finding(
-                "xes_duplicate_attribute", "warning",
-                f"Some events of {name!r} give the same attribute key twice; the first value "
-                f"was kept: {where(self.dup, keys)}.", rows=sum(self.dup.values()),
-                column=keys[0], fix="give each attribute of an event its own key"))
+        for kind, code, what, columns, fix in kinds:
+            if not kind:
+                continue
+            keys = list(kind)
+            where = ", ".join(f"{k!r} ({kind[k]:,}x, first at line "
+                              f"{self.first_line.get((id(kind), k))})" for k in keys[:EXAMPLES])
+            out.append(finding(code, "warning", f"{what.format(name=name)}: {where}.",
+                               rows=sum(kind.values()), fix=fix,
+                               **({"column": keys[0]} if columns else {})))
         return out
 
 

@@ -13,7 +13,7 @@ from ..exports import lazy_exports
 _EXPORTS = {
     "features": ("JourneyFeatures",),
     "markov": ("MarkovMixture", "transition_counts"),
-    "kmeans": ("JourneyClusters",),
+    "kmeans": ("JourneyClusters", "PERSONA_KEPT"),
     "selection": ("TOO_SHORT", "PersonaWarning"),
     "clustering": ("find_personas", "path_memory", "PERSONA_DEFAULTS"),
     "stability": ("persona_stability", "describe_stability", "LOW_STABILITY"),

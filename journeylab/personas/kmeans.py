@@ -26,14 +26,14 @@ from .params import PERSONA_CONSTRAINTS, check_params
 from .selection import (TOO_SHORT, derived_seed, enforce_min_share, k_values, relabel_by_size,
                         search_widening, short_journeys, unique_rows, warn_notes)
 
-__all__ = ["JourneyClusters"]
+__all__ = ["JourneyClusters", "PERSONA_KEPT"]
 
 #: How a vector model's number is chosen. For "clusterwise", the Jaccard similarity every
 #: persona must keep, on average, with its best match among refits on 80% subsamples
 #: (Hennig's clusterwise stability: 0.75 and over is a stable cluster, under 0.6 one that
 #: dissolves).
 _CRITERIA = ("clusterwise", "silhouette", "stability")
-_PERSONA_KEPT = 0.75
+PERSONA_KEPT = 0.75
 
 
 # ------------------------------------------------------------------------------ vectors
@@ -226,7 +226,7 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
         if ok.empty:
             return int(sel["k"].min())
         if self.criterion == "clusterwise":
-            kept = ok[ok["weakest_persona"] >= _PERSONA_KEPT]
+            kept = ok[ok["weakest_persona"] >= PERSONA_KEPT]
             if not kept.empty:
                 return int(kept["k"].max())
             if ok["weakest_persona"].notna().any():

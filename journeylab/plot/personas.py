@@ -29,7 +29,9 @@ def plot_persona_selection(selection: pd.DataFrame, *, criterion: str | None = N
     """How the number of personas was chosen: each criterion of ``selection_`` against k,
     the chosen k marked, one panel per criterion. With ``method="auto"`` each criterion is
     drawn for the method that uses it (ICL for ``markov``; silhouette, stability and the
-    weakest persona's clusterwise stability for ``kmeans``), titled by it.
+    weakest persona's clusterwise stability for ``kmeans``), titled by it. The weakest
+    persona's panel draws the line it must reach (``PERSONA_KEPT``, 0.75): the largest
+    number at or above it is chosen.
 
     Parameters
     ----------
@@ -62,6 +64,7 @@ def plot_persona_selection(selection: pd.DataFrame, *, criterion: str | None = N
     from matplotlib.axes import Axes
 
     from ..errors import InvalidInputError
+    from ..personas import PERSONA_KEPT
 
     crits = [c for c in _CRITERIA if c in selection and selection[c].notna().any()]
     if criterion is not None:
@@ -82,6 +85,11 @@ def plot_persona_selection(selection: pd.DataFrame, *, criterion: str | None = N
             a.plot(rows["k"], rows[c], marker="o", color="#4C72B0")
             for k in rows.loc[rows["chosen"], "k"]:
                 a.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
+            if c == "weakest_persona":  # the largest k at or above the line is chosen
+                a.axhline(PERSONA_KEPT, color="0.5", linestyle=":", linewidth=1)
+                a.annotate(f"kept: {PERSONA_KEPT}", (0.02, PERSONA_KEPT), color="0.4",
+                           fontsize=8, xycoords=("axes fraction", "data"),
+                           textcoords="offset points", xytext=(0, 3))
             better = "lower" if c in ("bic", "icl") else "higher"
             method = f"{rows['method'].iloc[0]}: " if "method" in rows else ""
             name = c.upper() if c in ("bic", "icl") else c.replace("_", " ")

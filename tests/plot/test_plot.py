@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -159,3 +160,18 @@ def test_graphviz_maps_return_a_digraph():
         assert isinstance(jl.plot_process_model(model, notation=notation), graphviz.Digraph)
     with pytest.raises(jl.InvalidInputError, match="notation"):
         jl.plot_process_model(model, notation="uml")
+
+
+def test_the_weakest_persona_panel_draws_the_line_a_kept_number_must_reach():
+    from journeylab.personas import PERSONA_KEPT
+
+    selection = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.3, 0.4, 0.2],
+                              "weakest_persona": [0.9, 0.8, 0.6],
+                              "chosen": [False, True, False]})
+    weakest = jl.plot_persona_selection(selection, criterion="weakest_persona")[0]
+    flat = [line.get_ydata() for line in weakest.get_lines()
+            if len(set(line.get_ydata())) == 1 and len(line.get_ydata()) == 2]
+    assert [list(y) for y in flat] == [[PERSONA_KEPT, PERSONA_KEPT]]
+    assert any(t.get_text() == f"kept: {PERSONA_KEPT}" for t in weakest.texts)
+    silhouette = jl.plot_persona_selection(selection, criterion="silhouette")[0]
+    assert not silhouette.texts  # the line belongs to the weakest persona's panel only

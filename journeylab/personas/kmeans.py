@@ -23,8 +23,9 @@ from ..core.log import EventLog
 from ..defaults import PERSONA_DEFAULTS
 from .features import JourneyFeatures
 from .params import PERSONA_CONSTRAINTS, check_params
-from .selection import (TOO_SHORT, derived_seed, enforce_min_share, k_values, relabel_by_size,
-                        search_widening, short_journeys, unique_rows, warn_notes)
+from .selection import (TOO_SHORT, derived_seed, enforce_min_share, k_values, large_enough,
+                        relabel_by_size, search_widening, short_journeys, unique_rows,
+                        warn_notes)
 
 __all__ = ["JourneyClusters", "PERSONA_KEPT"]
 
@@ -89,9 +90,9 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
     labels_, cluster_centers_, features_, selection_
         Persona per journey (``-1``: too short to tell; 0 is the largest), the centres
         in feature space, the fitted feature transformer and the evidence for the number
-        (``k, silhouette, stability, weakest_persona, inertia, smallest_share, journeys,
-        chosen``; ``weakest_persona`` is the clusterwise stability of the least stable
-        persona).
+        (``k, silhouette, stability, weakest_persona, inertia, smallest_share,
+        smallest_journeys, journeys, chosen``; ``weakest_persona`` is the clusterwise
+        stability of the least stable persona).
     n_personas_ : int
         The number of personas fitted; with ``"auto"``, a persona under
         ``min_persona_share`` of the final assignment joins the personas closest to its
@@ -186,13 +187,14 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
                 sizes = np.bincount(lab, minlength=k)
                 fits[k] = centers
                 rows.append((k, sil, stab, weakest, inertia,
-                             float(sizes.min() / max(sizes.sum(), 1))))
+                             float(sizes.min() / max(sizes.sum(), 1)), int(sizes.min())))
             return pd.DataFrame(rows, columns=["k", "silhouette", "stability",
                                                "weakest_persona", "inertia",
-                                               "smallest_share"])
+                                               "smallest_share", "smallest_journeys"])
 
         sel, k, self.notes_ = search_widening(search, ks, sU.shape[0], self._choose,
-                                              self.widen, self.n_personas == "auto")
+                                              self.widen, self.n_personas == "auto",
+                                              self.min_persona_share)
         sel["journeys"] = len(sinv)
         sel["chosen"] = sel["k"] == k
         self.selection_ = sel
@@ -219,10 +221,11 @@ class JourneyClusters(ClusterMixin, BaseEstimator):
 
     def _choose(self, sel: pd.DataFrame) -> int:
         """The number the criterion prefers among those whose smallest persona holds at
-        least ``min_persona_share``. ``"clusterwise"``: the largest number whose weakest
-        persona keeps a Jaccard of 0.75 or more across refits; if none does, the number
-        whose weakest persona is most stable."""
-        ok = sel[sel["smallest_share"] >= self.min_persona_share]
+        least ``min_persona_share`` and ``MIN_PERSONA_JOURNEYS`` journeys.
+        ``"clusterwise"``: the largest number whose weakest persona keeps a Jaccard of 0.75
+        or more across refits; if none does, the number whose weakest persona is most
+        stable."""
+        ok = sel[large_enough(sel, self.min_persona_share)]
         if ok.empty:
             return int(sel["k"].min())
         if self.criterion == "clusterwise":

@@ -107,8 +107,9 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         Fit of the model (on the journeys it was fitted on). BIC counts, for each persona,
         the transitions in its pattern (taken at least ``min_share`` of the time).
     selection_ : DataFrame
-        ``k, log_likelihood, parameters, noise, bic, icl, smallest_share, journeys,
-        chosen``: one row per number tried (``journeys``: how many it was fitted on).
+        ``k, log_likelihood, parameters, noise, bic, icl, smallest_share, smallest_journeys,
+        journeys, chosen``: one row per number tried (``journeys``: how many it was fitted
+        on).
     n_personas_ : int
         The number of personas fitted; with ``"auto"``, a persona
         that holds under ``min_persona_share`` of the final assignment joins the personas
@@ -198,7 +199,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             search, ks, int((~short_journeys(searched, self.min_touchpoints)).sum()),
             lambda table: choose_number(table, self.criterion, self.min_persona_share,
                                         lower_is_better=True), self.widen,
-            self.n_personas == "auto")
+            self.n_personas == "auto", self.min_persona_share)
         if fitted is not searched:
             _, fits, c = self._search(fitted, [k])
             ctx[:] = [c]
@@ -257,7 +258,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             fits[k], row = self._score(result, ctx, k)
             rows.append(row)
         sel = pd.DataFrame(rows, columns=["k", "log_likelihood", "parameters", "noise", "bic",
-                                          "icl", "smallest_share"])
+                                          "icl", "smallest_share", "smallest_journeys"])
         return sel, fits, ctx
 
     def _score(self, fit, ctx, k):
@@ -272,7 +273,7 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         sizes = np.bincount(resp.argmax(axis=1), weights=w * told_u, minlength=k)
         smallest = float(sizes.min() / max(sizes.sum(), 1.0))
         return (ll, resp, trans, eps, bic, bic + 2.0 * ent), \
-            (k, ll, free, eps, bic, bic + 2.0 * ent, smallest)
+            (k, ll, free, eps, bic, bic + 2.0 * ent, smallest, int(round(sizes.min())))
 
     def _fit_k(self, U, w, S, support, k, restart: int = 0):
         """Best of ``n_init`` short EM runs, the three best continued to convergence."""

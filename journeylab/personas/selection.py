@@ -83,11 +83,26 @@ def k_values(n_personas, k_range: tuple[int, int], n: int,
     return ks
 
 
+#: The fewest journeys a persona may hold when the number is chosen from the data: a few
+#: journeys grouped alone describe those journeys, not a kind of customer (on a small log,
+#: every number would else let singletons look perfectly stable). It is the default
+#: min_customers, so every persona chosen can also be shown in a shared report.
+MIN_PERSONA_JOURNEYS = 5
+
+
+def large_enough(sel: pd.DataFrame, min_share: float) -> pd.Series:
+    """Which numbers of the evidence table ``sel`` leave every persona at least
+    ``min_share`` of the journeys long enough to tell and :data:`MIN_PERSONA_JOURNEYS`
+    journeys."""
+    return (sel["smallest_share"] >= min_share) & \
+        (sel["smallest_journeys"] >= MIN_PERSONA_JOURNEYS)
+
+
 def choose_number(sel: pd.DataFrame, criterion: str, min_share: float, *,
                   lower_is_better: bool) -> int:
     """The number of personas the criterion prefers, among those whose smallest persona
-    holds at least ``min_share`` of the journeys long enough to tell."""
-    ok = sel[(sel["smallest_share"] >= min_share) & sel[criterion].notna()]
+    is large enough (:func:`large_enough`)."""
+    ok = sel[large_enough(sel, min_share) & sel[criterion].notna()]
     if ok.empty:
         return int(sel["k"].min())
     best = ok[criterion].idxmin() if lower_is_better else ok[criterion].idxmax()
@@ -109,11 +124,13 @@ def relabel_by_size(labels: np.ndarray, short: np.ndarray, k: int) -> np.ndarray
 
 
 def search_widening(search, ks: list[int], n_max: int, choose, widen: bool = True,
-                    auto: bool = True) -> tuple[pd.DataFrame, int, list[str]]:
+                    auto: bool = True, min_share: float = 0.0
+                    ) -> tuple[pd.DataFrame, int, list[str]]:
     """Search the numbers ``ks`` (``search(ks)`` returns one evidence row per number) and
     choose one (``choose(table)``). When the choice is the top of the range, numbers up to
     ``_WIDEN_BY`` higher are tried too, at most ``_WIDEN_TIMES`` times; if the choice still
-    sits at the top, or at the bottom of a range that starts above 2, a note says so."""
+    sits at the top, or at the bottom of a range that starts above 2, or when no number
+    leaves every persona large enough (:func:`large_enough`), a note says so."""
     sel = search(ks)
     k = choose(sel)
     notes: list[str] = []
@@ -134,6 +151,13 @@ def search_widening(search, ks: list[int], n_max: int, choose, widen: bool = Tru
                      f"journeys may hold more, or no clear personas at all. Read the selection "
                      f"table before relying on them, and try a wider k_range or another "
                      f"method.")
+    chosen = sel[sel["k"] == k]
+    if not large_enough(chosen, min_share).any():
+        notes.append(f"No number of personas tried gives every persona {min_share:.0%} of "
+                     f"the journeys long enough to tell and {MIN_PERSONA_JOURNEYS} journeys: "
+                     f"{k}, the smallest, is kept. There are too few journeys to tell "
+                     "personas apart; read them as a split of this log, not as kinds of "
+                     "customer.")
     elif k == lo and lo > 2:
         notes.append(f"The chosen number of personas ({k}) is the smallest tried: fewer may "
                      f"fit better; try a k_range that starts lower.")

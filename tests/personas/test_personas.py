@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import journeylab as jl
-from journeylab.personas import MarkovMixture, transition_counts
+from journeylab.personas import JourneyClusters, MarkovMixture, transition_counts
 
 
 def two_personas(n: int = 60, seed: int = 0):
@@ -316,3 +316,32 @@ def test_a_persona_model_must_be_fitted_before_it_predicts():
         with pytest.raises(NotFittedError):
             model.predict(log)
         assert np.array_equal(model.fit(log).predict(log), model.labels_)
+
+
+@pytest.mark.parametrize("method", ["kmeans", "markov"])
+def test_on_a_small_log_no_persona_is_a_handful_of_journeys(method):
+    from journeylab.personas.selection import MIN_PERSONA_JOURNEYS
+
+    log = jl.read_events(jl.generate_journeys(80, random_state=2).events)
+    model = JourneyClusters(random_state=0) if method == "kmeans" else \
+        MarkovMixture(random_state=0)
+    model.fit(log)
+    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
+    told = model.labels_[model.labels_ >= 0]
+    # every number tried is in the table, so the rule can be read there
+    assert "smallest_journeys" in model.selection_.columns
+    if chosen["smallest_journeys"] >= MIN_PERSONA_JOURNEYS:
+        assert not any("too few journeys" in n for n in model.notes_)
+    else:  # none was large enough: the smallest number, said in a note
+        assert model.n_personas_ == model.selection_["k"].min()
+        assert any("too few journeys to tell personas apart" in n for n in model.notes_)
+    assert len(told) > 0
+
+
+def test_a_few_journeys_are_not_split_into_a_persona_each():
+    rows = [(f"c{i}", act, pd.Timestamp("2024-01-01") + pd.Timedelta(hours=h + 24 * i))
+            for i in range(8) for h, act in enumerate([f"t{i % 6}", f"u{i % 4}", "end"])]
+    log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
+    with pytest.warns(jl.PersonaWarning, match="too few journeys to tell personas apart"):
+        model = JourneyClusters(random_state=0).fit(log)
+    assert model.n_personas_ == 2

@@ -346,8 +346,17 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                 lifecycle: str = "auto", strict: bool = False, sep: str | None = None,
                 encoding: str | None = None, format: str | None = None,
                 table: str | None = None, columns: list[str] | None = None,
-                null_values: list[str] | tuple[str, ...] | None = None) -> EventLog:
+                null_values: list[str] | tuple[str, ...] | None = None,
+                engine: str = "memory", memory_limit: str | None = None,
+                temp_directory: str | None = None, threads: int | None = None,
+                spark: Any = None) -> EventLog:
     """Read, validate, sort and encode an event log.
+
+    With ``engine="duckdb"`` or ``"spark"`` the log is read into that engine instead and
+    an :class:`~journeylab.core.engine.EngineLog` is returned: the maps, variants, journey
+    matrix, funnels, personas and drivers take it like an EventLog, and their heavy
+    passes run in the engine (``memory_limit``, ``temp_directory`` and ``threads`` are
+    DuckDB's; ``spark`` is a SparkSession or a Spark Connect URL ``"sc://host:15002"``).
 
     Takes the same parameters as :func:`journeylab.validate_events`; rows that cannot be
     used are quarantined and described in ``log.report`` (``strict=True`` raises instead).
@@ -373,6 +382,28 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
     """
     schema = Schema(case_id_key, activity_key, timestamp_key, channel_key, stage_key,
                     satisfaction_key, instruments or {}, satisfaction_scale)
+    if engine != "memory":
+        from ..engines import read_engine
+        from .engine import InMemorySource
+
+        options = dict(case_id_key=case_id_key, activity_key=activity_key,
+                       timestamp_key=timestamp_key, channel_key=channel_key,
+                       stage_key=stage_key, satisfaction_key=satisfaction_key,
+                       instruments=instruments, satisfaction_scale=satisfaction_scale,
+                       catalogue=catalogue, timestamp_format=timestamp_format,
+                       dayfirst=dayfirst, assume_timezone=assume_timezone,
+                       lifecycle=lifecycle, strict=strict, sep=sep, encoding=encoding,
+                       format=format, table=table, columns=columns, null_values=null_values)
+        native = catalogue is None and timestamp_format is None and not dayfirst and \
+            columns is None and null_values is None and format in (None, "parquet", "csv") \
+            and assume_timezone == "UTC"
+        return read_engine(source if native else InMemorySource(source), engine, schema,
+                           duplicates=duplicates, read_options=options, sep=sep,
+                           encoding=encoding, table=table, memory_limit=memory_limit,
+                           temp_directory=temp_directory, threads=threads, spark=spark)
+    if memory_limit or temp_directory or threads or spark is not None:
+        raise InvalidInputError("memory_limit=, temp_directory=, threads= and spark= are "
+                                "options of engine='duckdb' or 'spark'.")
     check_reading_options(timestamp_format=timestamp_format, assume_timezone=assume_timezone)
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
                      columns=columns)

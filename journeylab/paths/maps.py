@@ -19,6 +19,7 @@ from ..errors import InvalidInputError
 from ..core.journeys import (distinct_count, group_order, group_quantiles, pairs, variant_ids,
                              variant_order, variant_text)
 from ..core.cases import case_outcome, case_satisfaction
+from ..core.engine import EngineLog
 from ..core.log import EventLog
 
 __all__ = ["discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants",
@@ -67,7 +68,7 @@ class DirectlyFollowsGraph:
         return DFG(self.to_dict(), self.start_activities, self.end_activities)
 
 
-def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
+def discover_dfg(log: EventLog | EngineLog) -> DirectlyFollowsGraph:
     """Discover the directly-follows graph with frequency and time overlays.
 
     Edge counts, start and end counts equal ``pm4py.discover_dfg``'s; times are the
@@ -83,6 +84,9 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
     >>> discover_dfg(log).edges[["source", "target", "events", "median_s"]].to_dict("records")
     [{'source': 'x', 'target': 'y', 'events': 1, 'median_s': 60.0}, {'source': 'y', 'target': 'x', 'events': 1, 'median_s': 120.0}]
     """  # noqa: E501
+    if isinstance(log, EngineLog):
+        edges, nodes = log.dfg()
+        return _graph(edges, nodes, log.n_cases)
     A = log.n_activities
     src, dst, dt, case = pairs(log)
     edge = src * A + dst
@@ -101,8 +105,6 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
         "events": events[present], "cases": cases,
         "mean_s": total / np.maximum(events[present], 1), "median_s": qs[:, 0], "p90_s": qs[:, 1],
     })
-    edges = edges.sort_values(["events", "source", "target"], ascending=[False, True, True],
-                              kind="stable").reset_index(drop=True)
     first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
     act = log.activity_codes.astype(np.int64)
     nodes = pd.DataFrame({
@@ -111,8 +113,20 @@ def discover_dfg(log: EventLog) -> DirectlyFollowsGraph:
         "cases": distinct_count(act, log.case_codes, A),
         "starts": np.bincount(act[first], minlength=A),
         "ends": np.bincount(act[last], minlength=A),
-    }).sort_values(["events", "activity"], ascending=[False, True], kind="stable")
-    return DirectlyFollowsGraph(edges, nodes.reset_index(drop=True), log.n_cases)
+    })
+    return _graph(edges, nodes, log.n_cases)
+
+
+def _graph(edges: pd.DataFrame, nodes: pd.DataFrame, n_cases: int) -> DirectlyFollowsGraph:
+    """The graph from its edge and node tables, in the one order every engine gives."""
+    counts = ["events", "cases"]
+    edges = edges.astype({c: "int64" for c in counts}).astype(
+        {c: "float64" for c in ("mean_s", "median_s", "p90_s")})
+    nodes = nodes.astype({c: "int64" for c in counts + ["starts", "ends"]})
+    edges = edges.sort_values(["events", "source", "target"], ascending=[False, True, True],
+                              kind="stable").reset_index(drop=True)
+    nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable")
+    return DirectlyFollowsGraph(edges, nodes.reset_index(drop=True), n_cases)
 
 
 def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: float = 1.0,
@@ -162,15 +176,26 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
 
 
 # ----------------------------------------------------------------------------- variants
-def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
-                 instrument: str | None = None) -> pd.DataFrame:
+def get_variants(log: EventLog | EngineLog, *, outcome: str | Sequence[str] | None = None,
+                 instrument: str | None = None, top: int | None = None) -> pd.DataFrame:
     """Every distinct path with its journeys, share, cumulative share and duration.
 
     Columns: ``variant`` (touchpoints joined by `` > ``), ``length``, ``cases``, ``share``,
     ``cum_share``, ``median_duration_s``; ``conversion`` when ``outcome`` is given (see
     :func:`case_outcome`) and ``mean_satisfaction`` when the log has scores. Most frequent
-    first; ties by path text, so the order is the same on every run.
+    first; ties by path text, so the order is the same on every run. With ``top``, the
+    first ``top`` variants only (shares stay of all journeys). On an
+    :class:`~journeylab.core.engine.EngineLog`, ``outcome`` and ``instrument`` are not
+    taken (their columns need the journeys in memory: ``log.sample()``).
     """
+    if isinstance(log, EngineLog):
+        if outcome is not None or instrument is not None:
+            raise InvalidInputError("get_variants on an engine's log gives paths, journeys "
+                                    "and durations; for conversion or satisfaction by "
+                                    "variant use log.sample() (in memory).")
+        out = log.variants(top=top).astype({"length": "int64", "cases": "int64"})
+        out = out.iloc[variant_order(out["cases"].to_numpy(), out["variant"].to_numpy())]
+        return _shares(out, log.n_cases)
     ids, first_case = variant_ids(log)
     n_var = len(first_case)
     cases = np.bincount(ids, minlength=n_var)
@@ -194,7 +219,12 @@ def get_variants(log: EventLog, *, outcome: str | Sequence[str] | None = None,
                                                    minlength=n_var) / n
         out["satisfaction_answers"] = n
     out = out.iloc[variant_order(cases, out["variant"].to_numpy())]
-    out.insert(3, "share", out["cases"] / log.n_cases)
+    return _shares(out.head(top) if top else out, log.n_cases)
+
+
+def _shares(variants: pd.DataFrame, n_cases: int) -> pd.DataFrame:
+    out = variants.copy()
+    out.insert(3, "share", out["cases"] / n_cases)
     out.insert(4, "cum_share", out["share"].cumsum())
     return out.reset_index(drop=True)
 

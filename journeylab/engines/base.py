@@ -1,0 +1,269 @@
+"""What the SQL engines share: a log loaded as the view ``events`` (canonical columns:
+``case_id``, ``activity``, ``timestamp``, ``channel``, ``stage``, ``satisfaction``, ``row``)
+and the view ``steps`` made from it once, and every aggregation of
+:class:`~journeylab.core.engine.EngineLog` as a query of :mod:`.sql`. An engine adds how it
+loads a source and runs a query (:mod:`.duck`, :mod:`.spark`).
+
+Sources an engine reads itself (Parquet and CSV files, a table of its own) are validated
+in SQL: a row without a journey, a touchpoint or a readable timestamp is quarantined, and
+so is an exact copy of an earlier row unless ``duplicates="keep"``; the counts are in
+``log.report``. Any other source (a DataFrame, XES, JSON lines) is read and validated by
+:func:`journeylab.read_events` first and its kept events handed to the engine.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..core.engine import EngineLog, EngineReport
+from ..core.schema import Schema
+from .sql import (Dialect, dfg_queries, feature_queries, funnel_query, matrix_queries, quote,
+                  sample_filter, steps_query, variants_query)
+
+__all__ = ["SQLLog", "CANONICAL_COLUMNS", "canonical_select", "quarantine_queries",
+           "read_in_memory", "in_journey_order", "memory_schema",
+           "whole_journeys", "predict_frame"]
+
+CANONICAL_COLUMNS = ("case_id", "activity", "timestamp", "channel", "stage", "satisfaction",
+                     "row")
+OPTIONAL = ("channel", "stage", "satisfaction")
+
+
+def canonical_select(dialect: Dialect, schema: Schema, types: dict[str, str],
+                     timestamp: str) -> str:
+    """The select list turning a raw table's columns into the canonical ones: ids and
+    names as text, the timestamp by ``timestamp`` (a format string over ``{0}``), a score as
+    a number, an unmapped optional role as NULL."""
+    def col(role: str) -> str:
+        return quote(schema.key(role), dialect)
+
+    text = "STRING" if dialect.name == "spark" else "VARCHAR"
+    parts = [f"CAST({col('case_id')} AS {text}) AS case_id",
+             f"CAST({col('activity')} AS {text}) AS activity",
+             timestamp.format(col("timestamp")) + " AS timestamp"]
+    for role in OPTIONAL:
+        if schema.key(role) is None:
+            kind = "DOUBLE" if role == "satisfaction" else text
+            parts.append(f"CAST(NULL AS {kind}) AS {role}")
+        elif role == "satisfaction":
+            parts.append(f"TRY_CAST({col(role)} AS DOUBLE) AS satisfaction")
+        else:
+            parts.append(f"CAST({col(role)} AS {text}) AS {role}")
+    parts.append("__row AS row")
+    return ", ".join(parts)
+
+
+def quarantine_queries(dialect: Dialect, select: str, raw_columns: Sequence[str],
+                       duplicates: str) -> tuple[str, str]:
+    """Over the view ``raw``: the kept events (canonical columns) and the count of each
+    reason rows are set aside (``missing_case_id``, ``missing_activity``, ``bad_timestamp``,
+    ``duplicate_event``: an exact copy of an earlier row, unless ``duplicates="keep"``),
+    each row counted once, for its first reason. ``select`` is :func:`canonical_select`."""
+    dup = "1"
+    reason = ("CASE WHEN case_id IS NULL OR trim(case_id) = '' THEN 'missing_case_id' "
+              "WHEN activity IS NULL OR trim(activity) = '' THEN 'missing_activity' "
+              "WHEN timestamp IS NULL THEN 'bad_timestamp' ")
+    if duplicates == "quarantine":
+        every = ", ".join(quote(c, dialect) for c in raw_columns)
+        dup = f"row_number() OVER (PARTITION BY {every} ORDER BY __row)"
+        reason += "WHEN dup > 1 THEN 'duplicate_event' "
+    flagged = (f"(SELECT *, {reason}END AS reason FROM (SELECT {select}, {dup} AS dup "
+               "FROM raw) t) f")
+    cols = ", ".join(CANONICAL_COLUMNS)
+    kept = f"SELECT {cols} FROM {flagged} WHERE reason IS NULL"
+    counts = f"SELECT reason, count(*) AS n FROM {flagged} WHERE reason IS NOT NULL GROUP BY reason"
+    return kept, counts
+
+
+def read_in_memory(source: Any, read_options: dict[str, Any]):
+    """``source`` read and validated by :func:`journeylab.read_events`: the kept events as
+    the canonical columns (UTC timestamps) and the log."""
+    from ..core.engine import InMemorySource
+    from ..core.log import read_events
+
+    if isinstance(source, InMemorySource):
+        source = source.source
+    log = read_events(source, **read_options)
+    ev = log.events
+    frame = pd.DataFrame({"case_id": ev["case_id"].astype(str).astype(object),
+                          "activity": ev["activity"].astype(str).astype(object),
+                          "timestamp": pd.to_datetime(ev["timestamp"], utc=True)})
+    for role in OPTIONAL:
+        if role in ev.columns:
+            frame[role] = ev[role].astype(float) if role == "satisfaction" else \
+                ev[role].astype(object).where(ev[role].notna(), None)
+    frame["row"] = ev["row"].to_numpy(dtype=np.int64)
+    return frame, log
+
+
+def in_journey_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events sorted by (journey, time, source row), without the ``row`` column: read
+    again by :func:`journeylab.read_events`, ties in time keep the source's order."""
+    frame = frame.sort_values(["case_id", "timestamp", "row"], kind="stable")
+    return frame.drop(columns="row").reset_index(drop=True)
+
+
+def memory_schema(frame: pd.DataFrame, log) -> Schema:
+    """The roles of a frame made by :func:`read_in_memory` from ``log``."""
+    present = {r: r if r in log.events.columns else None for r in OPTIONAL}
+    return Schema("case_id", "activity", "timestamp", present["channel"], present["stage"],
+                  present["satisfaction"], log.schema.instruments, log.schema.satisfaction_scale)
+
+
+def whole_journeys(chunks):
+    """Frames of events in journey order (``case_id`` sorted), regrouped so that no
+    journey is split between two frames."""
+    carry = None
+    for chunk in chunks:
+        if chunk is None or not len(chunk):
+            continue
+        if carry is not None:
+            chunk = pd.concat([carry, chunk], ignore_index=True)
+        tail = (chunk["case_id"] == chunk["case_id"].iloc[-1]).to_numpy()
+        carry = chunk[tail]
+        if (~tail).any():
+            yield chunk[~tail].reset_index(drop=True)
+    if carry is not None and len(carry):
+        yield carry.reset_index(drop=True)
+
+
+def predict_frame(frame: pd.DataFrame, model: Any, schema: Schema) -> pd.DataFrame:
+    """``case_id, persona`` of the whole journeys in ``frame`` (canonical columns)."""
+    from ..core.log import read_events
+
+    keys = {f"{r}_key": r for r in ("case_id", "activity", "timestamp", "channel", "stage",
+                                    "satisfaction") if r in frame.columns}
+    log = read_events(in_journey_order(frame), **keys, duplicates="keep",
+                      instruments=dict(schema.instruments) or None,
+                      satisfaction_scale=schema.satisfaction_scale)
+    return pd.DataFrame({"case_id": log.cases.astype(str).astype(object),
+                         "persona": model.predict(log).astype("int64")})
+
+
+class SQLLog(EngineLog):
+    """An :class:`EngineLog` whose aggregations are the queries of :mod:`.sql`."""
+
+    dialect: Dialect
+    _columns: list[str]
+    _counts: tuple[int, int] | None = None
+
+    @abstractmethod
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run ``sql`` and return its (small) result as pandas."""
+
+    @abstractmethod
+    def iter_journeys(self, columns: Sequence[str], batch_rows: int):
+        """The events of ``columns`` in (journey, time, row) order, as pandas frames of
+        about ``batch_rows`` events that never split a journey."""
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def _count(self) -> tuple[int, int]:
+        if self._counts is None:
+            n = self.query("SELECT count(*) AS events, count(DISTINCT case_id) AS cases "
+                           "FROM events")
+            self._counts = (int(n["events"].iloc[0]), int(n["cases"].iloc[0]))
+        return self._counts
+
+    @property
+    def n_events(self) -> int:
+        return self._count()[0]
+
+    @property
+    def n_cases(self) -> int:
+        return self._count()[1]
+
+    def dfg(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        edges, nodes = dfg_queries(self.dialect)
+        return self.query(edges), self.query(nodes)
+
+    def variants(self, *, top: int | None = None) -> pd.DataFrame:
+        from ..core.journeys import SEP
+
+        return self.query(variants_query(self.dialect, SEP, top))
+
+    def matrix(self, *, unmapped: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        cells, tops = matrix_queries(self.dialect, unmapped)
+        return self.query(cells), self.query(tops)
+
+    def funnel(self, steps: Sequence[Sequence[str]], *, on: str) -> pd.DataFrame:
+        return self.query(funnel_query(self.dialect, steps, on)).sort_values("step")
+
+    def features(self) -> dict[str, pd.DataFrame]:
+        return {name: self.query(q) for name, q in feature_queries(self.dialect).items()}
+
+    def distinct(self, role: str) -> list[Any]:
+        got = self.query(f"SELECT DISTINCT {role} AS v FROM events WHERE {role} IS NOT NULL")
+        return sorted(got["v"].tolist())
+
+    def events_frame(self, where: str | None = None) -> pd.DataFrame:
+        """The kept events (canonical columns) as pandas, those matching ``where`` only."""
+        cond = f" WHERE {where}" if where else ""
+        cols = ", ".join(c for c in CANONICAL_COLUMNS if c in self._columns + ["row"])
+        return self.query(f"SELECT {cols} FROM events{cond}")
+
+    def sample(self, frac: float | None = None, *, random_state: int = 0):
+        from ..core.log import read_events
+
+        where = None if frac is None or frac >= 1 else \
+            sample_filter(self.dialect, frac, random_state)
+        frame = in_journey_order(self.events_frame(where))
+        keys = {f"{r}_key": r for r in self._columns}
+        return read_events(frame, **keys, instruments=dict(self.schema.instruments) or None,
+                           satisfaction_scale=self.schema.satisfaction_scale,
+                           duplicates="keep")
+
+    def label_journeys(self, model: Any, *, batch_rows: int = 2_000_000) -> pd.DataFrame:
+        parts = [predict_frame(frame, model, self.schema)
+                 for frame in self.iter_journeys(self._columns, batch_rows)]
+        out = pd.concat(parts, ignore_index=True) if parts else \
+            pd.DataFrame({"case_id": pd.Series(dtype=object), "persona": pd.Series(dtype="int64")})
+        return out.sort_values("case_id", kind="stable").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ loading
+    @abstractmethod
+    def execute(self, sql: str) -> None:
+        """Run a statement."""
+
+    @abstractmethod
+    def materialise(self, name: str, sql: str) -> None:
+        """Keep the result of ``sql`` as the table (or cached view) ``name``."""
+
+    @abstractmethod
+    def raw_types(self) -> dict[str, str]:
+        """The columns of the view ``raw`` (``__row`` left out) and their engine types."""
+
+    @abstractmethod
+    def timestamp_expression(self, column: str, type_name: str) -> str:
+        """How the raw timestamp ``column`` of this type becomes a UTC timestamp (``{0}`` is the
+        column; NULL where it cannot be read)."""
+
+    def load(self, schema: Schema, *, duplicates: str, report=None) -> None:
+        """Validate the view ``raw`` into the table ``steps`` and the view ``events``.
+        With ``report`` (a source validated in memory), nothing is set aside again."""
+        from ..core.schema import ROLES
+
+        types = self.raw_types()
+        schema = schema.resolve(list(types))
+        self.schema = schema
+        ts = self.timestamp_expression(schema.key("timestamp"), types[schema.key("timestamp")])
+        select = canonical_select(self.dialect, schema, types, ts)
+        kept, counts = quarantine_queries(self.dialect, select, list(types),
+                                          "keep" if report is not None else duplicates)
+        self.materialise("steps", steps_query(self.dialect, f"({kept}) k"))
+        self.execute("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT "
+                     + ", ".join(CANONICAL_COLUMNS) + " FROM steps")
+        self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
+                         or schema.key(r) is not None]
+        if report is None:
+            reasons = self.query(counts)
+            found = dict(zip(reasons["reason"], reasons["n"].astype(int)))
+            rows_in = int(self.query("SELECT count(*) AS n FROM raw")["n"].iloc[0])
+            report = EngineReport(rows_in, self.n_events,
+                                  {k: found[k] for k in sorted(found)})
+        self.report = report

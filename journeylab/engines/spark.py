@@ -82,8 +82,8 @@ class SparkLog(SQLLog):
         self.session.conf.set("spark.sql.session.timeZone", "UTC")
 
     def query(self, sql: str) -> pd.DataFrame:
-        with warnings.catch_warnings():  # PySpark's notice about pandas 3
-            warnings.simplefilter("ignore", FutureWarning)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
             return self.session.sql(sql).toPandas()
 
     def execute(self, sql: str) -> None:
@@ -110,7 +110,7 @@ class SparkLog(SQLLog):
         frame = self.session.sql(f"SELECT {', '.join(list(columns) + ['row'])} FROM events "
                                  "ORDER BY case_id, timestamp, row")
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
             rows = frame.toLocalIterator()
             batch: list = []
 
@@ -139,7 +139,7 @@ class SparkLog(SQLLog):
 
         out = frame.mapInPandas(assign, "case_id string, persona long")
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
             got = out.toPandas()
         return got.sort_values("case_id", kind="stable").reset_index(drop=True)
 
@@ -170,7 +170,7 @@ def read_spark(source: Any, schema: Schema, *, duplicates: str = "quarantine",
         types = {"satisfaction": "double", "timestamp": "timestamp", "row": "long"}
         ddl = ", ".join(f"{c} {types.get(c, 'string')}" for c in frame.columns)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
             raw = session.createDataFrame(frame, ddl).withColumnRenamed("row", "__row")
         schema, report = memory_schema(frame, mem), mem.report
     else:

@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import InvalidInputError, MissingColumnError
 from ..core.journeys import SEP, distinct_count
 from ..core.cases import case_outcome, case_satisfaction
+from ..core.engine import EngineLog
 from ..core.log import EventLog
 from .frictions import ending_attrs, ending_columns
 from .maps import get_variants
@@ -29,13 +30,16 @@ STAGE_ORDER = ("awareness", "discovery", "consideration", "evaluation", "decisio
                "advocacy")
 
 
-def stage_order(log: EventLog) -> list[str]:
+def stage_order(log: EventLog | EngineLog) -> list[str]:
     """The log's stages in journey order: a declared order if the stage column has one,
     else the usual stage vocabulary (:data:`STAGE_ORDER`), unknown stages last (A-Z)."""
-    col = log.events["stage"]
-    cats = [str(c) for c in col.cat.categories]
-    if col.cat.ordered:
-        return cats
+    if isinstance(log, EngineLog):
+        cats = [str(c) for c in log.distinct("stage")]
+    else:
+        col = log.events["stage"]
+        cats = [str(c) for c in col.cat.categories]
+        if col.cat.ordered:
+            return cats
     rank = {s: i for i, s in enumerate(STAGE_ORDER)}
     return sorted(cats, key=lambda c: (rank.get(c.lower(), len(rank)), c))
 
@@ -55,9 +59,16 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     rate column.
     """
     for role in ("stage", "channel"):
-        if role not in log.events.columns:
+        if role not in (log.columns if isinstance(log, EngineLog) else log.events.columns):
             raise MissingColumnError(f"The journey matrix needs the {role} role; map it with "
                                      f"{role}_key= or give a touchpoint catalogue.")
+    if isinstance(log, EngineLog):
+        if outcome is not None or instrument is not None:
+            raise InvalidInputError("journey_matrix on an engine's log counts events, "
+                                    "customers and ends; for drop-offs by outcome or "
+                                    "satisfaction use log.sample() (in memory).")
+        cells, tops = log.matrix(unmapped=UNMAPPED)
+        return _matrix_table(cells, tops, stage_order(log), None)
     ev = log.events
     stage = ev["stage"].cat.codes.to_numpy().astype(np.int64)
     chan = ev["channel"].cat.codes.to_numpy().astype(np.int64)
@@ -70,29 +81,48 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
     last = log.case_offsets[1:] - 1
     conv = case_outcome(log, outcome)
     ended = np.ones(log.n_cases, bool) if conv is None else ~conv
-    endings = np.bincount(cell[last][ended], minlength=n_cells)
+    stages = np.array(list(ev["stage"].cat.categories) + [UNMAPPED], dtype=object)
+    chans = np.array(list(ev["channel"].cat.categories) + [UNMAPPED], dtype=object)
+    names = (stages[np.minimum(np.arange(n_cells) // C, S)],
+             np.where(np.arange(n_cells) < S * C, chans[np.arange(n_cells) % C], UNMAPPED))
+    cells = pd.DataFrame({"stage": names[0], "channel": names[1], "events": events,
+                          "customers": customers,
+                          "ends": np.bincount(cell[last][ended], minlength=n_cells)})
     sat = case_satisfaction(log, instrument)
-    rate = ending_columns(outcome)[1]
-    rows = pd.DataFrame({"cell": np.arange(n_cells), "events": events, "customers": customers,
-                         rate: endings / np.maximum(customers, 1)})
     if sat is not None:
         key = pd.DataFrame({"cell": cell, "case": log.case_codes}).drop_duplicates()
         key["sat"] = sat[key["case"].to_numpy()]
-        rows["mean_satisfaction"] = (key.groupby("cell")["sat"].mean().reindex(rows["cell"])
-                                     .to_numpy())
-    tp = pd.DataFrame({"cell": cell, "activity": ev["activity"].astype(object)})
-    tops = tp.groupby("cell")["activity"].agg(lambda s: ", ".join(s.value_counts().index[:4]))
-    rows["touchpoints"] = tops.reindex(rows["cell"]).fillna("").to_numpy()
-    rows = rows[rows["events"] > 0].copy()
-    stages = list(ev["stage"].cat.categories) + ["(unmapped)"]
-    chans = list(ev["channel"].cat.categories) + ["(unmapped)"]
-    ordered = stage_order(log) + ["(unmapped)"]
-    rows.insert(0, "stage", pd.Categorical(
-        [stages[c // C] if c < S * C else "(unmapped)" for c in rows["cell"]],
-        categories=ordered, ordered=True))
-    rows.insert(1, "channel", [chans[c % C] if c < S * C else "(unmapped)" for c in rows["cell"]])
-    rows = rows.drop(columns="cell").sort_values(["stage", "channel"], kind="stable")
-    rows = rows.reset_index(drop=True)
+        cells["mean_satisfaction"] = (key.groupby("cell")["sat"].mean()
+                                      .reindex(np.arange(n_cells)).to_numpy())
+    tops = pd.DataFrame({"cell": cell, "activity": ev["activity"].astype(object)})
+    tops = tops.groupby(["cell", "activity"]).size().rename("events").reset_index()
+    tops.insert(0, "stage", names[0][tops["cell"]])
+    tops.insert(1, "channel", names[1][tops["cell"]])
+    return _matrix_table(cells[cells["events"] > 0], tops.drop(columns="cell"),
+                         stage_order(log), outcome)
+
+
+#: The cell of events without a stage or a channel.
+UNMAPPED = "(unmapped)"
+
+
+def _matrix_table(cells: pd.DataFrame, tops: pd.DataFrame, order: list[str],
+                  outcome: Any) -> pd.DataFrame:
+    """The journey map from its cells (``stage, channel, events, customers, ends``) and
+    their touchpoints (``stage, channel, activity, events``): each cell's rate and four
+    most used touchpoints (ties by name), in stage order."""
+    rate = ending_columns(outcome)[1]
+    rows = cells.astype({"events": "int64", "customers": "int64"}).copy()
+    rows.insert(4, rate, rows.pop("ends") / np.maximum(rows["customers"], 1))
+    tops = tops.sort_values(["events", "activity"], ascending=[False, True], kind="stable")
+    listed = tops.groupby(["stage", "channel"], sort=False)["activity"].agg(
+        lambda a: ", ".join(map(str, a.iloc[:4])))
+    rows["touchpoints"] = [listed.get((st, ch), "") for st, ch in
+                           zip(rows["stage"], rows["channel"])]
+    rows["stage"] = pd.Categorical(rows["stage"].astype(str),
+                                   categories=order + [UNMAPPED], ordered=True)
+    rows["channel"] = rows["channel"].astype(str).astype(object)
+    rows = rows.sort_values(["stage", "channel"], kind="stable").reset_index(drop=True)
     rows.attrs.update(ending_attrs(outcome), rate=rate)
     return rows
 
@@ -117,51 +147,76 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
     """
     if on not in ("activity", "stage"):
         raise InvalidInputError(f"on must be 'activity' or 'stage', not {on!r}.")
-    if on == "stage" and "stage" not in log.events.columns:
+    columns = log.columns if isinstance(log, EngineLog) else log.events.columns
+    if on == "stage" and "stage" not in columns:
         raise MissingColumnError("A stage funnel needs the stage role (stage_key=).")
     if len(steps) < 2:
         raise InvalidInputError("A funnel needs at least two steps.")
+    groups = [[step] if isinstance(step, str) else list(step) for step in steps]
+    if isinstance(log, EngineLog):
+        if by is not None:
+            raise InvalidInputError("A funnel by a journey-level column needs the journeys "
+                                    "in memory: use log.sample().")
+        _check_steps(groups, set(log.distinct(on)), on)
+        got = log.funnel(groups, on=on).set_index("step")
+        counts = got["customers"].astype(int).tolist()
+        times = [(got.loc[k + 1, "median_time_s"], got.loc[k + 1, "p90_time_s"])
+                 for k in range(len(groups))]
+        return pd.DataFrame(_funnel_rows(groups, counts, times))
     col = log.events[on].astype(object).to_numpy()
     present = set(pd.unique(col))
+    _check_steps(groups, present, on)
     t = log.timestamps_ns
     never = np.iinfo(np.int64).max
     reached = np.full(log.n_cases, np.iinfo(np.int64).min)  # time each journey reached the step
     alive = np.ones(log.n_cases, bool)
-    step_masks, waits, names_of = [], [], []
-    for step in steps:
-        names = [step] if isinstance(step, str) else list(step)
-        unknown = [n for n in names if n not in present]
-        if unknown:
-            raise InvalidInputError(f"Funnel step {unknown[0]!r} is not a {on} of this log.")
+    step_masks, waits = [], []
+    for names in groups:
         hit = np.isin(col, names) & (t >= reached[log.case_codes]) & alive[log.case_codes]
         first = np.full(log.n_cases, never)
         np.minimum.at(first, log.case_codes[hit], t[hit])
         now = first < never
         waits.append((first - reached) / 1e9)
         step_masks.append(now)
-        names_of.append(" | ".join(map(str, names)))
         reached, alive = np.where(now, first, reached), now
     rows = []
     for g_name, g_mask in _case_groups(log, by):
         counts = [int((m & g_mask).sum()) for m in step_masks]
-        for k, (m, w) in enumerate(zip(step_masks, waits)):
-            sel = w[m & g_mask]
-            row = {"step": k + 1, "name": names_of[k], "customers": counts[k],
-                   "conversion_from_previous": counts[k] / max(counts[k - 1], 1) if k else np.nan,
-                   "conversion_from_start": counts[k] / max(counts[0], 1),
-                   "median_time_s": float(np.median(sel)) if k and len(sel) else np.nan,
-                   "p90_time_s": float(np.quantile(sel, 0.9)) if k and len(sel) else np.nan}
-            rows.append({by: g_name, **row} if by else row)
+        times = [(float(np.median(w[m & g_mask])), float(np.quantile(w[m & g_mask], 0.9)))
+                 if (m & g_mask).any() else (np.nan, np.nan) for m, w in zip(step_masks, waits)]
+        rows += [{by: g_name, **row} if by else row
+                 for row in _funnel_rows(groups, counts, times)]
     return pd.DataFrame(rows)
+
+
+def _check_steps(groups: list[list[Any]], present: set, on: str) -> None:
+    for names in groups:
+        unknown = [n for n in names if n not in present]
+        if unknown:
+            raise InvalidInputError(f"Funnel step {unknown[0]!r} is not a {on} of this log.")
+
+
+def _funnel_rows(groups: list[list[Any]], counts: list[int],
+                 times: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """The funnel's rows from the journeys reaching each step and the median and 90th
+    percentile wait from the previous step (none for the first)."""
+    return [{"step": k + 1, "name": " | ".join(map(str, names)), "customers": counts[k],
+             "conversion_from_previous": counts[k] / max(counts[k - 1], 1) if k else np.nan,
+             "conversion_from_start": counts[k] / max(counts[0], 1),
+             "median_time_s": float(times[k][0]) if k and counts[k] else np.nan,
+             "p90_time_s": float(times[k][1]) if k and counts[k] else np.nan}
+            for k, names in enumerate(groups)]
 
 
 def default_funnel_steps(log: EventLog, n: int = 4) -> tuple[list[str], str]:
     """Sensible funnel steps when none are given: the stages in journey order, or else the
     first ``n`` distinct touchpoints of the most frequent multi-step path. Returns
     ``(steps, on)``."""
-    if "stage" in log.events.columns and log.events["stage"].notna().any():
+    engine = isinstance(log, EngineLog)
+    if (log.has("stage") and log.distinct("stage")) if engine else \
+            ("stage" in log.events.columns and log.events["stage"].notna().any()):
         return stage_order(log)[:n], "stage"
-    variants = get_variants(log)
+    variants = get_variants(log, top=100) if engine else get_variants(log)
     longer = variants[variants["length"] > 1]
     path = (longer if len(longer) else variants)["variant"].iloc[0].split(SEP)
     return list(dict.fromkeys(path))[:n], "activity"

@@ -25,7 +25,7 @@ def awkward_events(n_journeys: int = 300, random_state: int = 5) -> pd.DataFrame
     tie = rng.random(len(ev)) < 0.2
     same_case = ev["case_id"].eq(ev["case_id"].shift())
     ev.loc[tie & same_case, "timestamp"] = ev["timestamp"].shift()[tie & same_case]
-    rename = {"visit_website": "visité «site»", "call_support": "call 'support' \\ 電話"}
+    rename = {"browse_web": "visité «site»", "call_support": "call 'support' \\ 電話"}
     ev["activity"] = ev["activity"].replace(rename)
     extra = pd.DataFrame({
         "case_id": ["solo-1", "solo-2", "ü-3", "ü-3"],

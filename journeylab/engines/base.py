@@ -12,6 +12,8 @@ so is an exact copy of an earlier row unless ``duplicates="keep"``; the counts a
 """
 from __future__ import annotations
 
+import copy
+import itertools
 from abc import abstractmethod
 from typing import Any, Sequence
 
@@ -21,7 +23,7 @@ import pandas as pd
 from ..core.engine import EngineLog, EngineReport
 from ..core.schema import Schema
 from .sql import (Dialect, dfg_queries, feature_queries, funnel_query, matrix_queries, quote,
-                  sample_filter, steps_query, variants_query)
+                  literal, rename_tables, sample_filter, steps_query, variants_query)
 
 __all__ = ["SQLLog", "CANONICAL_COLUMNS", "canonical_select", "quarantine_queries",
            "read_in_memory", "in_journey_order", "memory_schema",
@@ -143,12 +145,32 @@ def predict_frame(frame: pd.DataFrame, model: Any, schema: Schema) -> pd.DataFra
                          "persona": model.predict(log).astype("int64")})
 
 
+#: The tables and views each log keeps under names of its own.
+TABLES = ("raw", "events", "steps")
+_numbers = itertools.count(1)
+
+
 class SQLLog(EngineLog):
-    """An :class:`EngineLog` whose aggregations are the queries of :mod:`.sql`."""
+    """An :class:`EngineLog` whose aggregations are the queries of :mod:`.sql`, written
+    with the plain names ``raw``, ``events`` and ``steps``; each log runs them on tables of
+    its own (:meth:`sql`), so several logs share one connection or Spark session."""
 
     dialect: Dialect
     _columns: list[str]
     _counts: tuple[int, int] | None = None
+    number: int = 0
+
+    def sql(self, text: str) -> str:
+        """``text`` with the plain table names made this log's own."""
+        if not self.number:
+            self.number = next(_numbers)
+        return rename_tables(text, self.table_names(), self.dialect)
+
+    def table_names(self) -> dict[str, str]:
+        """The plain table names and this log's own."""
+        if not self.number:
+            self.number = next(_numbers)
+        return {t: f"journeylab_{t}_{self.number}" for t in TABLES}
 
     @abstractmethod
     def query(self, sql: str) -> pd.DataFrame:
@@ -255,9 +277,7 @@ class SQLLog(EngineLog):
         select = canonical_select(self.dialect, schema, types, ts)
         kept, counts = quarantine_queries(self.dialect, select, list(types),
                                           "keep" if report is not None else duplicates)
-        self.materialise("steps", steps_query(self.dialect, f"({kept}) k"))
-        self.execute("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT "
-                     + ", ".join(CANONICAL_COLUMNS) + " FROM steps")
+        self._build(f"({kept}) k")
         self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
                          or schema.key(r) is not None]
         if report is None:
@@ -267,3 +287,23 @@ class SQLLog(EngineLog):
             report = EngineReport(rows_in, self.n_events,
                                   {k: found[k] for k in sorted(found)})
         self.report = report
+
+    def _build(self, kept: str) -> None:
+        """The table ``steps`` from the kept events ``kept``, and the view ``events``."""
+        self.materialise("steps", steps_query(self.dialect, kept))
+        self.execute("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT "
+                     + ", ".join(CANONICAL_COLUMNS) + " FROM steps")
+
+    def filter_activities(self, activities: Sequence[str], *, keep: bool = True) -> "SQLLog":
+        """A log of this one's journeys with only (``keep=False``: without) the touchpoints
+        ``activities``, on the same connection or session (the report stays this log's)."""
+        other = copy.copy(self)
+        other.number, other._counts, other.parent = next(_numbers), None, self
+        events = self.table_names()["events"]
+        if activities:
+            inside = ", ".join(literal(str(a), self.dialect) for a in activities)
+            where = f" WHERE activity {'' if keep else 'NOT '}IN ({inside})"
+        else:
+            where = "" if not keep else " WHERE 1 = 0"
+        other._build(f"(SELECT * FROM {events}{where}) k")
+        return other

@@ -39,16 +39,16 @@ class DuckDBLog(SQLLog):
             weakref.finalize(self, _close, connection, workdir)
 
     def query(self, sql: str) -> pd.DataFrame:
-        return self.connection.execute(sql).df()
+        return self.connection.execute(self.sql(sql)).df()
 
     def execute(self, sql: str) -> None:
-        self.connection.execute(sql)
+        self.connection.execute(self.sql(sql))
 
     def materialise(self, name: str, sql: str) -> None:
-        self.connection.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        self.connection.execute(self.sql(f"CREATE OR REPLACE TABLE {name} AS {sql}"))
 
     def raw_types(self) -> dict[str, str]:
-        rel = self.connection.sql("SELECT * EXCLUDE (__row) FROM raw LIMIT 0")
+        rel = self.connection.sql(self.sql("SELECT * EXCLUDE (__row) FROM raw LIMIT 0"))
         return {c: str(t) for c, t in zip(rel.columns, rel.types)}
 
     def timestamp_expression(self, column: str, type_name: str) -> str:
@@ -59,7 +59,7 @@ class DuckDBLog(SQLLog):
     def iter_journeys(self, columns: Sequence[str], batch_rows: int):
         cols = ", ".join(list(columns) + ["row"])
         cur = self.connection.cursor()
-        cur.execute(f"SELECT {cols} FROM events ORDER BY case_id, timestamp, row")
+        cur.execute(self.sql(f"SELECT {cols} FROM events ORDER BY case_id, timestamp, row"))
         def chunks():
             while True:
                 chunk = cur.fetch_df_chunk(max(1, batch_rows // 2048))
@@ -113,13 +113,13 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
     raw = _raw_query(source, sep=sep, encoding=encoding, table=table, connection=connection)
     if raw is None:  # validated in memory, then handed over
         frame, mem = read_in_memory(source, dict(read_options or {}, duplicates=duplicates))
-        connection.register("journeylab_frame", frame)
-        raw = "SELECT *, row AS __row FROM journeylab_frame"
+        connection.register(f"journeylab_frame_{log.table_names()['raw']}", frame)
+        raw = f"SELECT *, row AS __row FROM journeylab_frame_{log.table_names()['raw']}"
         schema, report = memory_schema(frame, mem), mem.report
-        connection.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * EXCLUDE (row, __row), "
-                           f"__row FROM ({raw}) r")
+        log.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * EXCLUDE (row, __row), "
+                    f"__row FROM ({raw}) r")
     else:
-        connection.execute(f"CREATE OR REPLACE TEMP VIEW raw AS {raw}")
+        log.execute(f"CREATE OR REPLACE TEMP VIEW raw AS {raw}")
     log.load(schema, duplicates=duplicates, report=report)
     return log
 

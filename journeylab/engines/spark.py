@@ -84,20 +84,21 @@ class SparkLog(SQLLog):
     def query(self, sql: str) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
-            return self.session.sql(sql).toPandas()
+            return self.session.sql(self.sql(sql)).toPandas()
 
     def execute(self, sql: str) -> None:
-        self.session.sql(sql)
+        self.session.sql(self.sql(sql))
 
     def materialise(self, name: str, sql: str) -> None:
         from pyspark import StorageLevel
 
-        frame = self.session.sql(sql).persist(StorageLevel.MEMORY_AND_DISK)
-        frame.createOrReplaceTempView(name)
+        frame = self.session.sql(self.sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
+        frame.createOrReplaceTempView(self.table_names().get(name, name))
         self._cached.append(frame)
 
     def raw_types(self) -> dict[str, str]:
-        return {c: t for c, t in self.session.table("raw").dtypes if c != "__row"}
+        return {c: t for c, t in self.session.table(self.table_names()["raw"]).dtypes
+                if c != "__row"}
 
     def timestamp_expression(self, column: str, type_name: str) -> str:
         if column in self.nanos:  # nanoseconds since the epoch, read as a long
@@ -107,8 +108,8 @@ class SparkLog(SQLLog):
         return "try_to_timestamp(CAST({0} AS STRING))"
 
     def iter_journeys(self, columns: Sequence[str], batch_rows: int):
-        frame = self.session.sql(f"SELECT {', '.join(list(columns) + ['row'])} FROM events "
-                                 "ORDER BY case_id, timestamp, row")
+        frame = self.session.sql(self.sql(f"SELECT {', '.join(list(columns) + ['row'])} "
+                                          "FROM events ORDER BY case_id, timestamp, row"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
             rows = frame.toLocalIterator()
@@ -130,7 +131,7 @@ class SparkLog(SQLLog):
         each partition, and the fitted model applied to each partition's journeys."""
         cols = list(self._columns) + ["row"]
         schema = self.schema
-        frame = (self.session.sql(f"SELECT {', '.join(cols)} FROM events")
+        frame = (self.session.sql(self.sql(f"SELECT {', '.join(cols)} FROM events"))
                  .repartition("case_id").sortWithinPartitions("case_id", "timestamp", "row"))
 
         def assign(batches):
@@ -175,7 +176,7 @@ def read_spark(source: Any, schema: Schema, *, duplicates: str = "quarantine",
         schema, report = memory_schema(frame, mem), mem.report
     else:
         raw = raw.withColumn("__row", F.monotonically_increasing_id())
-    raw.createOrReplaceTempView("raw")
+    raw.createOrReplaceTempView(log.table_names()["raw"])
     log.load(schema, duplicates=duplicates, report=report)
     return log
 

@@ -10,10 +10,12 @@ Durations are seconds from microseconds; quantiles are exact and linear (numpy's
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
-__all__ = ["Dialect", "DUCKDB", "SPARK", "quote", "literal", "steps_query", "dfg_queries",
+__all__ = ["Dialect", "DUCKDB", "SPARK", "quote", "literal", "rename_tables", "steps_query",
+           "dfg_queries",
            "variants_query", "matrix_queries", "funnel_query", "feature_queries",
            "sample_filter", "START", "END"]
 
@@ -55,6 +57,33 @@ def literal(value: str, dialect: Dialect) -> str:
     if dialect.name == "spark":
         return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
     return "'" + str(value).replace("'", "''") + "'"
+
+
+#: SQL split into string literals, quoted identifiers, words and the rest.
+_TOKENS = {
+    "duckdb": re.compile(r"('(?:[^']|'')*')|(\"(?:[^\"]|\"\")*\")|(\b\w+\b)|([^'\"\w]+)"),
+    "spark": re.compile(r"('(?:[^'\\]|\\.)*')|(`(?:[^`]|``)*`)|(\b\w+\b)|([^'`\w]+)"),
+}
+
+
+def rename_tables(sql: str, names: Mapping[str, str], dialect: Dialect) -> str:
+    """``sql`` with the tables ``names`` (e.g. ``{"steps": "steps_2"}``) renamed where a
+    table is named (after FROM, JOIN, TABLE, VIEW); string literals, quoted identifiers
+    and column names are left alone, so a touchpoint or a column called "events" stays
+    what it is. The queries are written with the plain names
+    (``raw``, ``events``, ``steps``), and each log runs them on its own tables."""
+    out, previous = [], ""
+    for lit, ident, word, rest in _TOKENS[dialect.name].findall(sql):
+        if word:  # a table is named after one of these words, never elsewhere
+            out.append(names.get(word, word) if previous in _BEFORE_TABLE else word)
+            previous = word.upper()
+        else:
+            out.append(lit or ident or rest)
+            previous = previous if rest and not rest.strip() else ""
+    return "".join(out)
+
+
+_BEFORE_TABLE = {"FROM", "JOIN", "TABLE", "VIEW"}
 
 
 def steps_query(dialect: Dialect, events: str = "events") -> str:

@@ -157,3 +157,34 @@ def test_duckdb_memory_limit_and_spill_folder(awkward, tmp_path):
     assert limit.replace(" ", "").upper().startswith(("190", "200"))
     assert (tmp_path / "spill").is_dir() and any((tmp_path / "spill").iterdir())
     assert jl.discover_dfg(log).n_cases == log.n_cases
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_logs_sharing_a_session_keep_their_own_tables(awkward, spark, engine_logs, engine):
+    """A second log on the same Spark session or DuckDB connection, and a log without
+    some touchpoints, leave the first log's tables alone."""
+    ev, kwargs, _, _ = awkward
+    first = engine_logs[engine]
+    before = jl.discover_dfg(first).to_dict()
+    small = ev[ev["case_id"].isin(ev["case_id"].unique()[:20])]
+    second = jl.read_events(small, **kwargs, engine=engine,
+                            **({"spark": spark} if engine == "spark" else {}))
+    surveys = ["nps_survey", "csat_survey"]
+    without = first.filter_activities(surveys, keep=False)
+    assert jl.discover_dfg(first).to_dict() == before
+    assert second.n_cases == 20 < first.n_cases
+    mem = engine_logs["memory"].filter_activities(surveys, keep=False)
+    assert jl.discover_dfg(without).to_dict() == jl.discover_dfg(mem).to_dict()
+    pd.testing.assert_frame_equal(jl.get_variants(without), jl.get_variants(mem)[VARIANT_COLUMNS],
+                                  check_dtype=False, **TIMES)
+
+
+def test_table_names_are_renamed_only_where_a_table_is_named():
+    from journeylab.engines.sql import DUCKDB, SPARK, rename_tables
+
+    names = {"steps": "s_1", "events": "e_1"}
+    assert rename_tables("SELECT count(*) AS events, 'FROM steps', \"steps\" FROM steps "
+                         "JOIN events e", names, DUCKDB) == \
+        "SELECT count(*) AS events, 'FROM steps', \"steps\" FROM s_1 JOIN e_1 e"
+    assert rename_tables("CREATE VIEW events AS SELECT 'it\\'s' FROM `steps`, steps",
+                         names, SPARK) == "CREATE VIEW e_1 AS SELECT 'it\\'s' FROM `steps`, steps"

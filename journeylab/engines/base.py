@@ -97,6 +97,9 @@ def read_in_memory(source: Any, read_options: dict[str, Any]):
         if role in ev.columns:
             frame[role] = ev[role].astype(float) if role == "satisfaction" else \
                 ev[role].astype(object).where(ev[role].notna(), None)
+    for col in log.attribute_columns():  # as text: every engine takes it, with None for none
+        frame[col] = ev[col].astype(object).where(ev[col].notna(), None).map(
+            lambda v: v if v is None else str(v))
     frame["row"] = ev["row"].to_numpy(dtype=np.int64)
     return frame, log
 
@@ -239,6 +242,17 @@ class SQLLog(EngineLog):
         return read_events(frame, **keys, instruments=dict(self.schema.instruments) or None,
                            satisfaction_scale=self.schema.satisfaction_scale,
                            duplicates="keep")
+
+    def sample_source(self, frac: float | None = None, *, random_state: int = 0
+                      ) -> pd.DataFrame:
+        """The source's rows (every column, in source order) of the journeys :meth:`sample`
+        chooses: read them with :func:`journeylab.read_events` and its options for a log
+        in memory with every attribute (what a study does)."""
+        columns = ", ".join(quote(c, self.dialect) for c in self.raw_types())
+        case = quote(self.schema.key("case_id"), self.dialect)
+        where = "" if frac is None or frac >= 1 else \
+            " WHERE " + sample_filter(self.dialect, frac, random_state, case)
+        return self.query(f"SELECT {columns} FROM raw{where} ORDER BY __row")
 
     def label_journeys(self, model: Any, *, batch_rows: int = 2_000_000) -> pd.DataFrame:
         parts = [predict_frame(frame, model, self.schema)

@@ -168,11 +168,15 @@ def read_spark(source: Any, schema: Schema, *, duplicates: str = "quarantine",
         frame, mem = read_in_memory(source, dict(read_options or {}, duplicates=duplicates))
         frame = frame.assign(timestamp=frame["timestamp"].dt.tz_convert("UTC")
                              .dt.tz_localize(None))
-        types = {"satisfaction": "double", "timestamp": "timestamp", "row": "long"}
-        ddl = ", ".join(f"{c} {types.get(c, 'string')}" for c in frame.columns)
+        from pyspark.sql import types as T
+
+        kinds = {"satisfaction": T.DoubleType(), "timestamp": T.TimestampType(),
+                 "row": T.LongType()}
+        struct = T.StructType([T.StructField(str(c), kinds.get(c, T.StringType()))
+                               for c in frame.columns])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
-            raw = session.createDataFrame(frame, ddl).withColumnRenamed("row", "__row")
+            raw = session.createDataFrame(frame, struct).withColumnRenamed("row", "__row")
         schema, report = memory_schema(frame, mem), mem.report
     else:
         raw = raw.withColumn("__row", F.monotonically_increasing_id())

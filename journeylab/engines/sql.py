@@ -186,10 +186,12 @@ def feature_queries(dialect: Dialect) -> dict[str, str]:
     }
 
 
-def sample_filter(dialect: Dialect, frac: float, random_state: int) -> str:
+def sample_filter(dialect: Dialect, frac: float, random_state: int,
+                  case: str = "case_id") -> str:
     """A predicate keeping whole journeys, a share ``frac`` of them chosen by a hash of the
-    journey id and ``random_state`` (same value, same journeys)."""
+    journey id (the column ``case``, quoted) and ``random_state`` (same value, same
+    journeys)."""
     salt = literal("#" + str(int(random_state)), dialect)
-    key = dialect.hash.format(f"concat(CAST(case_id AS STRING), {salt})")
+    key = dialect.hash.format(f"concat(CAST({case} AS STRING), {salt})")
     bucket = int(round(frac * 1_000_000))
     return f"abs({key} % 1000000) < {bucket}"

@@ -8,106 +8,10 @@ from typing import Sequence
 
 from .defaults import PERSONA_DEFAULTS
 from .errors import InvalidInputError, JourneylabError
+from .flags import (add_engine_flags, add_mapping_flags, engine_kwargs, flag_help,
+                    mapping_kwargs, survey_flag)
 
 __all__ = ["main"]
-
-
-def _scale(text: str) -> tuple[float, float]:
-    try:
-        low, high = text.split(":")
-        return float(low), float(high)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LOW:HIGH, e.g. 0:10, got {text!r}") from None
-
-
-def _reading_option(name: str):
-    """An argparse type that checks a reading flag up front (journeylab.io's rules)."""
-    def check(text: str) -> str:
-        from .io.readers import check_reading_options
-
-        try:
-            out = check_reading_options(**{name: text})
-        except InvalidInputError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        return out if name == "sep" else text
-    check.__name__ = name
-    return check
-
-
-def _instrument(text: str) -> tuple[str, tuple[float, float]]:
-    name, sep, scale = text.rpartition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected ACTIVITY=LOW:HIGH, e.g. nps_survey=0:10, "
-                                         f"got {text!r}")
-    return name, _scale(scale)
-
-
-def _survey(text: str) -> str:
-    if "=" in text:
-        raise argparse.ArgumentTypeError(f"expected the name of one survey activity, got "
-                                         f"{text!r}; declare surveys and their scales with "
-                                         "--instruments ACTIVITY=LOW:HIGH")
-    return text
-
-
-def _help(parameter: str) -> str:
-    """A flag's help: the study parameter's own (journeylab.STUDY_PARAMETERS), so the
-    command line and the notebooks say the same."""
-    from .studies.parameters import STUDY_PARAMETERS
-
-    return STUDY_PARAMETERS[parameter][1].replace('""', "omitted").replace("%", "%%")
-
-
-def add_mapping_flags(p: argparse.ArgumentParser) -> None:
-    """The column-role and reading flags every command that reads events takes."""
-    g = p.add_argument_group("column roles and reading")
-    for flag, parameter in (("--case-id", "case_id_key"), ("--activity", "activity_key"),
-                            ("--timestamp", "timestamp_key"), ("--channel", "channel_key"),
-                            ("--stage", "stage_key"), ("--satisfaction", "satisfaction_key")):
-        g.add_argument(flag, dest=parameter, metavar="COL", help=_help(parameter))
-    g.add_argument("--instruments", action="append", type=_instrument, default=[],
-                   metavar="ACTIVITY=LOW:HIGH",
-                   help="a survey activity and its scale, e.g. nps_survey=0:10 (repeatable)")
-    g.add_argument("--satisfaction-scale", type=_scale, metavar="LOW:HIGH",
-                   help="scale of a case-level satisfaction column")
-    g.add_argument("--catalogue", metavar="FILE", help="touchpoint catalogue CSV "
-                   "(activity, stage, channel)")
-    g.add_argument("--sep", type=_reading_option("sep"),
-                   help="CSV delimiter, one character ('\\t' or tab for tabs; sniffed when "
-                        "omitted)")
-    g.add_argument("--encoding", type=_reading_option("encoding"),
-                   help="text encoding (sniffed when omitted)")
-    g.add_argument("--format", choices=["csv", "parquet", "xes", "jsonl", "duckdb"],
-                   help="input format (taken from the file name when omitted)")
-    g.add_argument("--table", help="table to read from a DuckDB database file")
-    g.add_argument("--timestamp-format", metavar="FMT", type=_reading_option("timestamp_format"),
-                   help="strptime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M'")
-    g.add_argument("--dayfirst", action="store_true", help="read 03/04/2024 as 3 April")
-    g.add_argument("--assume-timezone", default="UTC", metavar="TZ",
-                   type=_reading_option("assume_timezone"),
-                   help="zone of timestamps without an offset when others have one")
-    g.add_argument("--duplicates", choices=["quarantine", "keep"], default="quarantine",
-                   help="quarantine exact copies of earlier rows (default) or keep them")
-    g.add_argument("--lifecycle", choices=["auto", "complete", "all"], default="auto",
-                   help="with a lifecycle column (XES lifecycle:transition): keep only the "
-                        "completions when there are start/complete pairs (auto, default), "
-                        "require that (complete), or keep every event (all)")
-
-
-def mapping_kwargs(args: argparse.Namespace) -> dict:
-    """``read_events`` keyword arguments from the flags of :func:`add_mapping_flags`."""
-    return {
-        "case_id_key": args.case_id_key, "activity_key": args.activity_key,
-        "timestamp_key": args.timestamp_key, "channel_key": args.channel_key,
-        "stage_key": args.stage_key, "satisfaction_key": args.satisfaction_key,
-        "instruments": dict(args.instruments) or "auto",
-        "satisfaction_scale": args.satisfaction_scale, "catalogue": args.catalogue,
-        "timestamp_format": args.timestamp_format, "dayfirst": args.dayfirst,
-        "assume_timezone": args.assume_timezone, "duplicates": args.duplicates,
-        "lifecycle": args.lifecycle,
-        "sep": args.sep, "encoding": args.encoding,
-        "format": args.format, "table": args.table,
-    }
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
@@ -152,12 +56,14 @@ def _read(args: argparse.Namespace):
                        catalogue_path=kw.pop("catalogue") or "",
                        outcome_column=getattr(args, "outcome_column", ""),
                        segment_column=getattr(args, "segment_column", ""),
-                       output_dir=args.out, **kw)
-    r = study.log.report
+                       output_dir=args.out, **kw, **engine_kwargs(args))
+    r = (study.log if study.engine_log is None else study.engine_log).report
     print(f"read {r.rows_in:,} rows: kept {r.rows_kept:,}, quarantined {r.rows_quarantined:,}"
-          + (f" (see {args.out}/quarantine.csv)" if r.rows_quarantined else "")
+          + ((f" (see {args.out}/quarantine.csv)" if hasattr(r, "write_quarantine") else
+              " (" + ", ".join(f"{k} {v:,}" for k, v in r.reasons.items()) + ")")
+             if r.rows_quarantined else "")
           + (f", set aside by lifecycle {r.rows_set_aside:,} (only completions kept; "
-             "--lifecycle all keeps every event)" if r.rows_set_aside else ""))
+             "--lifecycle all keeps every event)" if getattr(r, "rows_set_aside", 0) else ""))
     for note in study.notes:
         print(f"  {note}")
     return study
@@ -179,7 +85,7 @@ def _cmd_paths(args: argparse.Namespace) -> int:
                         path_coverage=args.path_coverage)
     written = write_tables(tables, study.out)
     written.append(save_figure(plot_process_map(simple), study.out / "process_map.svg"))
-    print(f"{study.journeys.n_cases:,} journeys, {len(tables['dfg']):,} edges, "
+    print(f"{study.full_journeys.n_cases:,} journeys, {len(tables['dfg']):,} edges, "
           f"{len(tables['variants']):,} variants")
     _report_written(written)
     return 0
@@ -353,23 +259,25 @@ def build_parser() -> argparse.ArgumentParser:
                         "drop-offs (ends without --outcome)")
     pa.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pa)
+    add_engine_flags(pa)
     pa.add_argument("--outcome", dest="outcome_column", default="", metavar="COL[=VALUE]",
-                    help=_help("outcome_column") + "; without one, dropoffs.csv holds where "
+                    help=flag_help("outcome_column") + "; without one, dropoffs.csv holds where "
                     "journeys end")
     pa.add_argument("--segment", dest="segment_column", default="", metavar="COL",
-                    help=_help("segment_column"))
+                    help=flag_help("segment_column"))
     pa.add_argument("--funnel-steps", nargs="+", default=[], metavar="STEP",
-                    help=_help("funnel_steps").replace("[]", "omitted"))
-    pa.add_argument("--max-steps", type=int, default=8, help=_help("max_steps"))
+                    help=flag_help("funnel_steps").replace("[]", "omitted"))
+    pa.add_argument("--max-steps", type=int, default=8, help=flag_help("max_steps"))
     pa.add_argument("--activity-coverage", type=float, default=1.0,
-                    help=_help("activity_coverage"))
-    pa.add_argument("--path-coverage", type=float, default=0.8, help=_help("path_coverage"))
+                    help=flag_help("activity_coverage"))
+    pa.add_argument("--path-coverage", type=float, default=0.8, help=flag_help("path_coverage"))
     pa.add_argument("--out", required=True, help="output folder")
     pa.set_defaults(func=_cmd_paths)
 
     pe = sub.add_parser("personas", help="cluster journeys into behavioural personas")
     pe.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(pe)
+    add_engine_flags(pe)
     pe.add_argument("--n-personas", type=_k, default="auto", metavar="N|auto",
                     help="number of personas, or auto (default) to choose it from the data")
     pe.add_argument("--method", choices=["auto", "markov", "kmeans", "agglomerative"],
@@ -387,9 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("--min-touchpoints", type=int, default=PERSONA_DEFAULTS["min_touchpoints"],
                     help="shorter journeys are too short to tell (persona -1)")
     pe.add_argument("--compare", nargs=2, type=int, default=[0, 1], metavar=("A", "B"),
-                    help=_help("compare"))
+                    help=flag_help("compare"))
     pe.add_argument("--outcome", dest="outcome_column", default="", metavar="COL[=VALUE]",
-                    help=_help("outcome_column"))
+                    help=flag_help("outcome_column"))
     pe.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                     help="random seed")
     pe.add_argument("--out", required=True, help="output folder")
@@ -399,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "delights, moments of truth")
     dr.add_argument("events", help="event file (CSV, Parquet, XES, XES.gz, JSON lines, DuckDB)")
     add_mapping_flags(dr)
-    dr.add_argument("--instrument", type=_survey, default="", metavar="ACTIVITY",
+    add_engine_flags(dr)
+    dr.add_argument("--instrument", type=survey_flag, default="", metavar="ACTIVITY",
                     help="the survey whose answers are explained (default: the one with the "
                     "widest scale)")
     dr.add_argument("--controls", default="personas", metavar="personas|none|COLUMN",
@@ -409,14 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="assignments.csv written by journeylab personas (case_id, persona): "
                     "the personas for --controls personas (found here when omitted)")
     dr.add_argument("--outcome", dest="outcome_column", default="", metavar="COL[=VALUE]",
-                    help=_help("outcome_column"))
+                    help=flag_help("outcome_column"))
     dr.add_argument("--window", choices=["journey", "since_previous"], default="journey",
                     help="touchpoints that explain a score: all before it, or only those "
                     "since the journey's previous answer (for a CSAT)")
     dr.add_argument("--min-effect", type=float, default=0.1, metavar="POINTS",
-                    help=_help("min_effect"))
-    dr.add_argument("--n-boot", type=int, default=200, help=_help("n_boot"))
-    dr.add_argument("--level", type=float, default=0.95, help=_help("level"))
+                    help=flag_help("min_effect"))
+    dr.add_argument("--n-boot", type=int, default=200, help=flag_help("n_boot"))
+    dr.add_argument("--level", type=float, default=0.95, help=flag_help("level"))
     dr.add_argument("--random-state", type=int, default=PERSONA_DEFAULTS["random_state"],
                     help="random seed")
     dr.add_argument("--out", required=True, help="output folder")

@@ -27,7 +27,7 @@ from .sql import (Dialect, dfg_queries, feature_queries, funnel_query, matrix_qu
 
 __all__ = ["SQLLog", "CANONICAL_COLUMNS", "canonical_select", "quarantine_queries",
            "read_in_memory", "in_journey_order", "memory_schema",
-           "whole_journeys", "predict_frame"]
+           "whole_journeys", "predict_frame", "instruments_of"]
 
 CANONICAL_COLUMNS = ("case_id", "activity", "timestamp", "channel", "stage", "satisfaction",
                      "row")
@@ -118,6 +118,12 @@ def memory_schema(frame: pd.DataFrame, log) -> Schema:
                   present["satisfaction"], log.schema.instruments, log.schema.satisfaction_scale)
 
 
+def instruments_of(schema: Schema):
+    """The schema's instruments as read_events takes them (``"auto"`` stays)."""
+    inst = schema.instruments
+    return inst if isinstance(inst, str) else (dict(inst) or None)
+
+
 def whole_journeys(chunks):
     """Frames of events in journey order (``case_id`` sorted), regrouped so that no
     journey is split between two frames."""
@@ -142,7 +148,7 @@ def predict_frame(frame: pd.DataFrame, model: Any, schema: Schema) -> pd.DataFra
     keys = {f"{r}_key": r for r in ("case_id", "activity", "timestamp", "channel", "stage",
                                     "satisfaction") if r in frame.columns}
     log = read_events(in_journey_order(frame), **keys, duplicates="keep",
-                      instruments=dict(schema.instruments) or None,
+                      instruments=instruments_of(schema),
                       satisfaction_scale=schema.satisfaction_scale)
     return pd.DataFrame({"case_id": log.cases.astype(str).astype(object),
                          "persona": model.predict(log).astype("int64")})
@@ -239,7 +245,7 @@ class SQLLog(EngineLog):
             sample_filter(self.dialect, frac, random_state)
         frame = in_journey_order(self.events_frame(where))
         keys = {f"{r}_key": r for r in self._columns}
-        return read_events(frame, **keys, instruments=dict(self.schema.instruments) or None,
+        return read_events(frame, **keys, instruments=instruments_of(self.schema),
                            satisfaction_scale=self.schema.satisfaction_scale,
                            duplicates="keep")
 

@@ -27,6 +27,10 @@ stage_key: str  # column holding the journey stage; "" looks for stage (none if 
 satisfaction_key: str  # column holding survey scores; "" looks for satisfaction (none if absent)
 instruments: dict  # survey activity -> [low, high] scale; {} looks them up from the scores
 catalogue_path: str  # optional touchpoint catalogue CSV (activity, stage, channel)
+engine: str  # where the heavy passes run: memory (logs that fit), duckdb (out of core: files larger than memory) or spark
+memory_limit: str  # engine duckdb: its memory cap, e.g. 8GB, past which it spills to disk; "" for DuckDB's own
+spark_url: str  # engine spark: a Spark Connect URL such as sc://host:15002; "" starts a local session
+sample_journeys: int  # engine duckdb or spark: journeys read into memory for the tables and figures that need them
 pseudonymise: bool  # show keyed pseudonyms, not customer ids (key: $JOURNEYLAB_PSEUDONYM_KEY or ~/.config/journeylab/pseudonym.key)
 min_customers: int  # k-anonymity: hide table rows and map elements about fewer customers (1 shows all)
 lifecycle: str  # auto: with start/complete pairs keep the completions; complete; all keeps every event
@@ -80,10 +84,12 @@ _CHOICES = {
     "method": ("auto", "markov", "kmeans", "agglomerative"),
     "lifecycle": ("auto", "complete", "all"),
     "window": ("journey", "since_previous"),
+    "engine": ("memory", "duckdb", "spark"),
 }
 _SHARES = ("activity_coverage", "path_coverage", "min_edge_share", "variant_coverage")
 _AT_LEAST = {"random_state": 0, "n_boot": 0, "stability_resamples": 0, "examples": 0, "k_min": 1,
-             "k_max": 1, "min_touchpoints": 1, "max_steps": 1, "min_customers": 1}
+             "k_max": 1, "min_touchpoints": 1, "max_steps": 1, "min_customers": 1,
+             "sample_journeys": 1}
 
 
 def _problem(name: str, value: Any, need: str) -> str:
@@ -95,7 +101,8 @@ def _check_one(name: str, value: Any, base: Path) -> str | None:
         if not isinstance(value, str):
             return _problem(name, value, "give a file path as text")
         path = base / value
-        if not path.exists():
+        found = path.exists() or ("*" in value and any(path.parent.glob(path.name)))
+        if not found:
             return _problem(name, value, f"no such file (looked in {path.resolve()}); give "
                             "the path of an existing file, relative to the notebook's folder"
                             + ("" if name == "events_path" else ", or \"\" for none"))
@@ -152,8 +159,13 @@ def check_parameters(*, base_dir: str | Path = ".", **parameters: Any) -> dict[s
     """  # noqa: E501
     base = Path(base_dir)
     problems = [_unknown(name) for name in parameters if name not in STUDY_PARAMETERS]
+    # a Spark engine also reads a table of its catalogue, named like "lake.events"
+    table = parameters.get("engine") == "spark" and "/" not in str(parameters.get(
+        "events_path", "/")) and not str(parameters.get("events_path")).endswith(
+        (".csv", ".parquet", ".xes", ".gz", ".jsonl", ".duckdb"))
     problems += [p for name, value in parameters.items()
-                 if name in STUDY_PARAMETERS and (p := _check_one(name, value, base)) is not None]
+                 if name in STUDY_PARAMETERS and not (name == "events_path" and table)
+                 and (p := _check_one(name, value, base)) is not None]
     k_min, k_max = parameters.get("k_min"), parameters.get("k_max")
     if isinstance(k_min, int) and isinstance(k_max, int) and k_max < k_min:
         problems.append(f"parameter k_max={k_max!r}: must not be below k_min={k_min!r}")

@@ -64,10 +64,10 @@ def choose_funnel_steps(study: Study, funnel_steps: Sequence[Any] = ()
     from ..paths import default_funnel_steps, stage_order
 
     if not funnel_steps:
-        return default_funnel_steps(study.journeys)
+        return default_funnel_steps(study.full_journeys)
     steps = list(funnel_steps)
     stages = study.has("stage") and all(isinstance(s, str) for s in steps) and \
-        set(steps) <= set(stage_order(study.journeys))
+        set(steps) <= set(stage_order(study.full_journeys))
     return steps, "stage" if stages else "activity"
 
 
@@ -91,14 +91,23 @@ def tabulate_paths(study: Study, *, funnel_steps: Sequence[Any] = (), max_steps:
     """
     from .. import paths as P
 
-    journeys, outcome = study.journeys, study.outcome
-    dfg = P.discover_dfg(journeys)
+    journeys, outcome, full = study.journeys, study.outcome, study.full_journeys
+    engine = study.engine_journeys is not None
+    dfg = P.discover_dfg(full)
     tables: Tables = {"dfg": dfg.edges, "nodes": dfg.nodes,
-                      "variants": P.get_variants(journeys, outcome=outcome)}
+                      "variants": P.get_variants(full) if engine else
+                      P.get_variants(journeys, outcome=outcome)}
     if study.ready("The journey map", "stage", "channel"):
-        tables["journey_matrix"] = P.journey_matrix(journeys, outcome=outcome)
+        tables["journey_matrix"] = P.journey_matrix(full) if engine else \
+            P.journey_matrix(journeys, outcome=outcome)
     steps, on = choose_funnel_steps(study, funnel_steps)
-    tables["funnel"] = P.compute_funnel(journeys, steps, on=on, by=study.segment)
+    by_segment = study.segment is not None
+    tables["funnel"] = P.compute_funnel(journeys if by_segment else full, steps, on=on,
+                                        by=study.segment)
+    if engine:
+        print("From the engine, over every journey: dfg, nodes, variants, journey_matrix"
+              + ("" if by_segment else ", funnel") + " (without conversion or satisfaction "
+              "columns); the other tables come from the seeded sample (sample_journeys).")
     tables["step_matrix"] = P.step_matrix(journeys, max_steps=max_steps)
     tables["loops"] = P.find_loops(journeys)
     if not study.ready("Drop-offs", "outcome"):

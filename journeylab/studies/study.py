@@ -134,6 +134,10 @@ class Study:
         The journey-level outcome flag and segment column, or None when absent.
     notes : list of str
         What was looked up or left out, in plain words.
+    engine_log, engine_journeys : EngineLog or None
+        With ``engine`` ``"duckdb"`` or ``"spark"``: every event, and the touchpoints, in
+        the engine; ``log`` and ``journeys`` are then a seeded sample of
+        ``sample_journeys`` whole journeys in memory, for what needs the journeys there.
     """
 
     parameters: dict[str, Any]
@@ -143,6 +147,14 @@ class Study:
     outcome: str | None = None
     segment: str | None = None
     notes: list[str] = field(default_factory=list)
+    engine_log: Any = None
+    engine_journeys: Any = None
+
+    @property
+    def full_journeys(self) -> Any:
+        """Every journey's touchpoints: the engine's log when there is one, else
+        ``journeys``."""
+        return self.journeys if self.engine_journeys is None else self.engine_journeys
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -380,6 +392,7 @@ def open_study(events_path: Any, *, case_id_key: str | None = None,
                                 f"the reading options {list(READING_OPTIONS)} and the study "
                                 "parameters of journeylab.STUDY_PARAMETERS.")
     read_kwargs = {k: v for k, v in options.items() if k in READING_OPTIONS}
+    engine = options.get("engine") or "memory"
     named = {"events_path": events_path, "case_id_key": case_id_key,
              "activity_key": activity_key, "timestamp_key": timestamp_key,
              "channel_key": channel_key, "stage_key": stage_key,
@@ -390,17 +403,21 @@ def open_study(events_path: Any, *, case_id_key: str | None = None,
     given = {k: v for k, v in named.items() if v is not None} | options
     base = Path(base_dir)
     source = events_path
-    if isinstance(source, (str, Path)):
+    if isinstance(source, (str, Path)) and not (  # a Spark engine reads catalogue tables too
+            engine == "spark" and not (base / source).exists() and "*" not in str(source)):
         source = base / source
     catalogue = (base / catalogue_path) if catalogue_path else None
-    log = read_events(source, case_id_key=case_id_key or None,
-                      activity_key=activity_key or None, timestamp_key=timestamp_key or None,
-                      channel_key=channel_key or None, stage_key=stage_key or None,
-                      satisfaction_key=satisfaction_key or None,
-                      instruments={k: tuple(v) for k, v in instruments.items()}
-                      if instruments else "auto",
-                      catalogue=catalogue, **read_kwargs)
+    roles = dict(case_id_key=case_id_key or None, activity_key=activity_key or None,
+                 timestamp_key=timestamp_key or None, channel_key=channel_key or None,
+                 stage_key=stage_key or None, satisfaction_key=satisfaction_key or None,
+                 instruments={k: tuple(v) for k, v in instruments.items()}
+                 if instruments else "auto", catalogue=catalogue)
     notes: list[str] = []
+    engine_log = None
+    if engine == "memory":
+        log = read_events(source, **roles, **read_kwargs)
+    else:
+        engine_log, log = _open_in_engine(source, engine, roles, read_kwargs, options, notes)
     log, outcome = _find_outcome(log, outcome_column or "", notes)
     segment = _find_segment(log, segment_column or "", notes)
     if pseudonymise:  # every table, map and widget shows pseudonyms from here on
@@ -411,4 +428,39 @@ def open_study(events_path: Any, *, case_id_key: str | None = None,
         log.report.write_quarantine(out / "quarantine.csv")
     params = dict(parameters) if parameters is not None else given
     study = Study(params, log, log.touchpoints(), out, outcome, segment, notes)
+    if engine_log is not None:
+        study.engine_log = engine_log
+        study.engine_journeys = engine_log.filter_activities(
+            list(log.schema.instruments or ()), keep=False)
     return study
+
+
+def _open_in_engine(source: Any, engine: str, roles: dict[str, Any],
+                    read_kwargs: dict[str, Any], options: Mapping[str, Any],
+                    notes: list[str]):
+    """The log read into ``engine`` and a seeded sample of ``sample_journeys`` of its
+    journeys read in memory with every column (for what needs the journeys there)."""
+    from dataclasses import replace
+
+    from ..core.log import read_events
+
+    engine_log = read_events(source, **roles, **read_kwargs, engine=engine,
+                             memory_limit=options.get("memory_limit") or None,
+                             spark=options.get("spark_url") or None)
+    n = engine_log.n_cases
+    want = int(options.get("sample_journeys") or 200_000)
+    frac = None if n <= want else want / n
+    rows = engine_log.sample_source(frac, random_state=int(options.get("random_state") or 0))
+    keys = {f"{role}_key": engine_log.schema.key(role) for role in
+            ("case_id", "activity", "timestamp", "channel", "stage", "satisfaction")}
+    kept = {k: v for k, v in read_kwargs.items()
+            if k not in ("sep", "encoding", "format", "table")}
+    log = read_events(rows, **keys, instruments=roles["instruments"],
+                      catalogue=roles["catalogue"], **kept)
+    if roles["instruments"] == "auto":  # the instruments found in the sample hold for all
+        engine_log.schema = replace(engine_log.schema, instruments=log.schema.instruments)
+    notes.append(f"engine {engine}: the maps, variants, journey map and funnels count all "
+                 f"{n:,} journeys; the other tables and figures use "
+                 + ("all of them." if frac is None else
+                    f"a seeded sample of {log.n_cases:,} (sample_journeys)."))
+    return engine_log, log

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..core.engine import EngineLog, EngineReport
 from ..core.schema import Schema
+from .progress import engine_step
 from .sql import (Dialect, dfg_queries, feature_queries, funnel_query, matrix_queries, quote,
                   literal, rename_tables, sample_filter, steps_query, variants_query)
 
@@ -211,22 +212,27 @@ class SQLLog(EngineLog):
 
     def dfg(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         edges, nodes = dfg_queries(self.dialect)
-        return self.query(edges), self.query(nodes)
+        with engine_step(self.engine, "directly-follows graph with times"):
+            return self.query(edges), self.query(nodes)
 
     def variants(self, *, top: int | None = None) -> pd.DataFrame:
         from ..core.journeys import SEP
 
-        return self.query(variants_query(self.dialect, SEP, top))
+        with engine_step(self.engine, "variants"):
+            return self.query(variants_query(self.dialect, SEP, top))
 
     def matrix(self, *, unmapped: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         cells, tops = matrix_queries(self.dialect, unmapped)
-        return self.query(cells), self.query(tops)
+        with engine_step(self.engine, "stage x channel journey map"):
+            return self.query(cells), self.query(tops)
 
     def funnel(self, steps: Sequence[Sequence[str]], *, on: str) -> pd.DataFrame:
-        return self.query(funnel_query(self.dialect, steps, on)).sort_values("step")
+        with engine_step(self.engine, "funnel"):
+            return self.query(funnel_query(self.dialect, steps, on)).sort_values("step")
 
     def features(self) -> dict[str, pd.DataFrame]:
-        return {name: self.query(q) for name, q in feature_queries(self.dialect).items()}
+        with engine_step(self.engine, "per-journey features"):
+            return {name: self.query(q) for name, q in feature_queries(self.dialect).items()}
 
     def distinct(self, role: str) -> list[Any]:
         got = self.query(f"SELECT DISTINCT {role} AS v FROM events WHERE {role} IS NOT NULL")
@@ -261,8 +267,9 @@ class SQLLog(EngineLog):
         return self.query(f"SELECT {columns} FROM raw{where} ORDER BY __row")
 
     def label_journeys(self, model: Any, *, batch_rows: int = 2_000_000) -> pd.DataFrame:
-        parts = [predict_frame(frame, model, self.schema)
-                 for frame in self.iter_journeys(self._columns, batch_rows)]
+        with engine_step(self.engine, "assigning every journey its persona"):
+            parts = [predict_frame(frame, model, self.schema)
+                     for frame in self.iter_journeys(self._columns, batch_rows)]
         out = pd.concat(parts, ignore_index=True) if parts else \
             pd.DataFrame({"case_id": pd.Series(dtype=object), "persona": pd.Series(dtype="int64")})
         return out.sort_values("case_id", kind="stable").reset_index(drop=True)
@@ -301,7 +308,8 @@ class SQLLog(EngineLog):
         self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
                          or schema.key(r) is not None]
         if report is None:
-            reasons = self.query(counts)
+            with engine_step(self.engine, "counting the rows set aside"):
+                reasons = self.query(counts)
             found = dict(zip(reasons["reason"], reasons["n"].astype(int)))
             rows_in = int(self.query("SELECT count(*) AS n FROM raw")["n"].iloc[0])
             report = EngineReport(rows_in, self.n_events,
@@ -310,7 +318,8 @@ class SQLLog(EngineLog):
 
     def _build(self, kept: str) -> None:
         """The table ``steps`` from the kept events ``kept``, and the view ``events``."""
-        self.materialise("steps", steps_query(self.dialect, kept))
+        with engine_step(self.engine, "reading, validating and sorting events by journey"):
+            self.materialise("steps", steps_query(self.dialect, kept))
         self.execute("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT "
                      + ", ".join(CANONICAL_COLUMNS) + " FROM steps")
 

@@ -15,6 +15,7 @@ import pandas as pd
 from ..core.schema import Schema
 from ..errors import InvalidInputError, UnreadableFileError
 from .base import SQLLog, memory_schema, predict_frame, read_in_memory, whole_journeys
+from .progress import engine_step
 from .sql import SPARK
 
 __all__ = ["SparkLog", "read_spark", "spark_session"]
@@ -94,6 +95,7 @@ class SparkLog(SQLLog):
 
         frame = self.session.sql(self.sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
         frame.createOrReplaceTempView(self.table_names().get(name, name))
+        frame.count()  # made now, so the step's progress tells its real time
         self._cached.append(frame)
 
     def raw_types(self) -> dict[str, str]:
@@ -139,7 +141,8 @@ class SparkLog(SQLLog):
                 yield predict_frame(part, model, schema)
 
         out = frame.mapInPandas(assign, "case_id string, persona long")
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), engine_step(self.engine, "assigning every journey "
+                                                    "its persona"):
             warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
             got = out.toPandas()
         return got.sort_values("case_id", kind="stable").reset_index(drop=True)

@@ -203,6 +203,22 @@ def _nanosecond_columns(path: str) -> set[str]:
             if pa.types.is_timestamp(f.type) and f.type.unit == "ns"}
 
 
+#: Python's names of the encodings Spark's CSV reader knows, and Spark's.
+_CHARSETS = {"iso8859-1": "iso-8859-1", "utf-8": "utf-8", "ascii": "us-ascii",
+             "utf-16": "utf-16", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be",
+             "utf-32": "utf-32"}
+
+
+def _spark_charset(encoding: str) -> str | None:
+    """Spark's name of ``encoding`` (``"latin-1"`` -> ``"iso-8859-1"``), or None."""
+    import codecs
+
+    try:
+        return _CHARSETS.get(codecs.lookup(encoding).name)
+    except LookupError:
+        return None
+
+
 def _raw_frame(source: Any, session, *, sep, encoding, table):
     if table:
         return session.table(table), set()
@@ -224,7 +240,10 @@ def _raw_frame(source: Any, session, *, sep, encoding, table):
         if sep:
             reader = reader.option("sep", sep)
         if encoding:
-            reader = reader.option("encoding", encoding)
+            charset = _spark_charset(encoding)
+            if charset is None:  # one Spark cannot read: journeylab's reader decodes it
+                return None, set()
+            reader = reader.option("encoding", charset)
         return reader.csv(text), set()
     if not Path(text).exists() and "." in text and "/" not in text:
         return session.table(text), set()  # a catalogue table such as "lake.events"

@@ -315,6 +315,13 @@ class SQLLog(EngineLog):
             report = EngineReport(rows_in, self.n_events,
                                   {k: found[k] for k in sorted(found)})
         self.report = report
+        if self.n_events == 0:
+            from ..errors import EmptyLogError
+
+            why = ", ".join(f"{k}: {v:,}" for k, v in report.reasons.items())
+            raise EmptyLogError(f"No usable events remain: {report.rows_in:,} rows read, all "
+                                f"set aside ({why}). Check the column roles and the "
+                                "timestamp format.")
 
     def _build(self, kept: str) -> None:
         """The table ``steps`` from the kept events ``kept``, and the view ``events``."""

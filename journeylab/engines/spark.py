@@ -18,7 +18,7 @@ from .base import SQLLog, memory_schema, predict_frame, read_in_memory, whole_jo
 from .progress import engine_step
 from .sql import SPARK
 
-__all__ = ["SparkLog", "read_spark", "spark_session"]
+__all__ = ["SparkLog", "read_spark", "spark_session", "spark_charset"]
 
 PARQUET = (".parquet", ".pq")
 CSV = (".csv", ".csv.gz", ".tsv", ".txt")
@@ -107,7 +107,9 @@ class SparkLog(SQLLog):
             return "timestamp_micros(div({0}, 1000))"
         if type_name.startswith("timestamp") or type_name == "date":
             return "CAST({0} AS TIMESTAMP)"
-        return "try_to_timestamp(CAST({0} AS STRING))"
+        # ISO text, also with slashes (2016/01/02 01:00:01.353), as DuckDB and pandas read it
+        return ("try_to_timestamp(regexp_replace(CAST({0} AS STRING), "
+                "'^([0-9]{{4}})/([0-9]{{2}})/([0-9]{{2}})', '$1-$2-$3'))")
 
     def iter_journeys(self, columns: Sequence[str], batch_rows: int):
         frame = self.session.sql(self.sql(f"SELECT {', '.join(list(columns) + ['row'])} "
@@ -209,7 +211,7 @@ _CHARSETS = {"iso8859-1": "iso-8859-1", "utf-8": "utf-8", "ascii": "us-ascii",
              "utf-32": "utf-32"}
 
 
-def _spark_charset(encoding: str) -> str | None:
+def spark_charset(encoding: str) -> str | None:
     """Spark's name of ``encoding`` (``"latin-1"`` -> ``"iso-8859-1"``), or None."""
     import codecs
 
@@ -240,7 +242,7 @@ def _raw_frame(source: Any, session, *, sep, encoding, table):
         if sep:
             reader = reader.option("sep", sep)
         if encoding:
-            charset = _spark_charset(encoding)
+            charset = spark_charset(encoding)
             if charset is None:  # one Spark cannot read: journeylab's reader decodes it
                 return None, set()
             reader = reader.option("encoding", charset)

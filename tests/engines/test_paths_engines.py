@@ -103,8 +103,9 @@ def test_csv_with_mixed_utc_offsets_equals_memory(awkward, spark, engine):
 def test_unreadable_rows_are_quarantined_with_their_reason(tmp_path, spark, engine):
     frame = pd.DataFrame({"case_id": ["a", "a", None, "b", "b", "c"],
                           "activity": ["x", "y", "x", "", "y", "z"],
-                          "timestamp": ["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01",
-                                        "2024-01-02", "not a time", "2024-01-03"]})
+                          "timestamp": ["2024-01-01 10:00", "2024/01/01 10:05:00.250",
+                                        "2024-01-01", "2024-01-02", "not a time",
+                                        "2024-01-03"]})
     path = tmp_path / "bad.csv"
     frame.to_csv(path, index=False)
     log = jl.read_events(str(path), engine=engine,
@@ -112,7 +113,26 @@ def test_unreadable_rows_are_quarantined_with_their_reason(tmp_path, spark, engi
     assert log.report.reasons == {"bad_timestamp": 1, "missing_activity": 1,
                                   "missing_case_id": 1}
     assert (log.report.rows_in, log.report.rows_kept) == (6, 3)
-    assert jl.discover_dfg(log).to_dict() == {("x", "y"): 1}
+    dfg = jl.discover_dfg(log)
+    assert dfg.to_dict() == {("x", "y"): 1}
+    assert dfg.edges["mean_s"].tolist() == [300.25]  # slashes read as ISO dates, to the ms
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_log_with_nothing_usable_says_why(tmp_path, spark, engine):
+    path = tmp_path / "none.csv"
+    pd.DataFrame({"case_id": ["a"], "activity": ["x"], "timestamp": ["soon"]}).to_csv(
+        path, index=False)
+    with pytest.raises(jl.EmptyLogError, match="bad_timestamp: 1"):
+        jl.read_events(str(path), engine=engine,
+                       **({"spark": spark} if engine == "spark" else {}))
+
+
+def test_spark_is_given_encodings_by_its_own_names():
+    from journeylab.engines.spark import spark_charset
+
+    assert spark_charset("latin-1") == "iso-8859-1" and spark_charset("UTF8") == "utf-8"
+    assert spark_charset("cp1252") is None and spark_charset("no-such") is None
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -54,20 +54,64 @@ print(json.dumps({{"seconds": secs, "import_s": t0 - t_import, "events": int(n),
 """
 
 
-def ensure_file(events: int) -> Path:
-    path = OUT / f"events_{events}.parquet"
+#: Events per journey of the synthetic generator, on average.
+EVENTS_PER_JOURNEY = 5.39
+
+
+def ensure_file(events: int, *, out: Path = OUT, chunk: int | None = None,
+                columns: list[str] | None = None) -> Path:
+    """A Parquet file of about ``events`` synthetic events in ``out`` (made once, reused).
+
+    With ``chunk``, the file is written in batches of about ``chunk`` events, each a
+    generator run of its own seed whose journey ids carry the batch's prefix (disjoint),
+    so that no more than one batch is ever in memory; ``columns`` keeps only those."""
+    tag = f"_c{chunk}" if chunk else ""
+    path = out / f"events_{events}{tag}.parquet"
     if path.exists():
         return path
     import journeylab as jl
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    customers = max(1, round(events / 5.39))
+    out.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    truth = jl.generate_journeys(customers, random_state=0)
-    gen = time.perf_counter() - t
-    truth.events.to_parquet(path, index=False)
-    print(f"generated {len(truth.events):,} events ({customers:,} journeys) in {gen:.1f}s, "
-          f"written in {time.perf_counter() - t - gen:.1f}s -> {path}")
+    if not chunk:
+        customers = max(1, round(events / EVENTS_PER_JOURNEY))
+        truth = jl.generate_journeys(customers, random_state=0)
+        gen = time.perf_counter() - t
+        frame = truth.events if columns is None else truth.events[columns]
+        frame.to_parquet(path, index=False)
+        print(f"generated {len(truth.events):,} events ({customers:,} journeys) in {gen:.1f}s, "
+              f"written in {time.perf_counter() - t - gen:.1f}s -> {path}")
+        return path
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    part = path.with_suffix(".part")
+    while part.exists() and time.time() - part.stat().st_mtime < 120:  # another run writes it
+        time.sleep(5)
+    if path.exists():
+        return path
+    n_batches = max(1, round(events / chunk))
+    customers = max(1, round(events / n_batches / EVENTS_PER_JOURNEY))
+    written, writer = 0, None
+    try:
+        for b in range(n_batches):
+            ev = jl.generate_journeys(customers, random_state=b).events
+            ev = ev if columns is None else ev[columns]
+            ev = ev.astype({c: str for c in ev.columns if ev[c].dtype == "category"})
+            ev["case_id"] = f"B{b:04d}-" + ev["case_id"]
+            table = pa.Table.from_pandas(ev, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(part, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            written += len(ev)
+            print(f"\r  batch {b + 1}/{n_batches}: {written:,} events, "
+                  f"{time.perf_counter() - t:.0f}s", end="", flush=True)
+    finally:
+        if writer is not None:
+            writer.close()
+    part.rename(path)
+    print(f"\ngenerated and wrote {written:,} events ({n_batches} batches of {customers:,} "
+          f"journeys) in {time.perf_counter() - t:.1f}s -> {path}")
     return path
 
 

@@ -308,10 +308,12 @@ class SQLLog(EngineLog):
         self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
                          or schema.key(r) is not None]
         if report is None:
-            with engine_step(self.engine, "counting the rows set aside"):
-                reasons = self.query(counts)
-            found = dict(zip(reasons["reason"], reasons["n"].astype(int)))
             rows_in = int(self.query("SELECT count(*) AS n FROM raw")["n"].iloc[0])
+            found: dict[str, int] = {}
+            if rows_in != self.n_events:  # a second pass only when rows were set aside
+                with engine_step(self.engine, "counting the rows set aside"):
+                    reasons = self.query(counts)
+                found = dict(zip(reasons["reason"], reasons["n"].astype(int)))
             report = EngineReport(rows_in, self.n_events,
                                   {k: found[k] for k in sorted(found)})
         self.report = report

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 __all__ = ["Dialect", "DUCKDB", "SPARK", "quote", "literal", "rename_tables", "steps_query",
-           "dfg_queries",
+           "journeys_per", "dfg_queries",
            "variants_query", "matrix_queries", "funnel_query", "feature_queries",
            "sample_filter", "START", "END"]
 
@@ -97,18 +97,32 @@ def steps_query(dialect: Dialect, events: str = "events") -> str:
             f"FROM {events} WINDOW w AS (PARTITION BY case_id ORDER BY timestamp, row)")
 
 
+def journeys_per(select: str, keys: str, source: str) -> str:
+    """The journeys in each group of ``source`` (a subquery ``keys, cases``): a plain
+    GROUP BY of the distinct (group, journey) pairs, which spills to disk past a memory
+    limit, where ``count(DISTINCT case_id)`` per group holds every group's set in memory."""
+    return (f"(SELECT {keys}, count(*) AS cases FROM (SELECT DISTINCT {select}, case_id "
+            f"FROM {source}) d GROUP BY {keys})")
+
+
 def dfg_queries(dialect: Dialect) -> tuple[str, str]:
     """The edges (``source, target, events, cases, mean_s, median_s, p90_s``) and the nodes
     (``activity, events, cases, starts, ends``) of the directly-follows graph."""
     wait = "(next_us - us) / 1e6"
-    edges = (f"SELECT activity AS source, next_activity AS target, count(*) AS events, "
-             f"count(DISTINCT case_id) AS cases, avg({wait}) AS mean_s, "
-             f"{dialect.q(wait, 0.5)} AS median_s, {dialect.q(wait, 0.9)} AS p90_s "
-             "FROM steps WHERE next_activity IS NOT NULL GROUP BY activity, next_activity")
-    nodes = ("SELECT activity, count(*) AS events, count(DISTINCT case_id) AS cases, "
+    edges = (f"SELECT e.source, e.target, e.events, c.cases, e.mean_s, e.median_s, e.p90_s "
+             f"FROM (SELECT activity AS source, next_activity AS target, count(*) AS events, "
+             f"avg({wait}) AS mean_s, {dialect.q(wait, 0.5)} AS median_s, "
+             f"{dialect.q(wait, 0.9)} AS p90_s FROM steps WHERE next_activity IS NOT NULL "
+             "GROUP BY activity, next_activity) e JOIN "
+             + journeys_per("activity AS source, next_activity AS target", "source, target",
+                            "steps WHERE next_activity IS NOT NULL")
+             + " c ON e.source = c.source AND e.target = c.target")
+    nodes = ("SELECT n.activity, n.events, c.cases, n.starts, n.ends FROM "
+             "(SELECT activity, count(*) AS events, "
              "sum(CASE WHEN pos = 1 THEN 1 ELSE 0 END) AS starts, "
              "sum(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends "
-             "FROM steps GROUP BY activity")
+             "FROM steps GROUP BY activity) n JOIN "
+             + journeys_per("activity", "activity", "steps") + " c ON n.activity = c.activity")
     return edges, nodes
 
 
@@ -134,9 +148,12 @@ def matrix_queries(dialect: Dialect, unmapped: str) -> tuple[str, str]:
     src = (f"(SELECT case_id, activity, next_activity, "
            f"CASE WHEN {missing} THEN {u} ELSE stage END AS stage, "
            f"CASE WHEN {missing} THEN {u} ELSE channel END AS channel FROM steps) c")
-    cells = ("SELECT stage, channel, count(*) AS events, count(DISTINCT case_id) AS customers, "
+    cells = ("SELECT m.stage, m.channel, m.events, c.cases AS customers, m.ends FROM "
+             "(SELECT stage, channel, count(*) AS events, "
              "sum(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends "
-             f"FROM {src} GROUP BY stage, channel")
+             f"FROM {src} GROUP BY stage, channel) m JOIN "
+             + journeys_per("stage, channel", "stage, channel", src)
+             + " c ON m.stage = c.stage AND m.channel = c.channel")
     tops = (f"SELECT stage, channel, activity, count(*) AS events FROM {src} "
             "GROUP BY stage, channel, activity")
     return cells, tops

@@ -192,7 +192,7 @@ def require_memory_fit(drivers: Any, method: str) -> None:
     >>> try:
     ...     require_memory_fit(Fitted(), "decompose")
     ... except InvalidInputError as err:
-    ...     print(str(err)[:43])
+    ...     print(str(err).split(";")[0])
     decompose needs drivers fitted on an EventLog
     """
     engine = getattr(drivers, "engine_", "memory")

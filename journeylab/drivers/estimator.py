@@ -138,9 +138,10 @@ class SatisfactionDrivers(BaseEstimator):
         Fixed effects of the control groups but the first (or of the probability of each
         group but the first).
     engine_ : str
-        Only when fitted on an engine's log: its engine. ``exposure_``, ``scores_`` and
-        ``group_codes_`` then hold the scored journeys expanded from the grouped rows (not
-        in the log's order) and ``scored_`` is all True.
+        The engine of the log fitted on (``"memory"`` for an EventLog). On an engine's
+        log, ``exposure_``, ``scores_`` and ``group_codes_`` hold the scored journeys
+        expanded from the grouped rows (not in the log's order) and ``scored_`` is all
+        True.
     intervals_ : ndarray of shape (n_touchpoints, 2)
         Bootstrap interval of each effect, kept within the scale's width (NaN without
         bootstrap resamples).
@@ -267,6 +268,7 @@ class SatisfactionDrivers(BaseEstimator):
         self.coef_ = model.effect
         self.control_coef_ = beta[1 + p_t:]
         self.intervals_ = model.ci
+        self.engine_ = "memory"
         return self
 
     @property

@@ -106,11 +106,13 @@ def test_drivers_with_persona_controls_match_memory(engine_logs, engine):
                                   b.effect_by_group("hold_queue", n_boot=20), **TOL)
 
 
-def test_drivers_without_instruments_match_memory(awkward):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_drivers_without_instruments_match_memory(awkward, spark, engine):
     ev, kwargs, parquet, _ = awkward
     kwargs = {k: v for k, v in kwargs.items() if k != "instruments"}
     mem = read_events(ev, **kwargs)
-    log = read_events(str(parquet), **kwargs, engine="duckdb")
+    log = read_events(str(parquet), **kwargs, engine=engine,
+                      **({"spark": spark} if engine == "spark" else {}))
     a = SatisfactionDrivers(n_boot=30).fit(mem)
     b = SatisfactionDrivers(n_boot=30).fit(log)
     assert b.instrument_ == "satisfaction"

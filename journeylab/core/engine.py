@@ -124,6 +124,22 @@ class EngineLog(ABC):
         """``case_id, persona``: every journey assigned by a fitted persona model, in the
         engine's partitions of whole journeys."""
 
+    @abstractmethod
+    def design_rows(self, instrument: str | None = None, window: str = "journey", *,
+                    groups: pd.Series | None = None, journeys: bool = False
+                    ) -> dict[str, pd.DataFrame]:
+        """What a satisfaction-drivers fit is made of, as
+        :func:`journeylab.drivers.design.target_scores` and ``touchpoint_exposure`` make it:
+        ``rows`` (``pattern, group, score, journeys``: the distinct rows of scored
+        journeys, ``pattern`` the touchpoints met in the window as their indexes in
+        ``touchpoints`` joined by commas, ``''`` for none, ``group`` the journey's label in
+        ``groups`` (a Series by case_id) or None; ``attrs`` hold ``instrument`` and
+        ``scale``), ``touchpoints`` (``touchpoint, stage, channel, customers``: every
+        activity but the surveys, sorted, with its modal stage and channel and the journeys
+        that met it at all), with ``groups`` also ``groups`` (``group, journeys`` of the
+        log's journeys, None for those ``groups`` lacks), and with ``journeys`` the
+        per-journey table ``case_id, score, pattern, group``."""
+
     def __repr__(self) -> str:
         return (f"<EngineLog engine={self.engine!r}: {self.n_events:,} events, "
                 f"{self.n_cases:,} journeys>")

@@ -25,10 +25,12 @@ from sklearn.utils._param_validation import (Interval, InvalidParameterError, St
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InvalidInputError
+from ..core.engine import EngineLog
 from ..core.log import EventLog
 from ..personas import TOO_SHORT
 from .design import (control_groups, control_matrix, leave_out_group, mode_by_activity,
                      target_scores, touchpoint_exposure)
+from .engine import as_assignment, fit_engine_log, require_memory_fit
 from .solve import (effects_table, fit_touchpoints, group_effects, irritants_and_delights,
                     shapley_parts, what_if_scores)
 
@@ -54,12 +56,13 @@ class SatisfactionDrivers(BaseEstimator):
         journey's last answer is the target; only touchpoints before it count.
     controls : None, str, Series, DataFrame or array
         Fixed effects: a journey-level column (``"segment"``), a Series of labels by
-        case_id, or one label per journey (a persona model's ``labels_`` fitted on this
-        log; journeys labelled -1, too short to tell their persona, are left out, and
-        their number is in ``control_effects_.attrs``). A DataFrame by case_id of each
-        persona's probability (a mixture's ``predict_proba``) adjusts by the expected
-        persona instead: right for journeys too short to tell, whose persona is uncertain.
-        Adjusts the effects for who the customers are.
+        case_id (or a table ``case_id, persona``), or one label per journey (a persona
+        model's ``labels_`` fitted on this log; journeys labelled -1, too short to tell
+        their persona, are left out, and their number is in ``control_effects_.attrs``).
+        A DataFrame by case_id of each persona's probability (a mixture's
+        ``predict_proba``) adjusts by the expected persona instead: right for journeys
+        too short to tell, whose persona is uncertain. Adjusts the effects for who the
+        customers are. On an engine's log: None or an assignment by case_id.
     window : {"journey", "since_previous"}
         Which touchpoints a score is explained by: all before it (a relationship NPS), or
         only those since the journey's previous answer of the same instrument (a CSAT
@@ -134,6 +137,11 @@ class SatisfactionDrivers(BaseEstimator):
     control_coef_ : ndarray
         Fixed effects of the control groups but the first (or of the probability of each
         group but the first).
+    engine_ : str
+        The engine of the log fitted on (``"memory"`` for an EventLog). On an engine's
+        log, ``exposure_``, ``scores_`` and ``group_codes_`` hold the scored journeys
+        expanded from the grouped rows (not in the log's order) and ``scored_`` is all
+        True.
     intervals_ : ndarray of shape (n_touchpoints, 2)
         Bootstrap interval of each effect, kept within the scale's width (NaN without
         bootstrap resamples).
@@ -186,14 +194,17 @@ class SatisfactionDrivers(BaseEstimator):
         self.min_effect = min_effect
         self.random_state = random_state
 
-    def fit(self, log: EventLog, y: None = None) -> SatisfactionDrivers:
+    def fit(self, log: EventLog | EngineLog, y: None = None) -> SatisfactionDrivers:
         """Estimate each touchpoint's effect on the journeys' scores in ``log``.
 
         Parameters
         ----------
-        log : EventLog
+        log : EventLog or EngineLog
             The full log, survey events included (they give the scores; they are never
-            causes).
+            causes). An engine's log (:mod:`journeylab.drivers.engine`) is fitted from its
+            grouped rows to the same effects; its controls are None or an assignment by
+            case_id, and ``decompose``, ``what_if`` and ``exposed_journeys`` need an
+            EventLog.
         y : None
             Ignored: the scores come from the log.
 
@@ -208,11 +219,13 @@ class SatisfactionDrivers(BaseEstimator):
                                            caller_name=type(self).__name__)
         except InvalidParameterError as err:
             raise InvalidInputError(str(err)) from err
+        if isinstance(log, EngineLog):
+            return fit_engine_log(self, log)
         target = target_scores(log, self.instrument, self.window)
         scores, scale = target.scores, target.scale
         exposure = touchpoint_exposure(log, target)
         acts, exposed = exposure.touchpoints, exposure.in_window
-        group, levels, soft = control_groups(log, self.controls)
+        group, levels, soft = control_groups(log, as_assignment(self.controls))
         scored = np.isfinite(scores)
         untold = 0
         if soft is None:  # persona unknown: no control, left out
@@ -255,6 +268,7 @@ class SatisfactionDrivers(BaseEstimator):
         self.coef_ = model.effect
         self.control_coef_ = beta[1 + p_t:]
         self.intervals_ = model.ci
+        self.engine_ = "memory"
         return self
 
     @property
@@ -292,6 +306,7 @@ class SatisfactionDrivers(BaseEstimator):
         ndarray of bool, shape (n_journeys,)
         """
         check_is_fitted(self)
+        require_memory_fit(self, "exposed_journeys")
         return self.scored_ & self.exposure_[:, self._column(touchpoint)]
 
     def decompose(self, log: EventLog) -> pd.DataFrame:
@@ -323,6 +338,7 @@ class SatisfactionDrivers(BaseEstimator):
         True
         """
         check_is_fitted(self)
+        require_memory_fit(self, "decompose")
         if log.n_cases != len(self.scores_):
             raise InvalidInputError(f"decompose needs the log the drivers were fitted on "
                                     f"({len(self.scores_):,} journeys; this one has "
@@ -440,6 +456,7 @@ class SatisfactionDrivers(BaseEstimator):
         True
         """
         check_is_fitted(self)
+        require_memory_fit(self, "what_if")
         if not 0 <= fixed_share <= 1:
             raise InvalidInputError(f"fixed_share must be between 0 and 1, got {fixed_share}.")
         j = self._column(touchpoint)

@@ -22,10 +22,24 @@ __all__ = ["distinct_rows", "ridge_solve", "bootstrap", "vif", "TouchpointFit",
            "irritants_and_delights", "what_if_scores"]
 
 
-def distinct_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def distinct_rows(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct rows of ``[X, y]`` (as X and y) and how often each occurs: fitted once
-    with their multiplicity as weight."""
-    U, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
+    with their multiplicity as weight. With ``weights`` (whole numbers: rows already
+    grouped, each standing for that many journeys), the rows' weights are summed.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 0.0]])
+    >>> distinct_rows(X, np.array([3.0, 5.0, 3.0]))[2].tolist()
+    [2, 1]
+    """
+    if weights is None:
+        U, counts = np.unique(np.column_stack([X, y]), axis=0, return_counts=True)
+        return U[:, :-1], U[:, -1], counts
+    U, inverse = np.unique(np.column_stack([X, y]), axis=0, return_inverse=True)
+    counts = np.zeros(len(U), dtype=np.int64)
+    np.add.at(counts, inverse.ravel(), np.asarray(weights, dtype=np.int64))
     return U[:, :-1], U[:, -1], counts
 
 
@@ -78,17 +92,18 @@ class TouchpointFit(NamedTuple):
 
 def fit_touchpoints(Xe: np.ndarray, ys: np.ndarray, F: np.ndarray,
                     scale: tuple[float, float], *, ridge: float, n_boot: int, level: float,
-                    random_state: int) -> TouchpointFit:
+                    random_state: int, weights: np.ndarray | None = None) -> TouchpointFit:
     """Fit the scores ``ys`` on the exposures ``Xe`` (journeys x touchpoints, as floats)
     and the control columns ``F``: the touchpoint effects penalised by ``ridge``, their
-    ``level`` intervals from ``n_boot`` resamples."""
+    ``level`` intervals from ``n_boot`` resamples. With ``weights``, each row stands for
+    that many journeys (the grouped rows of an engine's log): the same fit."""
     A = Xe.shape[1]
     varies = (Xe.min(axis=0) != Xe.max(axis=0))
     X = np.column_stack([np.ones(len(ys)), Xe[:, varies], F])
     p_t = int(varies.sum())
     penalty = np.zeros(X.shape[1])
     penalty[1:1 + p_t] = ridge
-    Xu, yu, w = distinct_rows(X, ys)
+    Xu, yu, w = distinct_rows(X, ys, weights)
     beta = ridge_solve(Xu, yu, w.astype(float), penalty)
     vifs = np.full(A, np.nan)
     vifs[varies] = vif(Xu[:, 1:], w.astype(float))[:p_t]
@@ -102,28 +117,42 @@ def fit_touchpoints(Xe: np.ndarray, ys: np.ndarray, F: np.ndarray,
         ci[varies] = np.quantile(boots[:, 1:1 + p_t], [lo_q, hi_q], axis=0).T
         se[varies] = boots[:, 1:1 + p_t].std(axis=0, ddof=1)
     ci = within_scale(ci, scale)
-    return TouchpointFit(varies, beta, float((X @ beta).mean()), eff, ci, se, vifs)
+    baseline = float((X @ beta).mean()) if weights is None else \
+        float(w @ (Xu @ beta) / w.sum())
+    return TouchpointFit(varies, beta, baseline, eff, ci, se, vifs)
 
 
 def effects_table(model: TouchpointFit, Xe: np.ndarray, ys: np.ndarray, acts: Any,
                   stage: Any, channel: Any, customers: np.ndarray, *, smallest: float,
-                  max_vif: float) -> pd.DataFrame:
+                  max_vif: float, weights: np.ndarray | None = None) -> pd.DataFrame:
     """The effects table of a touchpoint model (one row per touchpoint ``acts``, in their
     order), with the naive gap of each and its kind: ``not separable`` above ``max_vif``,
     ``negligible`` when its interval excludes zero but it is under ``smallest``, irritant
-    or delight when its interval excludes zero, else unclear."""
+    or delight when its interval excludes zero, else unclear. With ``weights``, each row
+    of ``Xe`` and ``ys`` stands for that many journeys."""
     A = len(acts)
     eff, ci, se = model.effect, model.ci, model.se
-    exposed_n = Xe.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        naive = np.array([ys[Xe[:, j] > 0].mean() - ys[Xe[:, j] == 0].mean()
-                          if 0 < exposed_n[j] < len(ys) else np.nan for j in range(A)])
+    if weights is None:
+        exposed_n = Xe.sum(axis=0)
+        n_scored = len(ys)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            naive = np.array([ys[Xe[:, j] > 0].mean() - ys[Xe[:, j] == 0].mean()
+                              if 0 < exposed_n[j] < len(ys) else np.nan for j in range(A)])
+    else:
+        w = np.asarray(weights, dtype=float)
+        exposed_n = w @ Xe
+        n_scored = int(w.sum())
+        wy, on = w * ys, Xe > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            naive = np.array([wy[on[:, j]].sum() / w[on[:, j]].sum()
+                              - wy[~on[:, j]].sum() / w[~on[:, j]].sum()
+                              if 0 < exposed_n[j] < n_scored else np.nan for j in range(A)])
     effects = pd.DataFrame({
         "touchpoint": np.asarray(acts, dtype=object),
         "stage": stage,
         "channel": channel,
         "effect": eff, "ci_low": ci[:, 0], "ci_high": ci[:, 1], "se": se,
-        "journeys_scored": int(len(ys)), "exposed_scored": exposed_n.astype(np.int64),
+        "journeys_scored": int(n_scored), "exposed_scored": exposed_n.astype(np.int64),
         "customers": customers.astype(np.int64), "points_lost": eff * customers,
         "naive_gap": naive,
     })

@@ -23,8 +23,9 @@ import pandas as pd
 from ..core.engine import EngineLog, EngineReport
 from ..core.schema import Schema
 from .progress import engine_step
-from .sql import (Dialect, dfg_queries, feature_queries, funnel_query, matrix_queries, quote,
-                  literal, rename_tables, sample_filter, steps_query, variants_query)
+from .sql import (FINITE, Dialect, design_queries, dfg_queries, feature_queries, funnel_query,
+                  literal, matrix_queries, quote, rename_tables, sample_filter, steps_query,
+                  variants_query)
 
 __all__ = ["SQLLog", "CANONICAL_COLUMNS", "canonical_select", "quarantine_queries",
            "read_in_memory", "in_journey_order", "memory_schema",
@@ -273,6 +274,74 @@ class SQLLog(EngineLog):
         out = pd.concat(parts, ignore_index=True) if parts else \
             pd.DataFrame({"case_id": pd.Series(dtype=object), "persona": pd.Series(dtype="int64")})
         return out.sort_values("case_id", kind="stable").reset_index(drop=True)
+
+    def design_rows(self, instrument: str | None = None, window: str = "journey", *,
+                    groups: pd.Series | None = None, journeys: bool = False
+                    ) -> dict[str, pd.DataFrame]:
+        from ..errors import InvalidInputError
+
+        if window not in ("journey", "since_previous"):
+            raise InvalidInputError(f"window must be 'journey' or 'since_previous', got "
+                                    f"{window!r}.")
+        if not self.has("satisfaction"):
+            raise InvalidInputError("attribute_satisfaction needs satisfaction scores: map them "
+                                    "with read_events(..., satisfaction_key=..., "
+                                    "instruments=...).")
+        inst = dict(self.schema.instruments or {})
+        if inst:
+            name = instrument or max(inst, key=lambda k: inst[k][1] - inst[k][0])
+            if name not in inst:
+                raise InvalidInputError(f"Unknown instrument {name!r}; the log's instruments "
+                                        f"are {sorted(inst)}.")
+            scale = tuple(inst[name])
+        else:
+            if window != "journey":
+                raise InvalidInputError("window='since_previous' needs survey events; a "
+                                        "case-level score rates the whole journey.")
+            name, scale = None, self.schema.satisfaction_scale
+            if not scale:
+                got = self.query("SELECT min(satisfaction) AS lo, max(satisfaction) AS hi FROM "
+                                 f"steps WHERE satisfaction BETWEEN -{FINITE} AND {FINITE}")
+                scale = (float(got["lo"].iloc[0]), float(got["hi"].iloc[0]))
+        touchpoints = [a for a in self.distinct("activity") if a not in inst]
+        view = None
+        if groups is not None:
+            view = "journeylab_groups"
+            self.register(view, pd.DataFrame({"case_id": groups.index.astype(str).astype(object),
+                                              "grp": groups.astype(str).astype(object)}))
+        sql = design_queries(self.dialect, name, window, touchpoints, sorted(inst), view)
+        rows = self.query(sql["rows"])
+        rows = rows.rename(columns={"grp": "group"}).sort_values(
+            ["pattern", "group", "score"], kind="stable").reset_index(drop=True)
+        rows["journeys"] = rows["journeys"].astype(np.int64)
+        rows.attrs.update(instrument=name or "satisfaction",
+                          scale=(float(scale[0]), float(scale[1])))
+        table = pd.DataFrame({"touchpoint": pd.Series(touchpoints, dtype=object)})
+        modes = self.query(sql["modes"]).sort_values(
+            ["role", "activity", "events", "first_case", "first_pos"],
+            ascending=[True, True, False, True, True], kind="stable")
+        for role in ("stage", "channel"):
+            top = modes[modes["role"] == role].drop_duplicates("activity").set_index("activity")
+            values = top["value"].reindex(touchpoints).to_numpy(dtype=object) \
+                if self.has(role) else np.full(len(touchpoints), None, dtype=object)
+            table[role] = values
+        met = self.query(sql["customers"]).set_index("activity")["customers"]
+        table["customers"] = met.reindex(touchpoints).fillna(0).to_numpy(dtype=np.int64)
+        out = {"rows": rows, "touchpoints": table}
+        if view is not None:
+            counts = self.query(f"SELECT g.grp AS grp, count(*) AS journeys FROM (SELECT "
+                                f"DISTINCT case_id FROM steps) c LEFT JOIN {view} g "
+                                "ON g.case_id = c.case_id GROUP BY g.grp")
+            out["groups"] = counts.rename(columns={"grp": "group"})
+        if journeys:
+            out["journeys"] = self.query(sql["journeys"]).rename(columns={"grp": "group"}) \
+                .sort_values("case_id", kind="stable").reset_index(drop=True)
+        return out
+
+    @abstractmethod
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make the pandas ``frame`` (small: one row per journey at most) the view
+        ``name``."""
 
     # ------------------------------------------------------------------ loading
     @abstractmethod

@@ -47,6 +47,9 @@ class DuckDBLog(SQLLog):
     def materialise(self, name: str, sql: str) -> None:
         self.connection.execute(self.sql(f"CREATE OR REPLACE TABLE {name} AS {sql}"))
 
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        self.connection.register(name, frame)
+
     def raw_types(self) -> dict[str, str]:
         rel = self.connection.sql(self.sql("SELECT * EXCLUDE (__row) FROM raw LIMIT 0"))
         return {c: str(t) for c, t in zip(rel.columns, rel.types)}

@@ -102,6 +102,10 @@ class SparkLog(SQLLog):
         return {c: t for c, t in self.session.table(self.table_names()["raw"]).dtypes
                 if c != "__row"}
 
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        self.session.createDataFrame(frame, "case_id string, grp string") \
+            .createOrReplaceTempView(name)
+
     def timestamp_expression(self, column: str, type_name: str) -> str:
         if column in self.nanos:  # nanoseconds since the epoch, read as a long
             return "timestamp_micros(div({0}, 1000))"

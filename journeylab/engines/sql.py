@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 __all__ = ["Dialect", "DUCKDB", "SPARK", "quote", "literal", "rename_tables", "steps_query",
            "journeys_per", "dfg_queries",
            "variants_query", "matrix_queries", "funnel_query", "feature_queries",
-           "sample_filter", "START", "END"]
+           "sample_filter", "START", "END", "FINITE", "target_query", "design_queries"]
 
 #: The names of the states before a journey's first and after its last touchpoint.
 START, END = "__start__", "__end__"
@@ -212,3 +212,74 @@ def sample_filter(dialect: Dialect, frac: float, random_state: int,
     key = dialect.hash.format(f"concat(CAST({case} AS STRING), {salt})")
     bucket = int(round(frac * 1_000_000))
     return f"abs({key} % 1000000) < {bucket}"
+
+
+#: The widest finite double: a score ``BETWEEN -FINITE AND FINITE`` is neither NULL, NaN
+#: (above every number in both engines) nor infinite.
+FINITE = "1.7976931348623157E308"
+
+
+def target_query(dialect: Dialect, instrument: str | None, window: str) -> str:
+    """Per scored journey ``case_id, score, answered_at, window_start``: the touchpoints at
+    positions in ``[window_start, answered_at)`` may explain the score. With an
+    ``instrument``, its journey's last finite answer (the window opens after the answer
+    before it when ``window="since_previous"``); without, the journey's mean score."""
+    finite = f"satisfaction BETWEEN -{FINITE} AND {FINITE}"
+    if instrument is None:
+        return ("SELECT case_id, sum(CASE WHEN " + finite + " THEN satisfaction END) / "
+                "count(CASE WHEN " + finite + " THEN 1 END) AS score, max(pos) + 1 AS "
+                "answered_at, 1 AS window_start FROM steps GROUP BY case_id "
+                "HAVING count(CASE WHEN " + finite + " THEN 1 END) > 0")
+    start = "coalesce(p.pos + 1, 1)" if window == "since_previous" else "1"
+    answers = ("SELECT case_id, pos, satisfaction, row_number() OVER (PARTITION BY case_id "
+               f"ORDER BY pos DESC) AS k FROM steps WHERE activity = "
+               f"{literal(instrument, dialect)} AND {finite}")
+    return (f"SELECT a.case_id, a.satisfaction AS score, a.pos AS answered_at, {start} AS "
+            f"window_start FROM ({answers}) a LEFT JOIN ({answers}) p "
+            "ON p.case_id = a.case_id AND p.k = 2 WHERE a.k = 1")
+
+
+def design_queries(dialect: Dialect, instrument: str | None, window: str,
+                   touchpoints: Sequence[str], surveys: Sequence[str],
+                   groups: str | None = None) -> dict[str, str]:
+    """What a satisfaction-drivers fit is made of (:func:`target_query`'s target):
+    ``journeys`` (``case_id, score, pattern, grp``: each scored journey's touchpoints met
+    in its window as their indexes in ``touchpoints`` joined by commas in increasing order,
+    ``''`` for none; ``grp`` its group in the view ``groups`` (``case_id, grp``), else
+    NULL), ``rows`` (``pattern, grp, score, journeys``: the distinct rows and how many
+    journeys have each), ``customers`` (``activity, customers``: journeys that met each
+    touchpoint at all) and ``modes`` (``role, activity, value, events, first_case,
+    first_pos``: each touchpoint's stages and channels, how often, and where first)."""
+    skip = ", ".join(literal(s, dialect) for s in surveys)
+    not_survey = f"activity NOT IN ({skip})" if surveys else "1 = 1"
+    not_survey_s = f"s.activity NOT IN ({skip})" if surveys else "1 = 1"
+    code = "CASE activity " + " ".join(
+        f"WHEN {literal(a, dialect)} THEN {j}" for j, a in enumerate(touchpoints)) + " END"
+    if not touchpoints:
+        code = "CAST(NULL AS INT)"
+    met = ("SELECT DISTINCT s.case_id, s.activity FROM steps s JOIN target t "
+           "ON s.case_id = t.case_id WHERE s.pos >= t.window_start AND s.pos < t.answered_at "
+           f"AND {not_survey_s}")
+    coded = f"SELECT case_id, CAST({code} AS STRING) AS activity, {code} AS pos FROM met"
+    path = dialect.path.format(sep=literal(",", dialect))
+    keys = f"SELECT case_id, {path} AS pattern FROM ({coded}) c GROUP BY case_id"
+    grp = "g.grp" if groups else "CAST(NULL AS STRING)"
+    join = f" LEFT JOIN {groups} g ON g.case_id = t.case_id" if groups else ""
+    journeys = (f"WITH target AS ({target_query(dialect, instrument, window)}), met AS ({met}), "
+                f"keys AS ({keys}) SELECT t.case_id, t.score, coalesce(k.pattern, '') AS "
+                f"pattern, {grp} AS grp FROM target t LEFT JOIN keys k ON k.case_id = t.case_id"
+                f"{join}")
+    rows = (f"SELECT pattern, grp, score, count(*) AS journeys FROM ({journeys}) j "
+            "GROUP BY pattern, grp, score")
+    customers = (f"SELECT activity, count(DISTINCT case_id) AS customers FROM steps "
+                 f"WHERE {not_survey} GROUP BY activity")
+    modes = []
+    for role in ("stage", "channel"):
+        counts = (f"SELECT activity, {role} AS value, count(*) AS events, min(case_id) AS "
+                  f"first_case FROM steps WHERE {role} IS NOT NULL GROUP BY activity, {role}")
+        modes.append(f"SELECT {literal(role, dialect)} AS role, c.activity, c.value, c.events, "
+                     f"c.first_case, min(s.pos) AS first_pos FROM ({counts}) c JOIN steps s "
+                     f"ON s.activity = c.activity AND s.{role} = c.value AND s.case_id = "
+                     "c.first_case GROUP BY c.activity, c.value, c.events, c.first_case")
+    return {"journeys": journeys, "rows": rows, "customers": customers,
+            "modes": " UNION ALL ".join(modes)}

@@ -9,6 +9,7 @@ read by :func:`~journeylab.studies.study.open_study`) and returns its tables by 
 from __future__ import annotations
 
 import contextlib
+import copy
 import warnings
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
@@ -168,6 +169,13 @@ def tabulate_personas(study: Study, *, method: str = PERSONA_DEFAULTS["method"],
     ``n_personas`` is a number or ``"auto"`` (also as text, as a notebook parameter
     gives it). The model's notes are in its ``notes_``, not raised as warnings.
 
+    When ``study.journeys`` is an engine's log
+    (:class:`~journeylab.core.engine.EngineLog`), the model is fitted on a seeded sample
+    of journeys (:func:`~journeylab.personas.find_engine_personas`) and ``assignments``
+    covers every journey (without ``confidence``); the tables that need the journeys in
+    memory (profiles, reach, comparison, stability) are computed on the sample, and one
+    printed sentence says so.
+
     Examples
     --------
     >>> import journeylab as jl, tempfile
@@ -178,28 +186,49 @@ def tabulate_personas(study: Study, *, method: str = PERSONA_DEFAULTS["method"],
     >>> model.n_personas_, sorted(tables)
     (2, ['assignments', 'comparison', 'persona_reach', 'profiles', 'selection'])
     """
-    from ..personas import (compare_personas, find_personas, label_journeys, persona_reach,
-                            persona_stability, profile_personas)
+    from ..core.engine import EngineLog
+    from ..personas import (compare_personas, find_engine_personas, find_personas,
+                            label_journeys, persona_reach, persona_stability, profile_personas)
 
     journeys = study.journeys
     k = "auto" if str(n_personas) == "auto" else int(n_personas)
+    engine = isinstance(journeys, EngineLog)
     with _notes_not_warned():
-        model = find_personas(journeys, method=method, n_personas=k,
-                              min_touchpoints=min_touchpoints, random_state=random_state,
-                              k_range=(k_min, k_max))
-    profiles = profile_personas(journeys, model, outcome=study.outcome)
-    tables: Tables = {"assignments": label_journeys(journeys, model, profiles),
-                      "profiles": profiles, "selection": model.selection_,
-                      "persona_reach": persona_reach(journeys, model)}
+        if engine:
+            model, journeys = find_engine_personas(  # journeys: the sample fitted on
+                study.journeys, method=method, n_personas=k, min_touchpoints=min_touchpoints,
+                random_state=random_state, k_range=(k_min, k_max))
+        else:
+            model = find_personas(journeys, method=method, n_personas=k,
+                                  min_touchpoints=min_touchpoints, random_state=random_state,
+                                  k_range=(k_min, k_max))
+    fitted = model  # whose labels_ are those of the journeys in memory
+    if engine:
+        fitted = copy.copy(model)
+        fitted.labels_ = model.sample_labels_
+        if hasattr(model, "sample_confidence_"):
+            fitted.confidence_ = model.sample_confidence_
+        print(f"Profiles, reach, comparison and stability are computed on the "
+              f"{journeys.n_cases:,} journeys the model was fitted on (of "
+              f"{study.journeys.n_cases:,}); assignments cover every journey.")
+    profiles = profile_personas(journeys, fitted, outcome=study.outcome)
+    if engine:
+        assigned = pd.DataFrame({"case_id": model.case_ids_, "persona": model.labels_})
+        assigned["name"] = assigned["persona"].map(profiles.set_index("persona")["name"])
+    else:
+        assigned = label_journeys(journeys, model, profiles)
+    tables: Tables = {"assignments": assigned, "profiles": profiles,
+                      "selection": model.selection_,
+                      "persona_reach": persona_reach(journeys, fitted)}
     a, b = compare
     found = set(profiles["persona"])
     if a in found and b in found and a != b:
-        tables["comparison"] = compare_personas(journeys, model, a, b, outcome=study.outcome)
+        tables["comparison"] = compare_personas(journeys, fitted, a, b, outcome=study.outcome)
     else:
         print(f"Two personas side by side: skipped; compare names personas {a} and {b}, "
               f"and the personas found are {sorted(p for p in found if p >= 0)}.")
     if stability_resamples:
-        tables["stability"] = persona_stability(model, journeys,
+        tables["stability"] = persona_stability(fitted, journeys,
                                                 n_resamples=stability_resamples,
                                                 random_state=random_state)
     return model, tables

@@ -11,7 +11,7 @@ import pytest
 import journeylab as jl
 from journeylab.core.journeys import activity_counts, transition_counts
 from journeylab.engines.sql import END, START
-from journeylab.personas import JourneyClusters, MarkovMixture
+from journeylab.personas import JourneyClusters, MarkovMixture, find_personas
 
 from .conftest import ENGINES
 
@@ -93,3 +93,60 @@ def test_label_journeys_equals_predict(engine, kind, engine_logs, memory_log, fi
     got = got.set_index(got["case_id"].astype(str))["persona"]
     assert got.index.is_unique and set(got.index) == set(want.index)
     np.testing.assert_array_equal(got.loc[want.index].to_numpy(), want.to_numpy())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_find_personas_assigns_every_journey_reproducibly(engine, engine_logs):
+    log = engine_logs[engine]
+    first = find_personas(log, method="kmeans", n_personas=3, random_state=4,
+                          sample_journeys=150)
+    again = find_personas(log, method="kmeans", n_personas=3, random_state=4,
+                          sample_journeys=150)
+    ids = sorted(log.sample().cases.astype(str))
+    assert list(first.case_ids_) == ids and len(first.labels_) == log.n_cases
+    assert set(first.labels_) <= {-1, 0, 1, 2}
+    np.testing.assert_array_equal(first.labels_, again.labels_)
+    n = len(first.sample_labels_)
+    assert 0 < n < log.n_cases
+    assert list(again.sample_case_ids_) == list(first.sample_case_ids_)
+    assert first.notes_[-1].startswith(f"Fitted on {n:,} of {log.n_cases:,} journeys")
+    # the sample's journeys keep the labels the fit gave them
+    where = pd.Series(first.labels_, index=first.case_ids_)
+    np.testing.assert_array_equal(where.loc[first.sample_case_ids_].to_numpy(),
+                                  first.sample_labels_)
+
+
+@pytest.mark.parametrize("method", ["kmeans", "markov"])
+def test_whole_log_sample_gives_the_memory_labels(method, engine_logs, memory_log):
+    log = engine_logs["duckdb"]
+    got = find_personas(log, method=method, n_personas=3, random_state=4)
+    want = find_personas(memory_log, method=method, n_personas=3, random_state=4)
+    assert got.notes_[-1].startswith(f"Fitted on {log.n_cases:,} of {log.n_cases:,}")
+    assert got.notes_[:-1] == want.notes_
+    want = pd.Series(want.labels_, index=memory_log.cases.astype(str))
+    np.testing.assert_array_equal(got.labels_, want.loc[got.case_ids_].to_numpy())
+
+
+def test_whole_log_sample_gives_the_memory_labels_in_spark(engine_logs, memory_log):
+    got = find_personas(engine_logs["spark"], method="kmeans", n_personas=3, random_state=4)
+    want = find_personas(memory_log, method="kmeans", n_personas=3, random_state=4)
+    want = pd.Series(want.labels_, index=memory_log.cases.astype(str))
+    np.testing.assert_array_equal(got.labels_, want.loc[got.case_ids_].to_numpy())
+
+
+def test_tabulate_personas_on_an_engine_log(engine_logs, tmp_path, capsys):
+    from journeylab.studies.steps import tabulate_personas
+    from journeylab.studies.study import Study
+
+    log = engine_logs["duckdb"]
+    study = Study({}, log, log, tmp_path)
+    model, tables = tabulate_personas(study, method="kmeans", n_personas=3,
+                                      stability_resamples=1, random_state=4)
+    said = capsys.readouterr().out
+    assert "computed on the" in said and "assignments cover every journey" in said
+    assigned = tables["assignments"]
+    assert list(assigned.columns) == ["case_id", "persona", "name"]
+    assert len(assigned) == log.n_cases and assigned["name"].notna().all()
+    n = len(model.sample_labels_)
+    assert int(tables["profiles"]["journeys"].sum()) == n
+    assert {"profiles", "selection", "persona_reach", "stability"} <= set(tables)

@@ -265,7 +265,13 @@ class SQLLog(EngineLog):
         case = quote(self.schema.key("case_id"), self.dialect)
         where = "" if frac is None or frac >= 1 else \
             " WHERE " + sample_filter(self.dialect, frac, random_state, case)
-        return self.query(f"SELECT {columns} FROM raw{where} ORDER BY __row")
+        frame = self.query(f"SELECT {columns} FROM raw{where} ORDER BY __row")
+        for col in frame.columns:  # nullable flags and counts as pandas reads a file's
+            kind = frame[col].dtype
+            if isinstance(kind, pd.api.extensions.ExtensionDtype) and \
+                    not isinstance(kind, pd.DatetimeTZDtype) and frame[col].isna().any():
+                frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+        return frame
 
     def label_journeys(self, model: Any, *, batch_rows: int = 2_000_000) -> pd.DataFrame:
         with engine_step(self.engine, "assigning every journey its persona"):

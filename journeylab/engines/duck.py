@@ -61,8 +61,8 @@ class DuckDBLog(SQLLog):
 
     def iter_journeys(self, columns: Sequence[str], batch_rows: int):
         cols = ", ".join(list(columns) + ["row"])
-        cur = self.connection.cursor()
-        cur.execute(self.sql(f"SELECT {cols} FROM events ORDER BY case_id, timestamp, row"))
+        cur = self.connection.cursor()  # a cursor sees tables, not the temporary view events
+        cur.execute(self.sql(f"SELECT {cols} FROM steps ORDER BY case_id, timestamp, row"))
         def chunks():
             while True:
                 chunk = cur.fetch_df_chunk(max(1, batch_rows // 2048))

@@ -6,6 +6,7 @@ each partition holding whole journeys.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Sequence
@@ -58,6 +59,8 @@ def spark_session(spark: Any = None):
         raise InvalidInputError("engine='spark' needs Java 17 or newer: run the README's "
                                 "set-up (make setup installs openjdk-17-jre-headless on "
                                 "Debian/Ubuntu) or install a JDK and set JAVA_HOME.")
+    # the local workers that assign personas run this Python, which has journeylab
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master("local[*]").appName("journeylab")
     for key, value in LOCAL_SETTINGS.items():
         builder = builder.config(key, value)

@@ -8,6 +8,10 @@ it, no persona of the final assignment is left under the minimum share, and what
 said in ``notes_`` and as a :class:`~journeylab.personas.selection.PersonaWarning`. Journeys
 with fewer than ``min_touchpoints`` touchpoints are *too short to tell*: they get the label
 ``-1``, never forced into a persona.
+
+On a log held by an engine (``read_events(..., engine="duckdb")`` or ``"spark"``), the
+model is fitted in memory on a seeded sample of whole journeys and every journey is then
+assigned in the engine (:func:`find_engine_personas`).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..core.engine import EngineLog
 from ..core.log import EventLog
 from ..defaults import PERSONA_DEFAULTS
 from ..errors import InvalidInputError
@@ -23,19 +28,28 @@ from .kmeans import JourneyClusters
 from .markov import MarkovMixture
 from .selection import PersonaWarning, derived_seed
 
-__all__ = ["find_personas", "path_memory", "PERSONA_DEFAULTS"]
+__all__ = ["find_personas", "find_engine_personas", "path_memory", "PERSONA_DEFAULTS",
+           "SAMPLE_JOURNEYS"]
+
+#: Journeys of an engine's log the persona model is fitted on (about; all when fewer).
+SAMPLE_JOURNEYS = 200_000
 
 
 # ------------------------------------------------------------------------------ verbs
-def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
+def find_personas(log: EventLog | EngineLog, *, method: str = PERSONA_DEFAULTS["method"],
                   n_personas: int | str = PERSONA_DEFAULTS["n_personas"],
                   min_touchpoints: int = PERSONA_DEFAULTS["min_touchpoints"],
-                  random_state: int = PERSONA_DEFAULTS["random_state"], **options
+                  random_state: int = PERSONA_DEFAULTS["random_state"],
+                  sample_journeys: int = SAMPLE_JOURNEYS, **options
                   ) -> MarkovMixture | JourneyClusters:
     """Fit a persona model to ``log`` and return it (``labels_``, ``selection_``, ...).
 
     Parameters
     ----------
+    log : EventLog or EngineLog
+        With an engine's log, the model is fitted on a seeded sample of about
+        ``sample_journeys`` whole journeys and every journey is assigned in the engine:
+        ``labels_`` then follows ``case_ids_`` (see :func:`find_engine_personas`).
     method : {"auto", "markov", "kmeans", "agglomerative"}
         ``"markov"``: :class:`MarkovMixture` (how journeys move); ``"kmeans"``,
         ``"agglomerative"``: :class:`JourneyClusters` on :class:`JourneyFeatures` rows (what
@@ -54,7 +68,10 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
     min_touchpoints : int
         Shorter journeys are too short to tell (label ``-1``).
     random_state : int
-        Seed.
+        Seed (of the sample of an engine's log too).
+    sample_journeys : int
+        With an engine's log, about how many journeys the model is fitted on (all when the
+        log has fewer); unused with an EventLog.
     **options
         Passed to the estimator (``k_range``, ``features``, ``criterion``, ...); with
         ``"auto"``, ``k_range`` and ``min_persona_share`` go to both.
@@ -67,6 +84,10 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
     >>> model.n_personas_
     3
     """
+    if isinstance(log, EngineLog):
+        return find_engine_personas(log, method=method, n_personas=n_personas,
+                                    min_touchpoints=min_touchpoints, random_state=random_state,
+                                    sample_journeys=sample_journeys, **options)[0]
     common = {k: options.pop(k) for k in ("k_range", "min_persona_share") if k in options}
     if method == "markov":
         return MarkovMixture(n_personas, min_touchpoints=min_touchpoints,
@@ -139,6 +160,75 @@ def find_personas(log: EventLog, *, method: str = PERSONA_DEFAULTS["method"],
         if str(w.message) in model.notes_:
             warnings.warn(str(w.message), PersonaWarning, stacklevel=2)
     return model
+
+
+def find_engine_personas(log: EngineLog, *, sample_journeys: int = SAMPLE_JOURNEYS,
+                         random_state: int = PERSONA_DEFAULTS["random_state"], **options
+                         ) -> tuple[MarkovMixture | JourneyClusters, EventLog]:
+    """Personas of a log held by an engine: the model fitted in memory on a seeded sample
+    of whole journeys, every journey assigned in the engine.
+
+    The sample is :meth:`EngineLog.sample <journeylab.core.engine.EngineLog.sample>` with
+    ``frac = sample_journeys / journeys`` (all journeys when the log has fewer) and
+    ``random_state``, so the same seed gives the same sample, model and labels. The model
+    is :func:`find_personas` of the sample; then :meth:`EngineLog.label_journeys
+    <journeylab.core.engine.EngineLog.label_journeys>` assigns every journey where it
+    lives, and the model's per-journey attributes describe all of them:
+
+    - ``case_ids_``: every journey id, as text, sorted; ``labels_``: their personas;
+    - ``sample_case_ids_``, ``sample_labels_`` (and ``sample_confidence_`` for a Markov
+      mixture): the fitted sample's journeys in its order, for the tables that need the
+      journeys in memory (profiles, stability);
+    - ``notes_`` ends with a sentence saying it was fitted on N of M journeys.
+
+    Parameters
+    ----------
+    log : EngineLog
+    sample_journeys : int
+        About how many journeys to fit on.
+    random_state : int
+        Seed of the sample and of the model.
+    **options
+        Passed to :func:`find_personas` (``method``, ``n_personas``, ``k_range``, ...).
+
+    Returns
+    -------
+    model : MarkovMixture or JourneyClusters
+    sample : EventLog
+        The journeys it was fitted on.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> events = jl.generate_journeys(300, random_state=1).events
+    >>> log = jl.read_events(events, engine="duckdb")
+    >>> model, sample = find_engine_personas(log, method="kmeans", n_personas=3,
+    ...                                      sample_journeys=200)
+    >>> len(model.labels_) == log.n_cases, sample.n_cases < log.n_cases
+    (True, True)
+    """
+    if int(sample_journeys) < 1:
+        raise InvalidInputError(f"sample_journeys must be 1 or more, got {sample_journeys}.")
+    total = log.n_cases
+    frac = None if total <= int(sample_journeys) else max(int(sample_journeys) / total, 1e-6)
+    sample = log.sample(frac, random_state=random_state)
+    if not sample.n_cases:
+        raise InvalidInputError(f"The sample of {sample_journeys:,} journeys of {total:,} "
+                                "is empty; raise sample_journeys.")
+    model = find_personas(sample, random_state=random_state, **options)
+    model.sample_case_ids_ = np.asarray(sample.cases.astype(str), dtype=object)
+    model.sample_labels_ = model.labels_
+    if hasattr(model, "confidence_"):  # of the sample's journeys, in its order
+        model.sample_confidence_ = model.confidence_
+        del model.confidence_
+    assigned = log.label_journeys(model)
+    model.case_ids_ = assigned["case_id"].astype(str).to_numpy(dtype=object)
+    model.labels_ = assigned["persona"].to_numpy(dtype=np.int64)
+    model.notes_ = list(model.notes_) + [
+        f"Fitted on {sample.n_cases:,} of {total:,} journeys ("
+        + ("all of them" if frac is None else f"a seeded sample, random_state {random_state}")
+        + f"); every journey assigned in {log.engine}."]
+    return model, sample
 
 
 #: Path memory (nats per step) from which journeys count as fixed paths, not walks.

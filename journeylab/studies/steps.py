@@ -177,6 +177,11 @@ def tabulate_personas(study: Study, *, method: str = PERSONA_DEFAULTS["method"],
     ``n_personas`` is a number or ``"auto"`` (also as text, as a notebook parameter
     gives it). The model's notes are in its ``notes_``, not raised as warnings.
 
+    With an engine (``study.engine_journeys``), the model is fitted on the study's seeded
+    sample in memory (``study.journeys``), where profiles, reach, comparison and stability
+    are computed, and ``assignments`` covers every journey, each assigned in the engine
+    (without ``confidence``); one printed sentence says so.
+
     Examples
     --------
     >>> import journeylab as jl, tempfile
@@ -190,15 +195,27 @@ def tabulate_personas(study: Study, *, method: str = PERSONA_DEFAULTS["method"],
     from ..personas import (compare_personas, find_personas, label_journeys, persona_reach,
                             persona_stability, profile_personas)
 
-    journeys = study.journeys
+    journeys, full = study.journeys, study.engine_journeys
     k = "auto" if str(n_personas) == "auto" else int(n_personas)
     with _notes_not_warned():
         model = find_personas(journeys, method=method, n_personas=k,
                               min_touchpoints=min_touchpoints, random_state=random_state,
                               k_range=(k_min, k_max))
     profiles = profile_personas(journeys, model, outcome=study.outcome)
-    tables: Tables = {"assignments": label_journeys(journeys, model, profiles),
-                      "profiles": profiles, "selection": model.selection_,
+    if full is None:
+        assigned = label_journeys(journeys, model, profiles)
+    else:
+        assigned = full.label_journeys(model)
+        if study.parameters.get("pseudonymise"):  # as the journeys in memory show them
+            from ..privacy import pseudonymise
+
+            assigned["case_id"] = pseudonymise(assigned["case_id"])
+        assigned["name"] = assigned["persona"].map(profiles.set_index("persona")["name"])
+        print(f"The model was fitted on the seeded sample of {journeys.n_cases:,} journeys, "
+              "where profiles, reach, comparison and stability are computed; assignments "
+              f"cover all {full.n_cases:,}, each assigned in the engine.")
+    tables: Tables = {"assignments": assigned, "profiles": profiles,
+                      "selection": model.selection_,
                       "persona_reach": persona_reach(journeys, model)}
     a, b = compare
     found = set(profiles["persona"])

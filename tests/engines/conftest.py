@@ -3,6 +3,9 @@ one-event journeys, unicode names, several time zones, an exact duplicate row), 
 to Parquet and CSV, and one local Spark session for the whole suite (small shuffles)."""
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,6 +73,7 @@ def spark():
     from journeylab.engines import spark_session
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers import journeylab
     session = (SparkSession.builder.master("local[2]").appName("journeylab-tests")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "1")

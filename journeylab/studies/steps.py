@@ -293,6 +293,11 @@ def tabulate_drivers(study: Study, *, instrument: str = "", controls: str = "per
     log, journeys, outcome = study.log, study.journeys, study.outcome
     tables: Tables = {}
     drivers = None
+    if study.engine_log is not None:
+        print(f"Drivers: fitted on the study's seeded sample of {journeys.n_cases:,} journeys "
+              "in memory (the explorers and the gap explanations need them there); "
+              "jl.attribute_satisfaction(study.engine_log, ...) fits every journey in the "
+              "engine.")
     if study.ready("Satisfaction", "satisfaction"):
         tables["satisfaction_by_touchpoint"] = satisfaction_by(log, by="touchpoint",
                                                                level=level)

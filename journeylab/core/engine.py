@@ -37,6 +37,17 @@ class EngineReport:
     def rows_quarantined(self) -> int:
         return int(sum(self.reasons.values()))
 
+    def summary(self) -> str:
+        """One line: rows in, kept and set aside, with the reasons."""
+        why = ", ".join(f"{k} {v:,}" for k, v in self.reasons.items())
+        return (f"rows in {self.rows_in:,} = kept {self.rows_kept:,} + quarantined "
+                f"{self.rows_quarantined:,}" + (f" ({why})" if why else ""))
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<p><b>Validation</b> in the engine: {escape(self.summary())}</p>"
+
     def to_frame(self) -> pd.DataFrame:
         """``reason, rows`` for each reason rows were set aside."""
         return pd.DataFrame({"reason": list(self.reasons), "rows": list(self.reasons.values())},

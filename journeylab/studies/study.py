@@ -159,7 +159,8 @@ class Study:
     def _repr_html_(self) -> str:
         from html import escape
 
-        report = self.log.report._repr_html_() if self.log.report is not None else ""
+        log = self.log if self.engine_log is None else self.engine_log  # every row read
+        report = log.report._repr_html_() if log.report is not None else ""
         notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
         return report + (f"<p><b>Looked up</b></p><ul>{notes}</ul>" if notes else "")
 

@@ -26,7 +26,7 @@ from ..core.engine import EngineLog
 from ..errors import InvalidInputError
 from ..personas import TOO_SHORT
 from .design import control_matrix
-from .solve import effects_table, fit_touchpoints
+from .solve import effects_table, fit_touchpoints, fitted_attributes
 
 __all__ = ["as_assignment", "engine_controls", "patterns_matrix", "fit_engine_log",
            "require_memory_fit"]
@@ -163,7 +163,6 @@ def fit_engine_log(drivers: Any, log: EngineLog) -> Any:
     drivers.control_effects_ = control_effects
     drivers.instrument_ = instrument
     drivers.scale_ = scale
-    drivers.baseline_ = model.baseline
     drivers.min_effect_ = smallest
     drivers.touchpoints_ = acts
     drivers.exposure_ = np.repeat(exposed, weight, axis=0)  # the scored journeys, expanded
@@ -172,11 +171,8 @@ def fit_engine_log(drivers: Any, log: EngineLog) -> Any:
     drivers.groups_ = levels
     drivers.group_codes_ = np.repeat(code, weight)
     drivers.group_probabilities_ = None
-    drivers.estimable_ = model.varies
-    drivers.intercept_ = float(beta[0])
-    drivers.coef_ = model.effect
-    drivers.control_coef_ = beta[1 + p_t:]
-    drivers.intervals_ = model.ci
+    for name, value in fitted_attributes(model).items():
+        setattr(drivers, name, value)
     drivers.engine_ = log.engine
     return drivers
 

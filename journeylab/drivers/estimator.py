@@ -31,8 +31,8 @@ from ..personas import TOO_SHORT
 from .design import (control_groups, control_matrix, leave_out_group, mode_by_activity,
                      target_scores, touchpoint_exposure)
 from .engine import as_assignment, fit_engine_log, require_memory_fit
-from .solve import (effects_table, fit_touchpoints, group_effects, irritants_and_delights,
-                    shapley_parts, what_if_scores)
+from .solve import (effects_table, fit_touchpoints, fitted_attributes, group_effects,
+                    irritants_and_delights, shapley_parts, what_if_scores)
 
 __all__ = ["SatisfactionDrivers", "ASSUMPTIONS"]
 
@@ -254,7 +254,6 @@ class SatisfactionDrivers(BaseEstimator):
         self.control_effects_ = control_effects
         self.instrument_ = target.instrument
         self.scale_ = scale
-        self.baseline_ = model.baseline
         self.min_effect_ = smallest
         self.touchpoints_ = acts
         self.exposure_ = exposed
@@ -263,11 +262,8 @@ class SatisfactionDrivers(BaseEstimator):
         self.groups_ = levels
         self.group_codes_ = group
         self.group_probabilities_ = soft
-        self.estimable_ = model.varies
-        self.intercept_ = float(beta[0])
-        self.coef_ = model.effect
-        self.control_coef_ = beta[1 + p_t:]
-        self.intervals_ = model.ci
+        for name, value in fitted_attributes(model).items():
+            setattr(self, name, value)
         self.engine_ = "memory"
         return self
 

@@ -18,8 +18,8 @@ import pandas as pd
 from .design import within_scale
 
 __all__ = ["distinct_rows", "ridge_solve", "bootstrap", "vif", "TouchpointFit",
-           "fit_touchpoints", "effects_table", "group_effects", "shapley_parts",
-           "irritants_and_delights", "what_if_scores"]
+           "fit_touchpoints", "fitted_attributes", "effects_table", "group_effects",
+           "shapley_parts", "irritants_and_delights", "what_if_scores"]
 
 
 def distinct_rows(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
@@ -120,6 +120,15 @@ def fit_touchpoints(Xe: np.ndarray, ys: np.ndarray, F: np.ndarray,
     baseline = float((X @ beta).mean()) if weights is None else \
         float(w @ (Xu @ beta) / w.sum())
     return TouchpointFit(varies, beta, baseline, eff, ci, se, vifs)
+
+
+def fitted_attributes(model: TouchpointFit) -> dict[str, Any]:
+    """The estimator's attributes that come from the fit ``model``: ``baseline_``,
+    ``estimable_``, ``intercept_``, ``coef_``, ``control_coef_`` and ``intervals_``."""
+    p_t = int(model.varies.sum())
+    return {"baseline_": model.baseline, "estimable_": model.varies,
+            "intercept_": float(model.beta[0]), "coef_": model.effect,
+            "control_coef_": model.beta[1 + p_t:], "intervals_": model.ci}
 
 
 def effects_table(model: TouchpointFit, Xe: np.ndarray, ys: np.ndarray, acts: Any,

@@ -173,8 +173,6 @@ class SQLLog(EngineLog):
 
     def sql(self, text: str) -> str:
         """``text`` with the plain table names made this log's own."""
-        if not self.number:
-            self.number = next(_numbers)
         return rename_tables(text, self.table_names(), self.dialect)
 
     def table_names(self) -> dict[str, str]:
@@ -187,10 +185,11 @@ class SQLLog(EngineLog):
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` and return its (small) result as pandas."""
 
-    @abstractmethod
     def iter_journeys(self, columns: Sequence[str], batch_rows: int):
         """The events of ``columns`` in (journey, time, row) order, as pandas frames of
         about ``batch_rows`` events that never split a journey."""
+        raise NotImplementedError(f"{type(self).__name__} assigns journeys in its own way "
+                                  "(label_journeys).")
 
     @property
     def columns(self) -> list[str]:

@@ -9,7 +9,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -117,25 +117,6 @@ class SparkLog(SQLLog):
         # ISO text, also with slashes (2016/01/02 01:00:01.353), as DuckDB and pandas read it
         return ("try_to_timestamp(regexp_replace(CAST({0} AS STRING), "
                 "'^([0-9]{{4}})/([0-9]{{2}})/([0-9]{{2}})', '$1-$2-$3'))")
-
-    def iter_journeys(self, columns: Sequence[str], batch_rows: int):
-        frame = self.session.sql(self.sql(f"SELECT {', '.join(list(columns) + ['row'])} "
-                                          "FROM events ORDER BY case_id, timestamp, row"))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PySpark's notices about pandas 3
-            rows = frame.toLocalIterator()
-            batch: list = []
-
-            def chunks():
-                for row in rows:
-                    batch.append(row.asDict())
-                    if len(batch) >= batch_rows:
-                        yield pd.DataFrame(batch)
-                        batch.clear()
-                if batch:
-                    yield pd.DataFrame(batch)
-
-            yield from whole_journeys(chunks())
 
     def label_journeys(self, model: Any, *, batch_rows: int = 2_000_000) -> pd.DataFrame:
         """Every journey assigned in Spark: events partitioned by journey, sorted within

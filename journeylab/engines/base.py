@@ -22,10 +22,11 @@ import pandas as pd
 
 from ..core.engine import EngineLog, EngineReport
 from ..core.schema import Schema
+from .paths import path_counts, path_variants
 from .progress import engine_step
-from .sql import (FINITE, Dialect, design_queries, dfg_queries, feature_queries, funnel_query,
-                  literal, matrix_queries, quote, rename_tables, sample_filter, steps_query,
-                  variants_query)
+from .sql import (FINITE, Dialect, design_queries, edge_times_query, feature_queries,
+                  funnel_query, literal, matrix_queries, paths_query, quote, rename_tables,
+                  sample_filter, steps_query)
 
 __all__ = ["SQLLog", "CANONICAL_COLUMNS", "canonical_select", "quarantine_queries",
            "read_in_memory", "in_journey_order", "memory_schema",
@@ -60,6 +61,19 @@ def canonical_select(dialect: Dialect, schema: Schema, types: dict[str, str],
     return ", ".join(parts)
 
 
+def blank(column: str) -> str:
+    """``column`` is NULL, empty or spaces only; the spaces are trimmed only from a text
+    that starts with one (trimming every text is most of the cost of validation)."""
+    return (f"({column} IS NULL OR {column} = '' OR (substr({column}, 1, 1) = ' ' "
+            f"AND trim({column}) = ''))")
+
+
+def filled(column: str) -> str:
+    """``NOT`` :func:`blank`, written out (the engines filter faster on this form)."""
+    return (f"({column} IS NOT NULL AND {column} <> '' AND (substr({column}, 1, 1) <> ' ' "
+            f"OR trim({column}) <> ''))")
+
+
 def quarantine_queries(dialect: Dialect, select: str, raw_columns: Sequence[str],
                        duplicates: str) -> tuple[str, str]:
     """Over the view ``raw``: the kept events (canonical columns) and the count of each
@@ -67,18 +81,20 @@ def quarantine_queries(dialect: Dialect, select: str, raw_columns: Sequence[str]
     ``duplicate_event``: an exact copy of an earlier row, unless ``duplicates="keep"``),
     each row counted once, for its first reason. ``select`` is :func:`canonical_select`."""
     dup = "1"
-    reason = ("CASE WHEN case_id IS NULL OR trim(case_id) = '' THEN 'missing_case_id' "
-              "WHEN activity IS NULL OR trim(activity) = '' THEN 'missing_activity' "
-              "WHEN timestamp IS NULL THEN 'bad_timestamp' ")
+    tests = [(blank("case_id"), filled("case_id"), "missing_case_id"),
+             (blank("activity"), filled("activity"), "missing_activity"),
+             ("timestamp IS NULL", "timestamp IS NOT NULL", "bad_timestamp")]
     if duplicates == "quarantine":
         every = ", ".join(quote(c, dialect) for c in raw_columns)
         dup = f"row_number() OVER (PARTITION BY {every} ORDER BY __row)"
-        reason += "WHEN dup > 1 THEN 'duplicate_event' "
-    flagged = (f"(SELECT *, {reason}END AS reason FROM (SELECT {select}, {dup} AS dup "
-               "FROM raw) t) f")
+        tests.append(("dup > 1", "dup = 1", "duplicate_event"))
+    rows = f"(SELECT {select}, {dup} AS dup FROM raw) t"
     cols = ", ".join(CANONICAL_COLUMNS)
-    kept = f"SELECT {cols} FROM {flagged} WHERE reason IS NULL"
-    counts = f"SELECT reason, count(*) AS n FROM {flagged} WHERE reason IS NOT NULL GROUP BY reason"
+    # kept: every test passes (a filter, cheaper than naming every row's reason)
+    kept = f"SELECT {cols} FROM {rows} WHERE " + " AND ".join(ok for _, ok, _ in tests)
+    reason = "CASE " + " ".join(f"WHEN {t} THEN '{name}'" for t, _, name in tests) + " END"
+    counts = (f"SELECT reason, count(*) AS n FROM (SELECT {reason} AS reason FROM {rows}) f "
+              "WHERE reason IS NOT NULL GROUP BY reason")
     return kept, counts
 
 
@@ -157,7 +173,7 @@ def predict_frame(frame: pd.DataFrame, model: Any, schema: Schema) -> pd.DataFra
 
 
 #: The tables and views each log keeps under names of its own.
-TABLES = ("raw", "events", "steps")
+TABLES = ("raw", "events", "steps", "walk", "cases", "coded")
 _numbers = itertools.count(1)
 
 
@@ -169,6 +185,7 @@ class SQLLog(EngineLog):
     dialect: Dialect
     _columns: list[str]
     _counts: tuple[int, int] | None = None
+    _paths: Any = None
     number: int = 0
 
     def sql(self, text: str) -> str:
@@ -210,16 +227,35 @@ class SQLLog(EngineLog):
     def n_cases(self) -> int:
         return self._count()[1]
 
+    def fetch_paths(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Every distinct path (:func:`.sql.paths_query`): the table (``length, cases,
+        median_duration_s``, one row per path), the touchpoints of all paths one after
+        the other as codes, and the touchpoint of each code."""
+        table = self.query(paths_query(self.dialect))
+        codes, names = pd.factorize(np.concatenate(
+            [np.asarray(p, dtype=object) for p in table["path"]]) if len(table)
+            else np.array([], dtype=object))
+        return table.drop(columns="path"), codes.astype(np.int64), np.asarray(names, object)
+
+    def paths(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """:meth:`fetch_paths`, run once per log."""
+        if self._paths is None:
+            with engine_step(self.engine, "journey paths"):
+                self._paths = self.fetch_paths()
+        return self._paths
+
     def dfg(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        edges, nodes = dfg_queries(self.dialect)
         with engine_step(self.engine, "directly-follows graph with times"):
-            return self.query(edges), self.query(nodes)
+            times = self.query(edge_times_query(self.dialect))
+            table, codes, names = self.paths()
+        return path_counts(times, table, codes, names)
 
     def variants(self, *, top: int | None = None) -> pd.DataFrame:
         from ..core.journeys import SEP
 
         with engine_step(self.engine, "variants"):
-            return self.query(variants_query(self.dialect, SEP, top))
+            table, codes, names = self.paths()
+        return path_variants(table, codes, names, SEP, top)
 
     def matrix(self, *, unmapped: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         cells, tops = matrix_queries(self.dialect, unmapped)
@@ -378,9 +414,9 @@ class SQLLog(EngineLog):
         select = canonical_select(self.dialect, schema, types, ts)
         kept, counts = quarantine_queries(self.dialect, select, list(types),
                                           "keep" if report is not None else duplicates)
-        self._build(f"({kept}) k")
         self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
                          or schema.key(r) is not None]
+        self._build(f"({kept}) k", values=f"(SELECT {select} FROM raw) r")
         if report is None:
             rows_in = int(self.query("SELECT count(*) AS n FROM raw")["n"].iloc[0])
             found: dict[str, int] = {}
@@ -399,10 +435,14 @@ class SQLLog(EngineLog):
                                 f"set aside ({why}). Check the column roles and the "
                                 "timestamp format.")
 
-    def _build(self, kept: str) -> None:
-        """The table ``steps`` from the kept events ``kept``, and the view ``events``."""
+    def _build(self, kept: str, values: str | None = None) -> None:
+        """The table ``steps`` from the kept events ``kept``, and the views ``walk`` and
+        ``events``. ``values`` (every row read, canonical columns, before validation) is
+        where an engine may take its dictionaries of names from."""
         with engine_step(self.engine, "reading, validating and sorting events by journey"):
             self.materialise("steps", steps_query(self.dialect, kept))
+        self.execute("CREATE OR REPLACE TEMPORARY VIEW walk AS SELECT *, case_id AS journey "
+                     "FROM steps")
         self.execute("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT "
                      + ", ".join(CANONICAL_COLUMNS) + " FROM steps")
 
@@ -410,7 +450,8 @@ class SQLLog(EngineLog):
         """A log of this one's journeys with only (``keep=False``: without) the touchpoints
         ``activities``, on the same connection or session (the report stays this log's)."""
         other = copy.copy(self)
-        other.number, other._counts, other.parent = next(_numbers), None, self
+        other.number, other._counts, other._paths, other.parent = \
+            next(_numbers), None, None, self
         events = self.table_names()["events"]
         if activities:
             inside = ", ".join(literal(str(a), self.dialect) for a in activities)

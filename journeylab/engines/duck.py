@@ -12,12 +12,15 @@ import weakref
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..core.schema import Schema
 from ..errors import InvalidInputError, UnreadableFileError
-from .base import SQLLog, memory_schema, read_in_memory, whole_journeys
-from .sql import DUCKDB, literal
+from .base import (CANONICAL_COLUMNS, OPTIONAL, SQLLog, memory_schema, read_in_memory,
+                   whole_journeys)
+from .progress import engine_step
+from .sql import DUCKDB, literal, paths_query
 
 __all__ = ["DuckDBLog", "read_duckdb"]
 
@@ -31,6 +34,8 @@ class DuckDBLog(SQLLog):
 
     engine = "duckdb"
     dialect = DUCKDB
+    #: whether a row's number comes from the order rows are read in
+    ordered = True
 
     def __init__(self, connection, workdir: str | None):
         self.connection = connection
@@ -39,7 +44,76 @@ class DuckDBLog(SQLLog):
             weakref.finalize(self, _close, connection, workdir)
 
     def query(self, sql: str) -> pd.DataFrame:
-        return self.connection.execute(self.sql(sql)).df()
+        return _as_text(self.connection.execute(self.sql(sql)).df())
+
+    def _build(self, kept: str, values: str | None = None) -> None:
+        """DuckDB's ``walk`` holds the fewest bytes per event: the journey as an integer
+        code (``cases``: the journey ids, numbered in their sorted order) and the
+        touchpoint, stage and channel as ENUMs (their names taken from ``values``); the
+        view ``steps`` puts the ids and names back."""
+        self.table_names()  # this log's number, for its types' names
+        values = values or kept
+        present = set(self._columns)
+        enums, cols = {}, []
+        with engine_step(self.engine, "reading, validating and sorting events by journey"):
+            for role in ("activity", "channel", "stage"):
+                if role in present:
+                    enums[role] = f"journeylab_{role}_{self.number}"
+                    self.execute(f"CREATE TYPE {enums[role]} AS ENUM (SELECT DISTINCT {role} "
+                                 f"FROM {values} WHERE {role} IS NOT NULL ORDER BY 1)")
+                    cols.append(f"CAST(k.{role} AS {enums[role]}) AS {role}")
+            if "satisfaction" in present:
+                cols.append("k.satisfaction")
+            self.materialise("cases", "SELECT case_id, CAST(row_number() OVER (ORDER BY "
+                             f"case_id) AS INTEGER) AS journey FROM (SELECT DISTINCT case_id "
+                             f"FROM {values} WHERE case_id IS NOT NULL) d")
+            # two steps, each faster alone: the events coded, then sorted by journey
+            self.materialise("coded", f"SELECT c.journey, {', '.join(cols)}, "
+                             f"epoch_us(k.timestamp) AS us, k.row FROM {kept} "
+                             "JOIN cases c ON c.case_id = k.case_id")
+            roles = [r for r in ("activity", "channel", "stage", "satisfaction") if r in present]
+            self.execute("SET preserve_insertion_order = false")  # rows are numbered now
+            self.materialise("walk", (
+                f"SELECT journey, {', '.join(roles)}, us, CAST(row_number() OVER w AS INTEGER) "
+                "AS pos, lead(activity) OVER w AS next_activity, lead(us) OVER w AS next_us "
+                "FROM coded WINDOW w AS (PARTITION BY journey ORDER BY us, row)"))
+            self.execute("DROP TABLE coded")
+            self.execute(f"SET preserve_insertion_order = {str(self.ordered).lower()}")
+        view = ["c.case_id", "w.journey", "w.activity",
+                "CAST(make_timestamp(w.us) AS TIMESTAMPTZ) AS timestamp"]
+        for role in OPTIONAL:
+            kind = "DOUBLE" if role == "satisfaction" else "VARCHAR"
+            view.append(f"w.{role}" if role in present else f"CAST(NULL AS {kind}) AS {role}")
+        view += ["w.us", "w.pos AS row", "w.pos", "w.next_activity", "w.next_us"]
+        # views a cursor sees too (the database is this log's own, in memory)
+        self.execute(f"CREATE OR REPLACE VIEW steps AS SELECT {', '.join(view)} FROM walk w "
+                     "JOIN cases c ON c.journey = w.journey")
+        self.execute("CREATE OR REPLACE VIEW events AS SELECT "
+                     + ", ".join(CANONICAL_COLUMNS) + " FROM steps")
+
+    def distinct(self, role: str) -> list[Any]:
+        if role not in ("activity", "channel", "stage", "satisfaction") or \
+                role not in self._columns:
+            return super().distinct(role)
+        got = self.query(f"SELECT DISTINCT {role} AS v FROM walk WHERE {role} IS NOT NULL")
+        return sorted(got["v"].tolist())
+
+    def _count(self) -> tuple[int, int]:
+        if self._counts is None:
+            n = self.query("SELECT count(*) AS events, count(*) FILTER (WHERE pos = 1) AS "
+                           "cases FROM walk")
+            self._counts = (int(n["events"].iloc[0]), int(n["cases"].iloc[0]))
+        return self._counts
+
+    def fetch_paths(self):
+        import pyarrow.compute as pc
+
+        result = self.connection.sql(self.sql(paths_query(self.dialect))).to_arrow_table()
+        flat = pc.list_flatten(result.column("path")).to_numpy()
+        names = self.query(f"SELECT unnest(enum_range(NULL::journeylab_activity_{self.number}))"
+                           " AS activity")["activity"].to_numpy(dtype=object)
+        table = result.drop_columns(["path"]).to_pandas()
+        return table, (flat % (1 << 24)).astype(np.int64), names
 
     def execute(self, sql: str) -> None:
         self.connection.execute(self.sql(sql))
@@ -62,15 +136,25 @@ class DuckDBLog(SQLLog):
     def iter_journeys(self, columns: Sequence[str], batch_rows: int):
         cols = ", ".join(list(columns) + ["row"])
         cur = self.connection.cursor()  # a cursor sees tables, not the temporary view events
-        cur.execute(self.sql(f"SELECT {cols} FROM steps ORDER BY case_id, timestamp, row"))
+        cur.execute(self.sql(f"SELECT {cols} FROM steps ORDER BY journey, pos"))
         def chunks():
             while True:
                 chunk = cur.fetch_df_chunk(max(1, batch_rows // 2048))
                 if chunk is None or not len(chunk):
                     return
-                yield chunk
+                yield _as_text(chunk)
 
         yield from whole_journeys(chunks())
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ENUM columns (touchpoint, stage, channel), which pandas receives
+    as categories, as text again."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            values = frame[col].astype(object)
+            frame[col] = values.where(values.notna(), None)
+    return frame
 
 
 def _close(connection, workdir: str) -> None:
@@ -102,7 +186,8 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
             Path(base).mkdir(parents=True, exist_ok=True)
         workdir = tempfile.mkdtemp(prefix="journeylab-duckdb-", dir=base)
         # no extension is installed or loaded behind the user's back (that is a download)
-        connection = duckdb.connect(os.path.join(workdir, "log.duckdb"), config={
+        # in memory, spilling tables and sorts to workdir past memory_limit
+        connection = duckdb.connect(":memory:", config={
             "autoinstall_known_extensions": False, "autoload_known_extensions": False})
         connection.execute(f"SET temp_directory = {literal(workdir, DUCKDB)}")
     connection.execute("SET TimeZone = 'UTC'")
@@ -110,7 +195,6 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
         connection.execute(f"SET memory_limit = {literal(str(memory_limit), DUCKDB)}")
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
-    connection.execute("SET preserve_insertion_order = true")
     log = DuckDBLog(connection, workdir)
     report = None
     raw = _raw_query(source, sep=sep, encoding=encoding, table=table, connection=connection)
@@ -123,6 +207,10 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
                     f"__row FROM ({raw}) r")
     else:
         log.execute(f"CREATE OR REPLACE TEMP VIEW raw AS {raw}")
+    # a source row's number comes from the order rows are read in, unless Parquet's own
+    # file_row_number gives it: only then may DuckDB stop keeping that order (faster)
+    log.ordered = "file_row_number" not in raw
+    connection.execute(f"SET preserve_insertion_order = {str(log.ordered).lower()}")
     log.load(schema, duplicates=duplicates, report=report)
     return log
 

@@ -3,9 +3,11 @@
 DuckDB and Spark SQL agree on window functions (``lead`` over a journey's events), ``GROUP
 BY`` and ``count(DISTINCT ...)``; they differ in a few spellings (epoch microseconds, an exact
 quantile, a string aggregate in a given order), which a :class:`Dialect` holds. Every query
-reads the view ``steps`` (:func:`steps_query`): one row per kept event with its journey
-position and the next event's touchpoint and time, made by one sort of the events by
-(journey, timestamp, source row), the order an :class:`~journeylab.EventLog` has.
+reads ``steps`` (:func:`steps_query`): one row per kept event with its journey position
+and the next event's touchpoint and time, made by one sort of the events by (journey,
+timestamp, source row), the order an :class:`~journeylab.EventLog` has. The heaviest
+queries read ``walk``, the same rows with ``journey`` (a code for the journey: DuckDB keeps
+integers and ENUMs there, the smallest rows to sort and group) in place of ``case_id``.
 Durations are seconds from microseconds; quantiles are exact and linear (numpy's method).
 """
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 __all__ = ["Dialect", "DUCKDB", "SPARK", "quote", "literal", "rename_tables", "steps_query",
-           "journeys_per", "dfg_queries",
-           "variants_query", "matrix_queries", "funnel_query", "feature_queries",
+           "journeys_per", "edge_times_query", "paths_query", "matrix_queries",
+           "funnel_query", "feature_queries",
            "sample_filter", "START", "END", "FINITE", "target_query", "design_queries"]
 
 #: The names of the states before a journey's first and after its last touchpoint.
@@ -33,16 +35,20 @@ class Dialect:
     quantile: str  # exact linear quantile of {0} at {1}
     path: str  # the touchpoints of a group, joined by {sep} in order of pos
     hash: str  # a 64-bit hash of the string {0}
+    path_key: str  # a journey's touchpoints in order of pos, as one comparable value
 
     def q(self, expr: str, p: float) -> str:
         return self.quantile.format(expr, repr(float(p)))
 
 
 DUCKDB = Dialect("duckdb", '"', "epoch_us({0})", "quantile_cont({0}, {1})",
-                 "string_agg(activity, {sep} ORDER BY pos)", "hash({0})")
+                 "string_agg(activity, {sep} ORDER BY pos)", "hash({0})",
+                 # the touchpoints' codes (an ENUM's) in order, by sorting pos * 2^24 + code
+                 "list_sort(list(pos::BIGINT * 16777216 + enum_code(activity)))")
 SPARK = Dialect("spark", "`", "unix_micros({0})", "percentile({0}, {1})",
                 "concat_ws({sep}, transform(array_sort(collect_list(struct(pos, activity))), "
-                "x -> x.activity))", "xxhash64({0})")
+                "x -> x.activity))", "xxhash64({0})",
+                "transform(array_sort(collect_list(struct(pos, activity))), x -> x.activity)")
 
 
 def quote(name: str, dialect: Dialect) -> str:
@@ -100,62 +106,57 @@ def steps_query(dialect: Dialect, events: str = "events") -> str:
 def journeys_per(select: str, keys: str, source: str) -> str:
     """The journeys in each group of ``source`` (a subquery ``keys, cases``): a plain
     GROUP BY of the distinct (group, journey) pairs, which spills to disk past a memory
-    limit, where ``count(DISTINCT case_id)`` per group holds every group's set in memory."""
-    return (f"(SELECT {keys}, count(*) AS cases FROM (SELECT DISTINCT {select}, case_id "
+    limit, where ``count(DISTINCT journey)`` per group holds every group's set in memory."""
+    return (f"(SELECT {keys}, count(*) AS cases FROM (SELECT DISTINCT {select}, journey "
             f"FROM {source}) d GROUP BY {keys})")
 
 
-def dfg_queries(dialect: Dialect) -> tuple[str, str]:
-    """The edges (``source, target, events, cases, mean_s, median_s, p90_s``) and the nodes
-    (``activity, events, cases, starts, ends``) of the directly-follows graph."""
+def edge_times_query(dialect: Dialect) -> str:
+    """The directly-follows edges with their events and times (``source, target, events,
+    mean_s, median_s, p90_s``), from the table ``walk`` (``journey`` the journey's code)."""
     wait = "(next_us - us) / 1e6"
-    edges = (f"SELECT e.source, e.target, e.events, c.cases, e.mean_s, e.median_s, e.p90_s "
-             f"FROM (SELECT activity AS source, next_activity AS target, count(*) AS events, "
-             f"avg({wait}) AS mean_s, {dialect.q(wait, 0.5)} AS median_s, "
-             f"{dialect.q(wait, 0.9)} AS p90_s FROM steps WHERE next_activity IS NOT NULL "
-             "GROUP BY activity, next_activity) e JOIN "
-             + journeys_per("activity AS source, next_activity AS target", "source, target",
-                            "steps WHERE next_activity IS NOT NULL")
-             + " c ON e.source = c.source AND e.target = c.target")
-    nodes = ("SELECT n.activity, n.events, c.cases, n.starts, n.ends FROM "
-             "(SELECT activity, count(*) AS events, "
-             "sum(CASE WHEN pos = 1 THEN 1 ELSE 0 END) AS starts, "
-             "sum(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends "
-             "FROM steps GROUP BY activity) n JOIN "
-             + journeys_per("activity", "activity", "steps") + " c ON n.activity = c.activity")
-    return edges, nodes
+    return (f"SELECT activity AS source, next_activity AS target, count(*) AS events, "
+            f"avg({wait}) AS mean_s, {dialect.q(wait, 0.5)} AS median_s, "
+            f"{dialect.q(wait, 0.9)} AS p90_s FROM walk WHERE next_activity IS NOT NULL "
+            "GROUP BY activity, next_activity")
 
 
-def variants_query(dialect: Dialect, sep: str, top: int | None = None) -> str:
-    """Every distinct path (``variant, length, cases, median_duration_s``), most journeys
-    first, ties by path text; the first ``top`` only when given."""
-    path = dialect.path.format(sep=literal(sep, dialect))
-    limit = f" LIMIT {int(top)}" if top else ""
-    return ("WITH journeys AS (SELECT case_id, "
-            f"{path} AS variant, count(*) AS length, (max(us) - min(us)) / 1e6 AS duration "
-            "FROM steps GROUP BY case_id) "
-            "SELECT variant, min(length) AS length, count(*) AS cases, "
-            f"{dialect.q('duration', 0.5)} AS median_duration_s FROM journeys "
-            f"GROUP BY variant ORDER BY cases DESC, variant{limit}")
+def paths_query(dialect: Dialect) -> str:
+    """Every distinct path (``path``: the dialect's ``path_key``) with its ``length``, its
+    journeys (``cases``) and their median duration (``median_duration_s``). Everything a
+    path decides (variants, and the journeys, starts and ends of each touchpoint and
+    edge) is counted from this table, far smaller than the events."""
+    return ("SELECT path, min(length) AS length, count(*) AS cases, "
+            f"{dialect.q('duration', 0.5)} AS median_duration_s FROM (SELECT journey, "
+            f"{dialect.path_key} AS path, count(*) AS length, (max(us) - min(us)) / 1e6 AS "
+            "duration FROM walk GROUP BY journey) j GROUP BY path")
 
 
 def matrix_queries(dialect: Dialect, unmapped: str) -> tuple[str, str]:
     """The stage x channel cells (``stage, channel, events, customers, ends``) and each
-    cell's touchpoints with their events (``stage, channel, activity, events``); an event
-    without a stage or a channel falls in the cell (``unmapped``, ``unmapped``)."""
+    cell's touchpoints with their events (``stage, channel, activity, events``); the events
+    without a stage or a channel make one cell, named (``unmapped``, ``unmapped``) once
+    grouped. The events are grouped by their stored values (DuckDB's ENUMs)."""
     u = literal(unmapped, dialect)
     missing = "stage IS NULL OR channel IS NULL"
-    src = (f"(SELECT case_id, activity, next_activity, "
-           f"CASE WHEN {missing} THEN {u} ELSE stage END AS stage, "
-           f"CASE WHEN {missing} THEN {u} ELSE channel END AS channel FROM steps) c")
-    cells = ("SELECT m.stage, m.channel, m.events, c.cases AS customers, m.ends FROM "
+    src = (f"(SELECT journey, activity, next_activity, "
+           f"CASE WHEN {missing} THEN NULL ELSE stage END AS stage, "
+           f"CASE WHEN {missing} THEN NULL ELSE channel END AS channel FROM walk) c")
+
+    def named(col: str) -> str:
+        return f"coalesce(CAST({col} AS STRING), {u})"
+
+    cells = (f"SELECT {named('m.stage')} AS stage, {named('m.channel')} AS channel, m.events, "
+             "c.cases AS customers, m.ends FROM "
              "(SELECT stage, channel, count(*) AS events, "
              "sum(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends "
              f"FROM {src} GROUP BY stage, channel) m JOIN "
              + journeys_per("stage, channel", "stage, channel", src)
-             + " c ON m.stage = c.stage AND m.channel = c.channel")
-    tops = (f"SELECT stage, channel, activity, count(*) AS events FROM {src} "
-            "GROUP BY stage, channel, activity")
+             + " c ON m.stage IS NOT DISTINCT FROM c.stage AND "
+               "m.channel IS NOT DISTINCT FROM c.channel")
+    tops = (f"SELECT {named('stage')} AS stage, {named('channel')} AS channel, activity, "
+            f"events FROM (SELECT stage, channel, activity, count(*) AS events FROM {src} "
+            "GROUP BY stage, channel, activity) t")
     return cells, tops
 
 

@@ -119,8 +119,9 @@ def _matrix_table(cells: pd.DataFrame, tops: pd.DataFrame, order: list[str],
         lambda a: ", ".join(map(str, a.iloc[:4])))
     rows["touchpoints"] = [listed.get((st, ch), "") for st, ch in
                            zip(rows["stage"], rows["channel"])]
-    rows["stage"] = pd.Categorical(rows["stage"].astype(str),
-                                   categories=order + [UNMAPPED], ordered=True)
+    rows["stage"] = pd.Categorical(  # a stage of the log's own may carry the name
+        rows["stage"].astype(str), categories=list(dict.fromkeys(order + [UNMAPPED])),
+        ordered=True)
     rows["channel"] = rows["channel"].astype(str).astype(object)
     rows = rows.sort_values(["stage", "channel"], kind="stable").reset_index(drop=True)
     rows.attrs.update(ending_attrs(outcome), rate=rate)

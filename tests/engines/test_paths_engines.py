@@ -56,6 +56,32 @@ def test_journey_matrix_equals_memory(engine_logs, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_journey_matrix_when_a_stage_is_called_unmapped(tmp_path, spark, engine):
+    """Events without a stage or a channel make the unmapped cell; a stage of the log's
+    own with that name keeps cells of its own, as in memory."""
+    from journeylab.paths.funnels import UNMAPPED
+
+    frame = pd.DataFrame({
+        "case_id": ["a", "a", "a", "b", "b", "c"],
+        "activity": ["x", "y", "z", "x", "y", "z"],
+        "timestamp": pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC"),
+        "channel": ["web", None, "web", "web", "app", "web"],
+        "stage": ["s1", "s2", UNMAPPED, "s1", None, UNMAPPED]})
+    path = tmp_path / "cells.parquet"
+    frame.to_parquet(path)
+    kwargs = dict(channel_key="channel", stage_key="stage")
+    mem = jl.journey_matrix(jl.read_events(frame, **kwargs))
+    got = jl.journey_matrix(jl.read_events(str(path), **kwargs, engine=engine,
+                                           **({"spark": spark} if engine == "spark" else {})))
+    pd.testing.assert_frame_equal(got, mem.drop(columns="mean_satisfaction", errors="ignore"),
+                                  check_dtype=False, **TIMES)
+    cell = got[(got["stage"] == UNMAPPED) & (got["channel"] == UNMAPPED)]
+    assert cell["customers"].tolist() == [2] and cell["events"].tolist() == [2]
+    own = got[(got["stage"] == UNMAPPED) & (got["channel"] == "web")]
+    assert own["customers"].tolist() == [2] and own["events"].tolist() == [2]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("steps,on", [
     (["awareness", "consideration", "purchase"], "stage"),
     (["visité «site»", ["add_to_cart_web", "call 'support' \\ 電話"], "checkout_web"], "activity"),

@@ -34,9 +34,10 @@ dashboard: setup
 lint: setup
 	$(VENV)/bin/ruff check journeylab tests benchmarks
 
+# two workers (pytest-xdist), each test file on one worker so that its fixtures are made once
 test: lint
 	@sh scripts/system-deps.sh test
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: setup
 	sh benchmarks/peers.sh

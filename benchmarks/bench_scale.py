@@ -40,7 +40,8 @@ CHUNK = 1_000_000
 LIMITS = {"memory": (10_000_000, "a log held in memory grows with its events{seen}: "
                                  "{size} events would not fit in {total:.0f} GB"),
           "duckdb": (None, ""),
-          "spark": (10_000_000, "the issue asks for Spark at 10M events only")}
+          "spark": (10_000_000, "Spark's local session is measured up to 10M events; "
+                                "beyond one machine's cores is a cluster's work")}
 README = HERE / "README.md"
 MARK = "bench_scale result: "
 BEGIN, END = "<!-- bench_scale: begin -->", "<!-- bench_scale: end -->"
@@ -292,7 +293,10 @@ def report(results: dict, sizes: list[int], engines: list[str], skipped: list[st
                  f"{args.memory_limit}, Spark local[2] with journeylab's local settings "
                  "(4 GB driver). Times in seconds: read (validate + the one sort by journey "
                  "and time) and each analysis; analyses = their sum; process wall = the "
-                 "whole fresh process (imports, Spark start). Peak GB = resident memory of "
+                 "whole fresh process (imports, Spark start). The SQL engines count a log's "
+                 "distinct paths once, in the DFG step (the journeys, starts and ends of "
+                 "each touchpoint and edge come from them), and variants reuse them. "
+                 "Peak GB = resident memory of "
                  "the process tree (Python and, for Spark, its JVM), sampled every 50 ms. "
                  f"Load average (1 min) at each start in the table; at the end {load}.\n\n")
         write_readme(intro + markdown(rows, notes))

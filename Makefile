@@ -34,10 +34,9 @@ dashboard: setup
 lint: setup
 	$(VENV)/bin/ruff check journeylab tests benchmarks
 
-# two workers (pytest-xdist), each test file on one worker so that its fixtures are made once
 test: lint
 	@sh scripts/system-deps.sh test
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest
 
 bench: setup
 	sh benchmarks/peers.sh

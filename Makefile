@@ -8,7 +8,7 @@ STAMP := $(VENV)/.journeylab-installed
 # the notebooks, each NN_name.ipynb paired with NN_name.py (notebooks/jupytext.toml)
 NOTEBOOKS := notebooks/[0-9][0-9]_*.ipynb notebooks/[0-9][0-9]_*.py
 
-.PHONY: setup system-deps demo dashboard test lint bench notebooks clean-notebooks lock clean
+.PHONY: setup system-deps demo dashboard lab test lint bench notebooks clean-notebooks lock clean
 
 setup: system-deps $(STAMP)
 
@@ -30,6 +30,12 @@ demo: setup
 
 dashboard: setup
 	$(VENV)/bin/journeylab dashboard
+
+# JupyterLab on this machine only (127.0.0.1), opened on the notebooks; root may run it too
+# (a container's user often is root), which JupyterLab refuses unless told.
+lab: setup
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks \
+	    $$([ "$$(id -u)" = "0" ] && echo --allow-root)
 
 lint: setup
 	$(VENV)/bin/ruff check journeylab tests benchmarks

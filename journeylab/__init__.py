@@ -27,10 +27,12 @@ from .io import (Finding, ValidationReport, neutralise_formulas, read_catalogue,
 from .core import (EventLog, Schema, activity_counts, case_outcome, case_satisfaction,
                    describe_log, read_events, select_journeys, transition_counts)
 from .paths import (ConformanceResult, DirectlyFollowsGraph, ProcessModel, check_conformance,
-                    compare_logs, compute_funnel, cover_variants, default_funnel_steps,
+                    compare_logs, compute_funnel, compute_funnels, cover_variants,
+                    covered_activities, default_funnel_steps,
                     designed_journey, discover_dfg, discover_process_model, filter_dfg,
                     find_dead_points, find_dropoffs, find_loops, get_variants, journey_matrix,
-                    journey_rework, stage_order, step_matrix)
+                    journey_rework, simplify_dfg, stage_order, step_matrix,
+                    compute_step_flows)
 from .personas import (LOW_STABILITY, PERSONA_DEFAULTS, TOO_SHORT, JourneyClusters,
                        JourneyFeatures, MarkovMixture, PersonaWarning, compare_personas,
                        describe_stability, embed_journeys, example_journeys, find_personas,
@@ -40,7 +42,8 @@ from .plot import (enable_report_display, format_duration, format_table, format_
                    plot_drivers, plot_funnel, plot_journey_lengths,
                    plot_journey_matrix, plot_persona_embedding, plot_persona_reach,
                    plot_persona_selection, plot_process_map, plot_process_model,
-                   plot_score_trajectory, plot_step_matrix, plot_variants, save_figure,
+                   plot_sankey, plot_score_trajectory, plot_step_matrix, plot_variants,
+                   save_figure,
                    style_table)
 from .studies import (STUDY_PARAMETERS, Study, check_parameters, choose_funnel_steps,
                       compare_groups,
@@ -58,8 +61,10 @@ __all__ = [
     "EventLog", "read_events", "describe_log", "validate_events", "ValidationReport", "Finding",
     "Schema", "generate_journeys", "SyntheticJourneys",
     # paths
-    "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants", "cover_variants",
-    "journey_matrix", "compute_funnel", "step_matrix", "find_loops", "journey_rework",
+    "discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "covered_activities", "simplify_dfg",
+    "get_variants", "cover_variants",
+    "journey_matrix", "compute_funnel", "compute_funnels", "step_matrix", "find_loops",
+    "journey_rework", "compute_step_flows", "plot_sankey",
     "find_dropoffs", "find_dead_points", "compare_logs", "case_outcome", "case_satisfaction",
     "stage_order", "default_funnel_steps", "select_journeys",
     # process models

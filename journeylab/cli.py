@@ -157,12 +157,22 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html_flags(parser: argparse.ArgumentParser) -> None:
+    """How reports are written: offline by default (nothing loaded from the internet)."""
+    parser.add_argument("--single-file", action="store_true", help="put everything the "
+                        "HTML needs inside it: one file to e-mail")
+    parser.add_argument("--cdn", action="store_true", help="load the Jupyter widget "
+                        "JavaScript (for widgets other than journeylab's explorers) from a "
+                        "public CDN instead of writing it beside the HTML")
+    parser.add_argument("--offline", action="store_true", help=argparse.SUPPRESS)  # the default
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .studies.report import run_demo
 
     run_demo(out=args.out, customers=args.customers, random_state=args.random_state,
              notebooks=args.notebooks, data_dir=args.data, workers=args.workers,
-             offline=args.offline)
+             offline=not args.cdn, single_file=args.single_file)
     return 0
 
 
@@ -223,7 +233,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         params[name] = str(Path(params[name]).resolve())  # relative to where you are
     t = time.perf_counter()
     paths = run_notebook(args.notebook, out, parameters=params, html=not args.no_html,
-                         offline=args.offline)
+                         offline=not args.cdn, single_file=args.single_file)
     print(f"{Path(args.notebook).name} done in {time.perf_counter() - t:.1f}s")
     for p in paths.values():
         print(f"  wrote {p}")
@@ -339,8 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--notebooks", default="notebooks", help="folder of the notebooks")
     d.add_argument("--data", default="data/processed/default", help="default data folder")
     d.add_argument("--workers", type=int, default=2, help="notebooks run at a time")
-    d.add_argument("--offline", action="store_true", help="HTML that needs no internet: the "
-                   "widget JavaScript is written beside it")
+    _html_flags(d)
     d.set_defaults(func=_cmd_demo)
 
     r = sub.add_parser("run", help="run one notebook as a study on any log: papermill, "
@@ -350,8 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a parameter (repeat); see them with papermill --help-notebook")
     r.add_argument("--out", required=True, help="folder for the executed notebook and HTML")
     r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
-    r.add_argument("--offline", action="store_true", help="HTML that needs no internet: the "
-                   "widget JavaScript is written beside it")
+    _html_flags(r)
     r.set_defaults(func=_cmd_run)
 
     db = sub.add_parser("dashboard", help="serve the exploration notebooks as an app "

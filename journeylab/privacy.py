@@ -330,10 +330,10 @@ def mask_text(text: Any) -> Any:
 
 
 def _text_columns(table: pd.DataFrame) -> list[int]:
-    return [i for i in range(table.shape[1])
-            if not pd.api.types.is_numeric_dtype(table.iloc[:, i])
-            and not pd.api.types.is_bool_dtype(table.iloc[:, i])
-            and not pd.api.types.is_datetime64_any_dtype(table.iloc[:, i])]
+    types = pd.api.types
+    return [i for i, dtype in enumerate(table.dtypes)
+            if not types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
+            and not types.is_datetime64_any_dtype(dtype)]
 
 
 def _mask_index(index: pd.Index, ctx: ReportContext) -> pd.Index:

@@ -43,6 +43,7 @@ path_coverage: float = 0.8  # process map: share of transitions whose edges are 
 min_edge_share: float = 0.01  # process map: hide edges below this share of their ends' flow
 variant_coverage: float = 0.5  # share of journeys the top variants and the process model cover
 max_steps: int = 8  # steps shown in the step matrix
+sankey_steps: int = 5  # steps of the journeys the Sankey diagram shows
 output_dir: str = "../reports/01_discover_paths"  # where tables and figures are written
 random_state: int = 0  # random seed for every random step
 
@@ -101,6 +102,15 @@ jl.protect(variants, min_customers=min_customers).head(15)
 # %%
 shown_variants = variants[variants['cases'] >= min_customers]
 jl.save_figure(jl.plot_variants(shown_variants, top=15), out / 'variants.png');
+
+# %% [markdown]
+# ## The first steps, as flows
+#
+# Where journeys go from each of their first steps, and how many stop there (grey, *drop-off*). At each step the eight touchpoints most journeys are at keep their name, the others are *(other)*; links of fewer than `min_customers` journeys are merged. Hover a link for its journeys.
+
+# %%
+flows = jl.compute_step_flows(journeys, steps=sankey_steps, min_customers=min_customers)
+jl.plot_sankey(flows)
 
 # %% [markdown]
 # ## Process model
@@ -194,11 +204,11 @@ jl.protect(comparison['edges'], min_customers=min_customers).head(10)
 # %% [markdown]
 # ## Explore
 #
-# Move the sliders: the map, the variants and the funnel follow. Each explorer's `.data()` returns the numbers it shows.
+# Move the sliders: the map, the flows, the variants and the funnel follow. In the rendered report they keep working with no kernel (each view computed at render time). Each explorer's `.data()` (and the map explorer's `.flows()`) returns the numbers it shows.
 
 # %%
 jl.ProcessMapExplorer(journeys, segment=segment, path_coverage=path_coverage,
-                      min_customers=min_customers)
+                      sankey_steps=sankey_steps, min_customers=min_customers)
 
 # %%
 jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage,

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import journeylab as jl
+from journeylab.explore.page import read_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "notebooks"
@@ -98,12 +99,16 @@ def test_names_from_the_data_stay_text_in_every_report(hostile_reports, tmp_path
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         for stem, html in htmls.items():
             source = html.read_text(encoding="utf-8")
-            # the embedded widget state is one valid block, with no raw "<" in it
-            blocks = re.findall(r'<script type="application/vnd\.jupyter\.widget-state\+json">'
-                                r"(.*?)</script>", source, re.S)
-            if EXPLORERS[stem]:
-                assert len(blocks) == 1 and "<" not in blocks[0], stem
-                json.loads(blocks[0])
+            # each explorer's page is one valid JSON block with no raw "<" in it
+            blocks = re.findall(r'<script\b(?=[^>]*\bclass="jl-state")[^>]*>(.*?)</script>',
+                                source, re.S)
+            assert len(blocks) == EXPLORERS[stem], stem
+            for block in blocks:
+                assert "<" not in block, stem
+                json.loads(block)
+            pieces = " ".join(p for page in read_pages(source) for p in page["pieces"])
+            assert not any(s in pieces for s in PAYLOADS if "<" in s), \
+                f"{stem}: a payload is markup in a view of an explorer"
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             dialogs, requests = [], []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -124,14 +129,14 @@ def test_names_from_the_data_stay_text_in_every_report(hostile_reports, tmp_path
                                              a.getAttribute('xlink:href') || ''))
             ].map(e => e.outerHTML.slice(0, 120))""")
             assert injected == [], f"{where}: {injected}"
-            # every explorer renders from its saved state
-            outputs = page.locator(".widget-output")
-            assert outputs.count() == EXPLORERS[stem], where
-            for i in range(outputs.count()):
-                assert outputs.nth(i).inner_text().strip(), f"{where}: explorer {i} is empty"
+            # every explorer works: its page unpacked, its panels drawn, its controls shown
+            pages = page.locator(".jl-page[data-ready='2']")
+            assert pages.count() == EXPLORERS[stem], where
+            for i in range(pages.count()):
+                assert pages.nth(i).locator(".jl-panel").first.inner_text().strip() or \
+                    pages.nth(i).locator(".jl-panel svg").count(), f"{where}: explorer {i} empty"
             if EXPLORERS[stem]:
-                assert page.locator(".widget-dropdown, .widget-slider, "
-                                    ".widget-toggle-buttons").first.is_visible()
+                assert page.locator(".jl-page select, .jl-page input").first.is_visible()
             text = page.inner_text("body")
             shown = [s for s in PAYLOADS if s in text]
             # the touchpoints, channels, segments named by payloads show as typed

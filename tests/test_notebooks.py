@@ -3,6 +3,7 @@ with their .py: test_notebook_files.py)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -73,9 +74,12 @@ def test_discover_paths_runs_on_the_default_and_writes_the_tables(tmp_path):
     for name in ("dfg.csv", "variants.csv", "journey_matrix.csv", "dropoffs.csv", "funnel.csv"):
         assert (out / name).stat().st_size > 0, name
     html = paths["html"].read_text(encoding="utf-8")
-    assert "data:image/svg+xml" in html and "application/vnd.jupyter.widget-state+json" in html
-    # the explorer's map is in its saved state, with "<" escaped in the embedded JSON
-    assert "\\u003csvg" in html
+    assert "data:image/svg+xml" in html and "application/vnd.jupyter.widget-state+json" \
+        not in html  # the explorers are pages: no widget state, no widget manager
+    pages = jl.explore.read_pages(html)
+    assert len(pages) == 3 and any("<svg" in piece for piece in pages[0]["pieces"])
+    blocks = re.findall(r'class="jl-state"[^>]*>(.*?)</script>', html, re.S)
+    assert len(blocks) == 3 and not any("<" in b for b in blocks)  # JSON that stays JSON
 
 
 def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from pathlib import Path
 
 import nbformat
@@ -15,6 +14,7 @@ import pandas as pd
 import pytest
 
 import journeylab as jl
+from journeylab.explore.page import read_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "notebooks"
@@ -82,17 +82,17 @@ def test_a_shared_report_names_no_rare_touchpoint_channel_stage_or_segment(share
                                                                           stem):
     done, out = shared_reports
     page = done[stem]["html"].read_text(encoding="utf-8")
-    # the page source after HTML unescaping: text, SVG, alt text, embedded widget state
+    # the page source after HTML unescaping: text, SVG, alt text, and every view of every
+    # explorer page (each control value's pieces, unpacked) with its control labels
     unescaped = html.unescape(page)
-    state = re.findall(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)'
-                       r"</script>", page, re.S)
-    decoded = json.dumps(json.loads(state[0]), ensure_ascii=False) if state else ""
+    state = read_pages(page)
+    decoded = html.unescape(json.dumps(state, ensure_ascii=False))
     assert scan(unescaped) == [] and scan(decoded) == [], stem
     nb = nbformat.read(done[stem]["notebook"], as_version=4)
     outputs = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
     assert scan(outputs) == [] and scan(widget_state_texts(nb)) == [], stem
     if stem != "00_quick_tour":
-        assert state, "the explorers' state is in the page"
+        assert state and all(p["pieces"] for p in state), "the explorers' views are in the page"
     # the tables written beside the report are the analyst's: complete
     tables = " ".join(p.read_text(encoding="utf-8", errors="replace")
                       for p in (out / stem).glob("*.csv"))

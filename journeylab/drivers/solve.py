@@ -54,10 +54,27 @@ def bootstrap(X: np.ndarray, y: np.ndarray, counts: np.ndarray, penalty: np.ndar
               n_boot: int, random_state: int) -> np.ndarray:
     """Coefficients refitted on ``n_boot`` resamples of the journeys (Poisson weights on
     the distinct rows' counts), one row per resample."""
+    n_boot = int(n_boot)
+    if n_boot <= 0:
+        return np.zeros((0, X.shape[1]))
     rng = np.random.default_rng(random_state)
-    draws = [ridge_solve(X, y, rng.poisson(counts).astype(float), penalty)
-             for _ in range(int(n_boot))]
-    return np.array(draws) if draws else np.zeros((0, X.shape[1]))
+    # the same draws as one rng.poisson(counts) per resample, in order
+    weights = rng.poisson(counts, size=(n_boot, len(counts))).astype(float)
+    n, p = X.shape
+    # every resample's X'WX at once: the weights times each row's outer product (one
+    # matrix product), over blocks of rows of at most ~80 MB
+    xtwx = np.zeros((n_boot, p * p))
+    rows = max(1, int(1e7 // max(p * p, 1)))
+    for start in range(0, n, rows):
+        block = X[start:start + rows]
+        outer = (block[:, :, None] * block[:, None, :]).reshape(len(block), p * p)
+        xtwx += weights[:, start:start + rows] @ outer
+    xtwx = xtwx.reshape(n_boot, p, p) + np.diag(penalty)
+    xtwy = weights @ (X * y[:, None])
+    try:
+        return np.linalg.solve(xtwx, xtwy[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # a singular resample: least squares, one by one
+        return np.array([ridge_solve(X, y, w, penalty) for w in weights])
 
 
 def vif(X: np.ndarray, w: np.ndarray) -> np.ndarray:

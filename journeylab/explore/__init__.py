@@ -1,5 +1,7 @@
 """Interactive explorers for notebooks and the dashboard: each widget calls one public
 analysis function and draws its result with :mod:`journeylab.plot` (:mod:`.widgets`).
+In a rendered report each explorer is a page that keeps working with no kernel and no
+network (:mod:`.page`; what each page offers: :mod:`.static`).
 """
 from __future__ import annotations
 
@@ -9,5 +11,6 @@ from ..exports import lazy_exports
 _EXPORTS = {
     "widgets": ("ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
                 "DriverExplorer"),
+    "page": ("read_pages",),
 }
 __all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

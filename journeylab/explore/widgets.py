@@ -3,6 +3,7 @@ the plain function call (its twin) that returns the numbers it shows, for the cu
 control values."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ProcessMapExplorer", "VariantExplorer", "FunnelBuilder", "PersonaExplorer",
            "DriverExplorer"]
+
+
+_CURRENT = object()  # "the control's current value"
 
 
 class _Explorer:
@@ -36,7 +40,35 @@ class _Explorer:
         self.render()
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget; under ``journeylab run`` (and wherever ``$JOURNEYLAB_PAGES``
+        is set) also its page, which a rendered report shows instead (see
+        :mod:`journeylab.explore.page`)."""
+        import os
+
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if os.environ.get("JOURNEYLAB_PAGES") and isinstance(bundle, dict):
+            bundle = {**bundle, "text/html": self.to_html()}
+        return bundle
+
+    def to_html(self) -> str:
+        """The explorer as a page that works in any browser with no kernel and no
+        network: every control value on a grid precomputed, drawn from the same
+        ``data()`` code (see :mod:`journeylab.explore.page`)."""
+        from .page import page_html
+        from .static import page_spec
+
+        controls, panels, notes = page_spec(self)
+        return page_html(controls, panels, notes=notes)
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write :meth:`to_html` as a self-contained HTML file (nothing loaded from
+        anywhere: for e-mail or a shared folder)."""
+        from .page import page_document
+
+        path = Path(path)
+        path.write_text(page_document(self.to_html(), title=type(self).__name__),
+                        encoding="utf-8")
+        return path
 
     def _show(self, *items) -> None:
         import matplotlib.pyplot as plt
@@ -120,17 +152,20 @@ def _months(log: EventLog) -> list[pd.Timestamp]:
 
 class ProcessMapExplorer(_Explorer):
     """Process map with Disco-style coverage sliders, frequency/time view, segment and
-    start-month filters. Twin: ``filter_dfg(select_journeys(...), ..., min_customers=k)``.
+    start-month filters, and a Sankey of the journeys' first ``sankey_steps`` steps.
+    Twins: ``filter_dfg(select_journeys(...), ..., min_customers=k)`` (``data()``) and
+    ``compute_step_flows(select_journeys(...), ...)`` (``flows()``).
 
     Every explorer takes ``min_customers`` (k): nothing about fewer than k customers is
     shown (see :func:`journeylab.protect`); 1 shows everything."""
 
     def __init__(self, log: EventLog, *, segment: str | None = None,
                  activity_coverage: float = 1.0, path_coverage: float = 0.8,
-                 min_customers: int = 1):
+                 sankey_steps: int = 5, min_customers: int = 1):
         import ipywidgets as w
 
         self.log, self.segment, self.min_customers = log, segment, min_customers
+        self.sankey_steps = sankey_steps
         self.activity_coverage = _share_slider(activity_coverage, "touchpoints")
         self.path_coverage = _share_slider(path_coverage, "paths")
         self.mode = w.ToggleButtons(options=["frequency", "time"], description="show")
@@ -151,20 +186,35 @@ class ProcessMapExplorer(_Explorer):
 
     def data(self) -> DirectlyFollowsGraph:
         """The map for the current controls."""
-        value = self.segment_value.value if self.segment_value is not None else None
-        start, end = (self.period.value if self.period is not None else (None, None))
-        sub = select_journeys(self.log, segment=self.segment, value=value, start=start, end=end)
-        return filter_dfg(sub, activity_coverage=self.activity_coverage.value,
+        return filter_dfg(self.journeys(), activity_coverage=self.activity_coverage.value,
                           path_coverage=self.path_coverage.value,
                           min_customers=self.min_customers)
+
+    def flows(self, value: Any = _CURRENT) -> pd.DataFrame:
+        """The Sankey's flows for the current segment (or ``value``)."""
+        from ..paths import compute_step_flows
+
+        return compute_step_flows(self.journeys(value), steps=self.sankey_steps,
+                                  min_customers=self.min_customers)
+
+    def journeys(self, value: Any = _CURRENT) -> EventLog:
+        """The journeys the map is drawn from: the segment ``value`` (the control's
+        current one by default) and the start months chosen."""
+        if value is _CURRENT:
+            value = self.segment_value.value if self.segment_value is not None else None
+        start, end = (self.period.value if self.period is not None else (None, None))
+        return select_journeys(self.log, segment=self.segment, value=value, start=start,
+                               end=end)
 
     def render(self) -> None:
         from ..plot.display import format_table
         from ..plot import plot_process_map
 
+        from ..plot import plot_sankey
+
         dfg = self.data()
         self._show(plot_process_map(dfg, mode=self.mode.value),
-                   format_table(dfg.edges, max_rows=15))
+                   format_table(dfg.edges, max_rows=15), plot_sankey(self.flows()))
 
 
 class VariantExplorer(_Explorer):
@@ -178,10 +228,12 @@ class VariantExplorer(_Explorer):
         self.coverage = _share_slider(coverage, "coverage")
         self._start([self.coverage], [self.coverage])
 
-    def data(self) -> pd.DataFrame:
+    def data(self, *, coverage: float | None = None) -> pd.DataFrame:
+        """The variants shown for the current coverage (or ``coverage``)."""
         from ..privacy import protect
 
-        return protect(cover_variants(self.variants, self.coverage.value),
+        coverage = self.coverage.value if coverage is None else coverage
+        return protect(cover_variants(self.variants, coverage),
                        min_customers=self.min_customers)
 
     def render(self) -> None:
@@ -286,23 +338,31 @@ class PersonaExplorer(_Explorer):
         controls = [self.persona, self.path_coverage, self.examples]
         self._start([controls], controls)
 
-    def data(self) -> dict[str, Any]:
+    def data(self, *, persona: Any = None, path_coverage: float | None = None,
+             parts: Sequence[str] = ("profile", "map", "variants", "examples")
+             ) -> dict[str, Any]:
         """``profile`` (one row), ``map`` (a DirectlyFollowsGraph), ``variants`` and
-        ``examples`` for the current controls."""
+        ``examples`` for the current controls (or the ``persona`` and ``path_coverage``
+        given); ``parts`` computes only those."""
         from ..privacy import protect
         from ..personas.profiles import example_journeys, select_persona
 
-        p = self.persona.value
+        p = self.persona.value if persona is None else persona
+        paths = self.path_coverage.value if path_coverage is None else path_coverage
         k = self.min_customers
         sub = select_persona(self.log, self.labels, p)
-        return {
-            "profile": protect(self.profiles[self.profiles["persona"] == p], min_customers=k),
-            "map": filter_dfg(sub, path_coverage=self.path_coverage.value,
-                              min_edge_share=self.min_edge_share, min_customers=k),
-            "variants": protect(get_variants(sub, outcome=self.outcome), min_customers=k),
-            "examples": example_journeys(self.log, self.labels, p, n=self.examples.value,
-                                         min_customers=k, random_state=self.random_state),
+        make = {
+            "profile": lambda: protect(self.profiles[self.profiles["persona"] == p],
+                                       min_customers=k),
+            "map": lambda: filter_dfg(sub, path_coverage=paths,
+                                      min_edge_share=self.min_edge_share, min_customers=k),
+            "variants": lambda: protect(get_variants(sub, outcome=self.outcome),
+                                        min_customers=k),
+            "examples": lambda: example_journeys(self.log, self.labels, p,
+                                                 n=self.examples.value, min_customers=k,
+                                                 random_state=self.random_state),
         }
+        return {name: make[name]() for name in parts}
 
     def render(self) -> None:
         from ..plot.display import format_table
@@ -357,8 +417,12 @@ class DriverExplorer(_Explorer):
         controls = [self.touchpoint, self.fixed_share, self.examples]
         self._start([controls], controls)
 
-    def data(self) -> dict[str, Any]:
-        """``by_group``, ``what_if`` and ``examples`` for the current controls."""
+    def data(self, *, touchpoint: str | None = None, fixed_share: float | None = None,
+             parts: Sequence[str] = ("by_group", "trajectory", "what_if", "examples")
+             ) -> dict[str, Any]:
+        """``by_group``, ``trajectory``, ``what_if`` and ``examples`` for the current
+        controls (or the ``touchpoint`` and ``fixed_share`` given); ``parts`` computes
+        only those."""
         import numpy as np
 
         from ..drivers import effect_by_group, what_if
@@ -367,21 +431,21 @@ class DriverExplorer(_Explorer):
         from ..drivers.satisfaction import score_trajectory
 
         k = self.min_customers
-
-        t = self.touchpoint.value
+        t = self.touchpoint.value if touchpoint is None else touchpoint
+        fixed = self.fixed_share.value if fixed_share is None else fixed_share
         met = self.drivers.exposed_journeys(t).astype(np.int64)
-        return {
-            "by_group": protect(effect_by_group(self.drivers, t), min_customers=k),
-            "trajectory": protect(score_trajectory(self.log, t,
-                                                   instrument=self.trajectory_instrument),
-                                  min_customers=k)
+        make = {
+            "by_group": lambda: protect(effect_by_group(self.drivers, t), min_customers=k),
+            "trajectory": lambda: protect(score_trajectory(
+                self.log, t, instrument=self.trajectory_instrument), min_customers=k)
             if self.trajectory_instrument else pd.DataFrame(),
-            "what_if": what_if(self.drivers, t, fixed_share=self.fixed_share.value,
-                               random_state=self.random_state),
-            "examples": example_journeys(self.log, met, 1, n=self.examples.value,
-                                         min_customers=k, random_state=self.random_state)
-            if met.any() else pd.DataFrame(),
+            "what_if": lambda: what_if(self.drivers, t, fixed_share=fixed,
+                                       random_state=self.random_state),
+            "examples": lambda: example_journeys(
+                self.log, met, 1, n=self.examples.value, min_customers=k,
+                random_state=self.random_state) if met.any() else pd.DataFrame(),
         }
+        return {name: make[name]() for name in parts}
 
     def render(self) -> None:
         from ..plot import plot_score_trajectory

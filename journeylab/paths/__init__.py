@@ -9,10 +9,12 @@ from ..exports import lazy_exports
 
 # Each public name is imported from its module when first used (see journeylab.exports).
 _EXPORTS = {
-    "maps": ("discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants",
+    "maps": ("discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "covered_activities",
+             "simplify_dfg", "get_variants",
              "cover_variants", "compare_logs"),
-    "funnels": ("journey_matrix", "compute_funnel", "step_matrix", "stage_order", "STAGE_ORDER",
-                "default_funnel_steps"),
+    "funnels": ("journey_matrix", "compute_funnel", "compute_funnels", "step_matrix",
+                "stage_order", "STAGE_ORDER", "default_funnel_steps"),
+    "flows": ("compute_step_flows",),
     "frictions": ("find_loops", "find_dropoffs", "find_dead_points", "journey_rework",
                   "ending_columns", "ending_attrs"),
     "models": ("ProcessModel", "discover_process_model", "designed_journey", "check_conformance",

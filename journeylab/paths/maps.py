@@ -22,8 +22,8 @@ from ..core.cases import case_outcome, case_satisfaction
 from ..core.engine import EngineLog
 from ..core.log import EventLog
 
-__all__ = ["discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "get_variants",
-           "cover_variants", "compare_logs"]
+__all__ = ["discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "covered_activities",
+           "simplify_dfg", "get_variants", "cover_variants", "compare_logs"]
 
 
 # ----------------------------------------------------------------------------- DFG
@@ -149,11 +149,48 @@ def filter_dfg(log: EventLog, *, activity_coverage: float = 1.0, path_coverage: 
         if not 0 < v <= 1:
             raise InvalidInputError(f"{name} must be in (0, 1], got {v}.")
     full = discover_dfg(log)
-    nodes = full.nodes
     if activity_coverage < 1:
-        share = nodes["events"].cumsum() / nodes["events"].sum()
-        keep = nodes["activity"][(share.shift(fill_value=0) < activity_coverage)].tolist()
-        full = discover_dfg(log.filter_activities(keep))
+        full = discover_dfg(log.filter_activities(covered_activities(full, activity_coverage)))
+    return simplify_dfg(full, path_coverage=path_coverage, min_edge_share=min_edge_share,
+                        min_customers=min_customers)
+
+
+def covered_activities(dfg: DirectlyFollowsGraph, coverage: float) -> list[str]:
+    """The most frequent touchpoints of ``dfg`` that together hold ``coverage`` of its
+    events (the touchpoint that crosses the share included): the touchpoints
+    :func:`filter_dfg` keeps for ``activity_coverage``.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events)
+    >>> len(covered_activities(jl.discover_dfg(log), 0.5)) < log.n_activities
+    True
+    """
+    nodes = dfg.nodes
+    share = nodes["events"].cumsum() / nodes["events"].sum()
+    return nodes["activity"][(share.shift(fill_value=0) < coverage)].tolist()
+
+
+def simplify_dfg(dfg: DirectlyFollowsGraph, *, path_coverage: float = 1.0,
+                 min_edge_share: float = 0.0, min_customers: int = 1) -> DirectlyFollowsGraph:
+    """The edge filters of :func:`filter_dfg` (``path_coverage``, ``min_edge_share``,
+    ``min_customers``) applied to a graph already discovered: ``filter_dfg(log, ...)`` is
+    ``simplify_dfg(discover_dfg(log), ...)`` when every touchpoint is kept. Explorers use it
+    to draw many maps of one log without discovering it again.
+
+    Examples
+    --------
+    >>> import journeylab as jl
+    >>> log = jl.read_events(jl.generate_journeys(200, random_state=1).events)
+    >>> a = simplify_dfg(jl.discover_dfg(log), path_coverage=0.5)
+    >>> a.edges.equals(jl.filter_dfg(log, path_coverage=0.5).edges)
+    True
+    """
+    if not 0 < path_coverage <= 1:
+        raise InvalidInputError(f"path_coverage must be in (0, 1], got {path_coverage}.")
+    full = dfg
+    nodes = full.nodes
     edges = full.edges[full.edges["cases"] >= min_customers]
     if min_customers > 1:
         nodes = full.nodes[full.nodes["cases"] >= min_customers].copy()

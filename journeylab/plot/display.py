@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 import math
 import numbers
 import re
@@ -23,7 +24,7 @@ import pandas as pd
 from ..core.columns import is_share_name
 
 __all__ = ["format_table", "format_value", "format_duration", "column_kind", "is_share_name",
-           "enable_report_display", "style_table", "MISSING"]
+           "enable_report_display", "style_table", "MISSING", "script_json"]
 
 #: How a missing value is shown.
 MISSING = "–"
@@ -364,7 +365,19 @@ def enable_report_display(*, max_rows: int | None = 50, enable: bool = True,
         else:
             formatter.pop(kind, None)
     _guard_outputs(shell, enable)
+    _plotly_as_data(enable)
     return True
+
+
+def _plotly_as_data(enable: bool) -> None:
+    """Plotly figures shown as their data (``application/vnd.plotly.v1+json``): drawn by
+    JupyterLab's plotly extension live, and by the plotly.js a rendered report ships
+    (never a copy of plotly.js per figure, nor a CDN)."""
+    try:
+        import plotly.io as pio
+    except ImportError:  # pragma: no cover - plotly is a dependency
+        return
+    pio.renderers.default = "plotly_mimetype" if enable else "plotly_mimetype+notebook"
 
 
 _TEXT_TYPES = ("text/plain", "text/markdown", "text/latex")
@@ -427,3 +440,16 @@ def _guard_outputs(shell: Any, enable: bool) -> None:
                 del stream._jl_original_write
         except (AttributeError, TypeError):  # a stream that takes no new attribute
             pass
+
+
+def script_json(value: Any) -> str:
+    """JSON to embed in an HTML ``<script>`` block: ``<``, ``>`` and ``&`` written as JSON
+    escapes, so no text inside can end the block or open a comment.
+
+    Examples
+    --------
+    >>> script_json({"a": "</script>"})
+    '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c") \
+        .replace(">", "\\u003e").replace("&", "\\u0026")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from .display import format_duration
 if TYPE_CHECKING:
     from ..paths.models import ProcessModel
 
-__all__ = ["dot_label", "plot_process_map", "plot_process_model"]
+__all__ = ["dot_label", "plot_process_map", "plot_process_model", "render_svgs"]
 
 
 #: Graphviz ``size`` that caps a map at a report page's width: 1000 px (750 pt, 10.4 in),
@@ -158,12 +158,14 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     ids = {a: f"n{i}" for i, a in enumerate(nodes["activity"])}
     blues = colormaps["Blues"]
     top = max(int(nodes["events"].max()) if len(nodes) else 1, 1)
+    cases_of = dict(zip(nodes["activity"], nodes["cases"]))
     for a, ev in zip(nodes["activity"], nodes["events"]):
         shade = 0.15 + 0.6 * math.log1p(ev) / math.log1p(top)
         ends_here = ([f"start {starts[a]:,}"] if a in starts else []) + \
             ([f"end {ends[a]:,}"] if a in ends else [])
         lines = [a, f"{int(ev):,}"] + ([", ".join(ends_here)] if ends_here else [])
-        g.node(ids[a], label=dot_label(*lines),
+        g.node(ids[a], label=dot_label(*lines), tooltip=_tooltip(
+            a, f"events {int(ev):,}", f"journeys {int(cases_of.get(a, 0)):,}", *ends_here),
             fillcolor=_hex(blues(shade)), fontcolor="white" if shade > 0.55 else "black")
     if drawn_starts:
         g.node("start", label="start", shape="circle", fillcolor="#2ca02c", style="filled",
@@ -183,12 +185,53 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
         width = 0.6 + 6 * math.log1p(ev) / math.log1p(emax)
         label = f"{int(cases):,}" if mode == "frequency" else format_duration(med)
         g.edge(ids[src], ids[dst], label=dot_label(label), penwidth=f"{width:.2f}",
+               tooltip=_tooltip(f"{src} \u2192 {dst}", f"journeys {int(cases):,}",
+                                f"transitions {int(ev):,}",
+                                f"median time {format_duration(med)}"),
                color=_hex(reds(0.15 + 0.8 * r)) if mode == "time" else "#555555")
     for a in drawn_starts:
         g.edge("start", ids[a], label=dot_label(f"{starts[a]:,}"), style="dashed", color="#2ca02c")
     for a in drawn_ends:
         g.edge(ids[a], "end", label=dot_label(f"{ends[a]:,}"), style="dashed", color="#d62728")
     return g
+
+
+def _tooltip(*lines: Any) -> str:
+    """A node's or edge's hover text: plain text lines (Graphviz writes it XML-escaped into
+    the SVG); backslashes doubled so that no name reads as a DOT escape (``\\N``)."""
+    return "\n".join(str(line).replace("\\", "\\\\") for line in lines)
+
+
+def render_svgs(graphs: Sequence[Any]) -> list[str]:
+    """SVG text of many Graphviz graphs (``graphviz.Digraph`` or DOT source), laid out by one
+    run of ``dot`` (one process for all: an explorer's page draws hundreds of maps).
+
+    Examples
+    --------
+    >>> import graphviz
+    >>> svgs = render_svgs([graphviz.Digraph(body=["a -> b"]), "digraph { c }"])
+    >>> [s.count("<svg") for s in svgs]
+    [1, 1]
+    """
+    import graphviz
+
+    sources = [getattr(g, "source", g) for g in graphs]
+    if not sources:
+        return []
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(chunk: list[str]) -> list[str]:
+        out = graphviz.pipe_string("dot", "svg", "\n".join(chunk), encoding="utf-8")
+        docs = [d[d.index("<svg"):] for d in out.split("<?xml")[1:]]
+        if len(docs) != len(chunk):
+            raise RuntimeError(f"dot drew {len(docs)} maps of {len(chunk)}")
+        return docs
+
+    # two runs side by side when there are many maps: dot uses one core each
+    half = (len(sources) + 1) // 2 if len(sources) > 8 else len(sources)
+    chunks = [sources[:half], sources[half:]] if half < len(sources) else [sources]
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        return [svg for docs in pool.map(run, chunks) for svg in docs]
 
 
 def _major(counts: dict[str, int], share: float) -> list[str]:

@@ -45,6 +45,7 @@ path_coverage: float  # process map: share of transitions whose edges are shown
 min_edge_share: float  # process map: hide edges below this share of their ends' flow
 variant_coverage: float  # share of journeys the top variants and the process model cover
 max_steps: int  # steps shown in the step matrix
+sankey_steps: int  # steps of the journeys the Sankey diagram shows
 method: str  # auto (chosen from the data), markov (how journeys move), kmeans or agglomerative (what they contain)
 n_personas: str  # number of personas, or "auto" to choose it from the data
 k_min: int  # smallest number of personas tried by "auto"
@@ -88,7 +89,8 @@ _CHOICES = {
 }
 _SHARES = ("activity_coverage", "path_coverage", "min_edge_share", "variant_coverage")
 _AT_LEAST = {"random_state": 0, "n_boot": 0, "stability_resamples": 0, "examples": 0, "k_min": 1,
-             "k_max": 1, "min_touchpoints": 1, "max_steps": 1, "min_customers": 1,
+             "k_max": 1, "min_touchpoints": 1, "max_steps": 1, "sankey_steps": 2,
+             "min_customers": 1,
              "sample_journeys": 1}
 
 

@@ -6,6 +6,7 @@ import re
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -19,30 +20,55 @@ _NOTEBOOK_RE = re.compile(r"^\d\d_.*\.ipynb$")
 
 
 def render_html(notebook: str | Path, html_path: str | Path | None = None, *,
-                offline: bool = False) -> Path:
-    """Render an executed notebook to HTML: figures embedded, widgets shown from their
-    saved state, for a browser with no kernel.
+                offline: bool = True, single_file: bool = False) -> Path:
+    """Render an executed notebook to HTML for a browser with no kernel and no internet.
 
-    The widget JavaScript comes from a public CDN, unless ``offline``: then it is copied
-    beside the HTML (``embed-amd.js``, ``require.js``; fetched once at set-up) and the
-    page loads nothing from the internet.
+    Each explorer shows as its page (see :mod:`journeylab.explore.page`): its controls
+    work in the browser and every view is in the file. Every Graphviz process map can be
+    panned, zoomed, hovered for details and saved as SVG or PNG. The page's script is
+    inside the HTML; nothing is loaded from the internet.
+
+    Any other ipywidget is shown from its saved state by the Jupyter widget manager, whose
+    JavaScript is copied beside the HTML (``embed-amd.js``, ``require.js``, fetched once
+    at set-up); with ``single_file`` it is put inside the HTML instead, so the report is
+    one file to e-mail. ``offline=False`` takes the widget manager from a public CDN.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
+    from ..explore.page import page_scripts, plotly_js
+    from ..plot.sankey import PLOTLY_ASSET
+
     notebook = Path(notebook)
     html_path = Path(html_path) if html_path else notebook.with_suffix(".html")
     nb = nbformat.read(notebook, as_version=4)
+    widgets = _prefer_pages(nb)
     exporter = HTMLExporter(template_name="lab")
-    if offline:
-        from .assets import copy_assets
+    exporter.mathjax_url = _NO_SCRIPT  # no formula is written in TeX: nothing to load
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    if widgets and (offline or single_file):
+        from .assets import asset_dir, copy_assets
 
-        urls = copy_assets(html_path.parent)
+        if single_file:  # the scripts inside the page, as data URLs the page loads
+            import base64
+
+            urls = {name: "data:text/javascript;base64," +
+                    base64.b64encode((asset_dir() / name).read_bytes()).decode("ascii")
+                    for name in ("require.js", "embed-amd.js")}
+        else:
+            urls = copy_assets(html_path.parent)
         exporter.require_js_url = urls["require.js"]
         exporter.widget_renderer_url = urls["embed-amd.js"]
-        exporter.mathjax_url = ""
+    if not widgets:  # the template loads RequireJS (for widgets) from a CDN: not needed
+        exporter.require_js_url = _NO_SCRIPT
     body, _ = exporter.from_notebook_node(nb)
-    html_path.write_text(_safe_script_data(body), encoding="utf-8")
+    body = re.sub(r'<script[^>]*src="' + re.escape(_NO_SCRIPT) + r'[^"]*"[^>]*>\s*</script>',
+                  "", body)
+    body = _safe_script_data(body)
+    if 'class="jl-plotly"' in body and not single_file:
+        (html_path.parent / PLOTLY_ASSET).write_text(plotly_js(), encoding="utf-8")
+    body = body.replace("</body>", page_scripts(body, inline=single_file) + "\n</body>", 1)
+    html_path.write_text(body, encoding="utf-8")
     return html_path
 
 
@@ -62,6 +88,36 @@ def _safe_script_data(body: str) -> str:
         return m.group(1) + data + m.group(3)
 
     return _DATA_SCRIPT.sub(safe, body)
+
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_NO_SCRIPT = "journeylab-no-script.js"
+_PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def _prefer_pages(nb: Any) -> bool:
+    """Outputs that carry both an explorer's live widget and its page keep the page only
+    (a browser with no kernel cannot run the widget's Python); plotly figures become
+    :func:`journeylab.plot.figure_html`. Returns whether any other
+    widget is left; when none is, the saved widget state is dropped too."""
+    from ..plot.sankey import figure_html
+
+    left = False
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if _PLOTLY in data:  # a plotly figure: drawn by the plotly.js the report ships
+                out["data"] = {"text/html": figure_html(data[_PLOTLY])}
+                continue
+            if _WIDGET_VIEW not in data:
+                continue
+            if 'class="jl-page"' in data.get("text/html", ""):
+                del data[_WIDGET_VIEW]
+            else:
+                left = True
+    if not left:
+        nb.metadata.pop("widgets", None)
+    return left
 
 
 def _local_kernel_manager(socket_dir: str):
@@ -87,6 +143,22 @@ def _local_kernel_manager(socket_dir: str):
             return client
 
     return LocalSocketKernelManager
+
+
+@contextmanager
+def _environment(**values: str | None):
+    """Environment variables set (None: left as they are) for the kernels started
+    inside, then restored."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if v is not None})
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 _A = {"int": "an"}  # the article before a type's name
@@ -212,7 +284,7 @@ def check_notebook_parameters(notebook: str | Path, parameters: Mapping[str, Any
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, *,
                  parameters: Mapping[str, Any] | None = None, html: bool = True,
-                 offline: bool = False, kernel_name: str = "python3",
+                 offline: bool = True, single_file: bool = False, kernel_name: str = "python3",
                  cell_timeout: int = 1800) -> dict[str, Path]:
     """Execute ``notebook`` with papermill into ``out_dir`` and render it.
 
@@ -242,7 +314,8 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.name
-    with tempfile.TemporaryDirectory(prefix="journeylab-kernel-") as sockets:
+    with tempfile.TemporaryDirectory(prefix="journeylab-kernel-") as sockets, \
+            _environment(JOURNEYLAB_PAGES="1" if html else None):
         try:
             pm.execute_notebook(str(notebook), str(executed),
                                 parameters=dict(parameters or {}),
@@ -256,14 +329,15 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, *,
                              f"traceback, is {executed}.") from None
     paths = {"notebook": executed}
     if html:
-        paths["html"] = render_html(executed, offline=offline)
+        paths["html"] = render_html(executed, offline=offline, single_file=single_file)
     return paths
 
 
-def _run_one(book: Path, out: Path, parameters: dict, offline: bool
+def _run_one(book: Path, out: Path, parameters: dict, offline: bool, single_file: bool
              ) -> tuple[str, dict[str, Path], float]:
     t = time.perf_counter()
-    paths = run_notebook(book, out, parameters=parameters, offline=offline)
+    paths = run_notebook(book, out, parameters=parameters, offline=offline,
+                         single_file=single_file)
     return book.name, paths, time.perf_counter() - t
 
 
@@ -275,7 +349,8 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
              random_state: int = RANDOM_STATE,
              notebooks: str | Path = "notebooks",
              data_dir: str | Path = "data/processed/default",
-             workers: int = 2, offline: bool = False) -> list[dict[str, Path]]:
+             workers: int = 2, offline: bool = True, single_file: bool = False
+             ) -> list[dict[str, Path]]:
     """Generate the default data if missing, then run and render every numbered notebook.
 
     Notebooks run ``workers`` at a time, each in its own kernel; one that reads another's
@@ -329,7 +404,8 @@ def run_demo(*, out: str | Path = "reports", customers: int = 20_000,
                 if len(running) >= max(1, workers):
                     break
                 book, params, _ = plans[stem]
-                running[pool.submit(_run_one, book, out, params, offline)] = stem
+                running[pool.submit(_run_one, book, out, params, offline,
+                                    single_file)] = stem
                 waiting.remove(stem)
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:

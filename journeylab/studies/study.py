@@ -24,7 +24,7 @@ __all__ = ["record_provenance", "file_sha256", "open_study", "Study",
            "OUTCOME_NAMES", "SEGMENT_NAMES"]
 
 _VERSIONS = ("journeylab", "numpy", "pandas", "scipy", "scikit-learn", "pm4py", "duckdb",
-             "pyarrow", "matplotlib", "seaborn", "ipywidgets", "papermill")
+             "pyarrow", "matplotlib", "seaborn", "plotly", "ipywidgets", "papermill")
 
 
 def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:

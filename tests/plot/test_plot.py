@@ -23,9 +23,10 @@ from journeylab import plot as jplot  # noqa: E402
 
 from ..test_robust_data import NAMES, _figure_inputs  # noqa: E402  (a case for every figure)
 
-GRAPHVIZ = {"plot_process_map", "plot_process_model"}  # return a graphviz.Digraph
+NOT_AXES = {"plot_process_map", "plot_process_model",  # return a graphviz.Digraph,
+            "plot_sankey"}  # and a plotly figure (tests/paths/test_flows.py)
 PLOTS = sorted(n for n in jplot.__all__ if n.startswith("plot_"))
-FIGURES = sorted(set(PLOTS) - GRAPHVIZ)
+FIGURES = sorted(set(PLOTS) - NOT_AXES)
 
 
 def _inputs(name: str) -> tuple[tuple, dict]:

@@ -9,7 +9,8 @@ and touchpoints) is shown fixed, with a note next to the controls.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 from .page import Control, Panel, bars_html, piece_html
 
@@ -62,16 +63,6 @@ def _examples(table, k: int) -> str:
                       "journeys" if k > 1 else "no journey to show")
 
 
-def _cache(fn: Callable) -> Callable:
-    memo: dict = {}
-
-    def cached(*key):
-        if key not in memo:
-            memo[key] = fn(*key)
-        return memo[key]
-    return cached
-
-
 def _process_map(x: Any) -> Spec:
     from ..paths import covered_activities, discover_dfg, simplify_dfg
     from ..plot import figure_html, plot_process_map, plot_sankey
@@ -87,21 +78,21 @@ def _process_map(x: Any) -> Spec:
         first, last = x.period.label
         notes.append(f"journeys started {first} to {last} (another range needs a kernel)")
 
-    @_cache
+    @cache
     def full(segment: Any):
         log = x.journeys(segment)
         return log, discover_dfg(log)
 
-    @_cache
+    @cache
     def kept(segment: Any, share: float) -> tuple:
         return tuple(covered_activities(full(segment)[1], share)) if share < 1 else ()
 
-    @_cache
+    @cache
     def covered(segment: Any, names: tuple):
         log, dfg = full(segment)
         return discover_dfg(log.filter_activities(list(names))) if names else dfg
 
-    @_cache
+    @cache
     def dfg(segment: Any, share: float, paths: float):
         return simplify_dfg(covered(segment, kept(segment, share)), path_coverage=paths,
                             min_customers=k)
@@ -188,10 +179,10 @@ def _persona(x: Any) -> Spec:
     controls = [_widget_control("persona", x.persona),
                 _share_control("paths", "paths", x.path_coverage.value)]
     notes = [f"{x.examples.value} example journeys (another number needs a kernel)"]
-    part = _cache(lambda p: x.data(persona=p, parts=("profile", "variants", "examples")))
-    full = _cache(lambda p: discover_dfg(select_persona(x.log, x.labels, p)))
+    part = cache(lambda p: x.data(persona=p, parts=("profile", "variants", "examples")))
+    full = cache(lambda p: discover_dfg(select_persona(x.log, x.labels, p)))
 
-    @_cache
+    @cache
     def dfg(p: Any, paths: float):  # x.data(...)["map"]: filter_dfg with every touchpoint
         return simplify_dfg(full(p), path_coverage=paths, min_edge_share=x.min_edge_share,
                             min_customers=x.min_customers)
@@ -224,7 +215,7 @@ def _drivers(x: Any) -> Spec:
     controls = [_widget_control("touchpoint", x.touchpoint),
                 _share_control("fixed", "fixed", x.fixed_share.value, minimum=0.0)]
     notes = [f"{x.examples.value} example journeys (another number needs a kernel)"]
-    part = _cache(lambda t: x.data(touchpoint=t, parts=("by_group", "trajectory",
+    part = cache(lambda t: x.data(touchpoint=t, parts=("by_group", "trajectory",
                                                           "examples")))
     signed = {c: "{:+.2f}" for c in ("effect", "ci_low", "ci_high", "change")}
 

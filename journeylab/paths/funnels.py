@@ -146,11 +146,7 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
     DataFrame with ``step, name, customers, conversion_from_previous, conversion_from_start,
     median_time_s, p90_time_s`` (time from the previous step), plus ``by``'s column.
     """
-    if on not in ("activity", "stage"):
-        raise InvalidInputError(f"on must be 'activity' or 'stage', not {on!r}.")
-    columns = log.columns if isinstance(log, EngineLog) else log.events.columns
-    if on == "stage" and "stage" not in columns:
-        raise MissingColumnError("A stage funnel needs the stage role (stage_key=).")
+    _check_on(log, on)
     if len(steps) < 2:
         raise InvalidInputError("A funnel needs at least two steps.")
     groups = [[step] if isinstance(step, str) else list(step) for step in steps]
@@ -192,8 +188,7 @@ def compute_funnels(log: EventLog, steps: Sequence[str], *, on: str = "activity"
     (4, True)
     """
     steps = [str(s) for s in steps]
-    if on not in ("activity", "stage") or (on == "stage" and "stage" not in log.events):
-        compute_funnel(log, steps[:2] * (2 if len(steps) < 2 else 1), on=on)  # its error
+    _check_on(log, on)
     col = log.events[on].astype(object).to_numpy()
     _check_steps([[s] for s in steps], set(pd.unique(col)), on)
     out: dict[tuple[str, ...], pd.DataFrame] = {}
@@ -210,6 +205,14 @@ def compute_funnels(log: EventLog, steps: Sequence[str], *, on: str = "activity"
 
     grow(0, [], _funnel_start(log), [])
     return out
+
+
+def _check_on(log: EventLog | EngineLog, on: str) -> None:
+    if on not in ("activity", "stage"):
+        raise InvalidInputError(f"on must be 'activity' or 'stage', not {on!r}.")
+    columns = log.columns if isinstance(log, EngineLog) else log.events.columns
+    if on == "stage" and "stage" not in columns:
+        raise MissingColumnError("A stage funnel needs the stage role (stage_key=).")
 
 
 def _funnel_start(log: EventLog) -> tuple[np.ndarray, np.ndarray, None]:

@@ -8,6 +8,7 @@ their multiplicity as weight, so the work grows with the number of variants.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -278,8 +279,9 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
     def _fit_k(self, U, w, S, support, k, restart: int = 0):
         """Best of ``n_init`` short EM runs, the three best continued to convergence."""
         n = U.shape[0]
+        C = _Counts(U, U.T.tocsr())
         if k == 1:
-            return self._em(U, w, S, np.ones((n, 1)), support, self.max_iter)
+            return self._em(C, w, S, np.ones((n, 1)), support, self.max_iter)
         views = [normalize(U), sp.csr_matrix(_to_activities(U, S)).sqrt()]
         starts = []
         for run in range(max(int(self.n_init), 1)):
@@ -292,20 +294,20 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
                 resp[np.arange(n), lab] += 0.9
             else:
                 resp = np.random.default_rng(seed).dirichlet(np.ones(k), size=n)
-            starts.append(self._em(U, w, S, resp, support, 20))
+            starts.append(self._em(C, w, S, resp, support, 20))
         starts.sort(key=lambda r: -r[0])
-        best = max((self._full_em(U, w, S, r[1], support) for r in starts[:3]),
+        best = max((self._full_em(C, w, S, r[1], support) for r in starts[:3]),
                    key=lambda r: r[0])
-        return self._split_merge(U, w, S, support, best, views[0], k, restart)
+        return self._split_merge(C, w, S, support, best, views[0], k, restart)
 
-    def _full_em(self, U, w, S, resp, support):
+    def _full_em(self, C, w, S, resp, support):
         """EM to convergence, on each persona's pattern found by a short unmasked run."""
         if self.noise == 0:
-            return self._em(U, w, S, resp, support, self.max_iter)
-        short = self._em(U, w, S, resp, support, 20)
-        return self._em(U, w, S, short[1], support, self.max_iter, self._pattern(short[2]))
+            return self._em(C, w, S, resp, support, self.max_iter)
+        short = self._em(C, w, S, resp, support, 20)
+        return self._em(C, w, S, short[1], support, self.max_iter, self._pattern(short[2]))
 
-    def _split_merge(self, U, w, S, support, best, view, k, restart=0):
+    def _split_merge(self, C, w, S, support, best, view, k, restart=0):
         """Split-and-merge EM (Ueda et al., 2000): EM gets stuck with one persona covering
         two groups while two others share one group. Merge the two personas whose
         journeys overlap most, split a large persona in two (2-means on its journeys), and
@@ -322,13 +324,13 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
             sizes = wr.sum(axis=0)
             # each move gets a short EM; the most promising are run to convergence, in turn,
             # until one improves on the current fit
-            trials = sorted((self._em(U, w, S, t, support, 20)
+            trials = sorted((self._em(C, w, S, t, support, 20)
                              for t in self._moves(resp, w, view, pairs, sizes, k,
                                                   rnd + 1000 * restart)),
                             key=lambda r: -r[0])
             improved = False
             for trial in trials[:3]:
-                result = self._full_em(U, w, S, trial[1], support)
+                result = self._full_em(C, w, S, trial[1], support)
                 if result[0] > best[0] + 1e-6 * abs(best[0]):
                     best, improved = result, True
                     break
@@ -392,17 +394,22 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         log_t = np.log(np.where(mix > 0, mix, 1e-300)).reshape(S * S, -1)
         return np.asarray(counts @ log_t) + np.log(np.maximum(weights, 1e-300))
 
-    def _em(self, U, w, S, resp, support, max_iter, mask=None):
+    def _em(self, C, w, S, resp, support, max_iter, mask=None):
         """EM from the responsibilities ``resp``. Stray steps (a touchpoint out of the
         persona's pattern) are explained by a background: with probability ``eps`` a step
-        goes to a touchpoint drawn from the overall mix ``q``; ``eps`` is learned."""
+        goes to a touchpoint drawn from the overall mix ``q``; ``eps`` is learned.
+
+        Inside, responsibilities are held persona by journey, so that the sums and maxima
+        over personas run along whole rows (over a short last axis they cost ten times as
+        much)."""
         prev, ll = -np.inf, -np.inf
         total = w.sum()
         q = self.background_
         eps = 0.05 if self.noise == "auto" else float(self.noise)
+        resp_t = np.ascontiguousarray(resp.T)
         for _ in range(max_iter):
-            wr = resp * w[:, None]
-            raw = np.asarray(U.T @ wr).reshape(S, S, -1)
+            wr_t = resp_t * w
+            raw = np.asarray(C.cols @ wr_t.T).reshape(S, S, -1)
             trans = self._normalise(raw, support, S)
             mix = self._mix(trans, eps, q)
             if eps > 0:  # share of each step the background explains
@@ -416,16 +423,16 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
                     eps = float(np.clip((raw * stray).sum() / max(raw.sum(), 1e-300),
                                         1e-4, 0.5))
                 mix = self._mix(trans, eps, q)
-            joint = self._log_joint(U, mix, wr.sum(axis=0) / total)
-            top = joint.max(axis=1, keepdims=True)
-            resp = np.exp(joint - top)
-            norm = resp.sum(axis=1, keepdims=True)
-            resp /= norm
-            ll = float((w * (top.ravel() + np.log(norm.ravel()))).sum())
+            joint_t = np.ascontiguousarray(self._log_joint(C.rows, mix, wr_t.sum(axis=1) / total).T)
+            top = joint_t.max(axis=0)
+            resp_t = np.exp(joint_t - top)
+            norm = resp_t.sum(axis=0)
+            resp_t /= norm
+            ll = float((w * (top + np.log(norm))).sum())
             if ll - prev < self.tol * abs(ll):
                 break
             prev = ll
-        return ll, resp, trans, eps
+        return ll, np.ascontiguousarray(resp_t.T), trans, eps
 
     def predict_proba(self, log: EventLog) -> np.ndarray:
         """Posterior probability of each persona for every journey of ``log`` (touchpoints
@@ -443,6 +450,15 @@ class MarkovMixture(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "transitions_")
         return np.where(short_journeys(log, self.min_touchpoints), TOO_SHORT,
                         self.predict_proba(log).argmax(axis=1))
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """The distinct journeys' transition counts (``rows``: journey x transition) and the
+    same transposed (``cols``), both CSR: EM multiplies by each in every iteration."""
+
+    rows: sp.csr_matrix
+    cols: sp.csr_matrix
 
 
 def _to_activities(U: sp.csr_matrix, S: int) -> sp.csr_matrix:

@@ -193,11 +193,8 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
                 bad_cat |= big
                 cat_why = {int(c): _kind_of(float(vals[c])) for c in np.flatnonzero(big)}
         gone = is_null_cat | bad_cat
-        present = codes >= 0
-        row_null = np.zeros(n, bool)
-        row_null[present] = is_null_cat[codes[present]]
-        row_bad = np.zeros(n, bool)
-        row_bad[present] = bad_cat[codes[present]] & ~is_null_cat[codes[present]]
+        row_null = _rows_of(is_null_cat, codes)
+        row_bad = _rows_of(bad_cat & ~is_null_cat, codes)
         if row_null.any():
             written = raw_s.astype(object).where(row_null, None)
             written = written[row_null].map(lambda v: str(v).strip())
@@ -212,14 +209,20 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
                                ("long", _text_flags(cat_text, "long"))):
             mask_cat = mask_cat & keep_cat
             if mask_cat.any():
-                rows = np.zeros(n, bool)
-                rows[present] = mask_cat[codes[present]]
-                notes[kind] = rows
+                notes[kind] = _rows_of(mask_cat, codes)
         if gone.any():
-            codes = np.where(present & gone[np.maximum(codes, 0)], -1, codes).astype(np.int32)
+            codes = np.where(_rows_of(gone, codes), -1, codes).astype(np.int32)
             codes, cats = densify(codes, cats)
     null = (codes < 0) & ~invalid  # empty, missing or a null spelling
     return KeyEncoding(codes, cats, changed, null, invalid, why, spelled, notes)
+
+
+def _rows_of(per_category: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Row mask of a category mask (code -1, no value, is False); no pass over the rows
+    when no category is marked."""
+    if not per_category.any():
+        return np.zeros(len(codes), bool)
+    return np.append(per_category, False)[codes]
 
 
 def _is_number(v) -> bool:
@@ -301,7 +304,9 @@ def encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int]:
 
 def densify(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, pd.Index]:
     """Drop categories no code uses; codes stay in sorted-category order."""
-    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    used = np.zeros(len(categories) + 1, bool)
+    used[codes] = True  # code -1 marks the last slot, which is dropped
+    used = used[:-1]
     if used.all():
         return codes, categories
     remap = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # last slot: code -1

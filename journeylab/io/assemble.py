@@ -57,7 +57,7 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
         values = frame[col].iloc[kept].reset_index(drop=True)
         cols[name] = _attribute(values) if text_source else values
     cols["row"] = kept.astype(np.int64) if records is None else records[kept]
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # the columns are new arrays: no copy into blocks
 
 
 def _attribute(s: pd.Series) -> pd.Series:

@@ -34,9 +34,7 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
             if missing:
                 raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
                                          f"{names}.")
-        table = pq.read_table(path, columns=columns)
-        # free Arrow's buffers column by column while pandas takes them over
-        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        frame = arrow_frame(pq.read_table(path, columns=columns))
     except MissingColumnError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types
@@ -44,6 +42,71 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
                                   "Export it again, or pass format= for another format.") from None
     raw = RawTable(frame)
     return finish(raw, list(columns) if columns else list(frame.columns), repr(str(path)))
+
+
+def arrow_frame(table) -> pd.DataFrame:
+    """The pandas frame of an Arrow table, in its column order.
+
+    Dictionary-encoded text columns (Parquet's per-row-group dictionaries, pandas
+    categoricals written to Parquet) become Categoricals whose categories are the distinct
+    values: each distinct dictionary is read once and merged by one hash pass, where Arrow's
+    own conversion compares every chunk's dictionary with every other. The other columns
+    are Arrow's conversion (buffers freed column by column while pandas takes them over).
+    """
+    import pyarrow as pa
+
+    coded = {f.name: _categorical(table.column(i)) for i, f in enumerate(table.schema)
+             if pa.types.is_dictionary(f.type)
+             and (pa.types.is_string(f.type.value_type)
+                  or pa.types.is_large_string(f.type.value_type))}
+    if not coded or len(set(table.column_names)) != len(table.column_names):
+        return table.to_pandas(self_destruct=True, split_blocks=True)
+    names = table.column_names
+    frame = table.drop_columns(list(coded)).to_pandas(self_destruct=True, split_blocks=True)
+    for pos, name in enumerate(names):
+        if name in coded:
+            frame.insert(pos, name, coded[name])
+    return frame
+
+
+def _categorical(column) -> pd.Categorical:
+    """A Categorical of a dictionary-encoded text column: the distinct dictionaries of its
+    chunks are concatenated and hashed once; each chunk's indices are mapped through."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [c for c in column.chunks if len(c)]
+    seen: dict[tuple, int] = {}  # dictionary buffers -> where its values start in ``parts``
+    kept: dict[tuple, tuple] = {}
+    parts, starts = [], []
+    offset = 0
+    for c in chunks:
+        d = c.dictionary
+        key = tuple(b.address if b is not None else 0 for b in d.buffers())
+        if key not in seen:  # a copy of a dictionary already read (row groups often repeat it)
+            same = [start for k, (start, other) in kept.items() if other.equals(d)]
+            seen[key] = same[0] if same else offset
+            if not same:
+                kept[key] = (offset, d)
+                parts.append(d.cast(pa.large_string()))
+                offset += len(d)
+        starts.append(seen[key])
+    if not parts:
+        return pd.Categorical([], categories=pd.Index([], dtype="str"))
+    merged = pc.dictionary_encode(pa.concat_arrays(parts))
+    remap = np.append(pc.fill_null(merged.indices, -1).to_numpy(zero_copy_only=False), -1)
+    remap = remap.astype(np.int32)
+    codes = np.empty(sum(len(c) for c in chunks), np.int32)
+    at = 0
+    for c, start in zip(chunks, starts):
+        idx = pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+        # index -1 (a missing value) reads remap's last slot, which is -1
+        codes[at:at + len(c)] = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
+        at += len(c)
+    categories = pd.Index(merged.dictionary.to_pandas())  # text, as Arrow's conversion gives
+    ordered = bool(column.type.ordered)  # a declared order (e.g. of stages) is kept
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered),
+                                     validate=False)
 
 
 def read_jsonl(path: Path, *, encoding: str | None = None) -> RawTable:

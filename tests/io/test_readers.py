@@ -134,3 +134,38 @@ def test_reading_only_some_columns(tmp_path, small_truth):
     assert list(log.events.columns) == ["case_id", "activity", "timestamp", "region", "row"]
     with pytest.raises(jl.MissingColumnError, match="No column 'nope'"):
         jl.read_events(path, columns=["case_id", "nope"])
+
+
+def test_parquet_dictionaries_per_row_group_read_as_arrow_reads_them(tmp_path):
+    """Row groups with their own dictionaries (some repeated, with missing values, one
+    ordered column) give the values and categories pyarrow's own conversion gives."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from journeylab.io.formats import arrow_frame
+
+    groups = [["b", "a", None, "b"], ["c", "c", "a", "d"], ["b", "a", None, "b"], []]
+    stage = pa.DictionaryArray.from_arrays(pa.array([1, 0, 1]), pa.array(["early", "late"]),
+                                           ordered=True)
+    path = tmp_path / "groups.parquet"
+    with pq.ParquetWriter(path, pa.schema([("case", pa.dictionary(pa.int32(), pa.string())),
+                                           ("n", pa.int64()), ("at", pa.int64())])) as w:
+        for i, g in enumerate(groups):
+            w.write_table(pa.table({"case": pa.array(g, pa.string()).dictionary_encode(),
+                                    "n": pa.array(range(len(g)), pa.int64()),
+                                    "at": pa.array([1_700_000_000 + i] * len(g), pa.int64())}))
+    table = pq.read_table(path)
+    ours, theirs = arrow_frame(table), pq.read_table(path).to_pandas()
+    assert list(ours.columns) == ["case", "n", "at"]
+    assert ours["case"].astype(object).where(ours["case"].notna(), None).tolist() == \
+        theirs["case"].astype(object).where(theirs["case"].notna(), None).tolist()
+    assert set(ours["case"].cat.categories) == {"a", "b", "c", "d"}
+    assert ours["n"].tolist() == theirs["n"].tolist()
+    t = pa.table({"stage": stage, "x": [1.0, 2.0, 3.0]})
+    got = arrow_frame(t)["stage"]
+    assert got.cat.ordered and list(got.cat.categories) == ["early", "late"]
+    assert got.tolist() == ["late", "early", "late"]
+    log = jl.read_events(path, case_id_key="case", activity_key="n", timestamp_key="at",
+                         timestamp_format="epoch_s")
+    assert log.report.rows_in == log.report.rows_kept + log.report.rows_quarantined == 12
+    assert log.report.rows_quarantined == 2  # the two missing case ids

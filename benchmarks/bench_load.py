@@ -58,6 +58,37 @@ print(json.dumps({{"seconds": secs, "import_s": t0 - t_import, "events": int(n),
 EVENTS_PER_JOURNEY = 5.39
 
 
+#: The shuffled file: touchpoints inserted at random after this share of events, so that
+#: most journeys are a variant of their own (about 1M distinct variants in 10M events).
+SHUFFLED_NOISE = 0.3
+#: Events per journey at that noise, on average.
+SHUFFLED_EVENTS_PER_JOURNEY = 6.8
+
+
+def ensure_shuffled_file(events: int, *, out: Path = OUT) -> Path:
+    """A Parquet file of about ``events`` events whose rows are in random order (as many
+    exports are), with most journeys a variant of their own and 5 text columns written as
+    plain text (case id, activity, channel and stage; and the timestamp), made once."""
+    path = out / f"events_{events}_shuffled.parquet"
+    if path.exists():
+        return path
+    import numpy as np
+
+    import journeylab as jl
+
+    out.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    customers = max(1, round(events / SHUFFLED_EVENTS_PER_JOURNEY))
+    ev = jl.generate_journeys(customers, random_state=1, noise=SHUFFLED_NOISE).events
+    ev = ev[["case_id", "activity", "timestamp", "channel", "stage"]]
+    ev = ev.astype({c: str for c in ("case_id", "activity", "channel", "stage")})
+    ev = ev.iloc[np.random.default_rng(1).permutation(len(ev))].reset_index(drop=True)
+    ev.to_parquet(path, index=False)
+    print(f"generated {len(ev):,} events ({customers:,} journeys) in random row order in "
+          f"{time.perf_counter() - t:.1f}s -> {path}")
+    return path
+
+
 def ensure_file(events: int, *, out: Path = OUT, chunk: int | None = None,
                 columns: list[str] | None = None) -> Path:
     """A Parquet file of about ``events`` synthetic events in ``out`` (made once, reused).

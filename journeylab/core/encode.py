@@ -325,10 +325,21 @@ def _code_dtype(n: int):
     return np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
 
 
+#: From this many rows on, an unordered log is sorted by DuckDB (on every core) rather than
+#: by NumPy's lexsort (one core, three times slower on 10M rows).
+_ENGINE_SORT_ROWS = 1_000_000
+
+
 def sort_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> np.ndarray:
     """Stable order by (case, time): ties keep their input order.
 
-    Input that is already in that order (the usual export) costs one linear check.
+    Input that is already in that order (the usual export) costs one linear check; a large
+    unordered one is sorted by DuckDB, on every core, into the same order.
+
+    Examples
+    --------
+    >>> sort_order(np.array([1, 0, 1, 0]), np.array([5, 9, 5, 1])).tolist()
+    [3, 1, 0, 2]
     """
     n = len(case_codes)
     if n < 2:
@@ -336,4 +347,13 @@ def sort_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> np.ndarray:
     dc = np.diff(case_codes)
     if np.all((dc > 0) | ((dc == 0) & (np.diff(ts_ns) >= 0))):
         return np.arange(n)
-    return np.lexsort((ts_ns, case_codes))
+    if n < _ENGINE_SORT_ROWS:
+        return np.lexsort((ts_ns, case_codes))
+    import duckdb
+
+    rows = pa.table({"c": np.asarray(case_codes), "t": np.asarray(ts_ns, dtype=np.int64),
+                     "i": np.arange(n, dtype=np.int64)})
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        con.register("rows_to_sort", rows)
+        return con.sql("SELECT i FROM rows_to_sort ORDER BY c, t, i").fetchnumpy()["i"]

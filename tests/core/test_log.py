@@ -210,3 +210,17 @@ def test_lifecycle_accounting_balances_with_quarantined_rows():
     r = jl.validate_events(df)
     assert (r.rows_in, r.rows_kept, r.rows_quarantined, r.rows_set_aside) == (9, 4, 2, 3)
     assert set(r.set_aside["row"]).isdisjoint(r.quarantined["row"])
+
+
+def test_a_large_unordered_log_is_sorted_like_lexsort_with_ties_in_row_order():
+    """Above a million rows the sort runs in DuckDB; the order must be NumPy's stable
+    (case, time) order, ties in input order."""
+    import numpy as np
+
+    from journeylab.core.encode import _ENGINE_SORT_ROWS, sort_order
+
+    rng = np.random.default_rng(7)
+    n = _ENGINE_SORT_ROWS + 1_000
+    case = rng.integers(0, n // 4, n).astype(np.int32)
+    ts = rng.integers(0, 30, n).astype(np.int64)  # many ties within a case
+    assert sort_order(case, ts).tolist() == np.lexsort((ts, case)).tolist()

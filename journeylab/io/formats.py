@@ -34,7 +34,8 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
             if missing:
                 raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
                                          f"{names}.")
-        frame = arrow_frame(pq.read_table(path, columns=columns))
+        coded = _few_values(pq.ParquetFile(path).metadata, columns)
+        frame = arrow_frame(pq.read_table(path, columns=columns, read_dictionary=coded))
     except MissingColumnError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types
@@ -42,6 +43,32 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
                                   "Export it again, or pass format= for another format.") from None
     raw = RawTable(frame)
     return finish(raw, list(columns) if columns else list(frame.columns), repr(str(path)))
+
+
+#: A text column whose dictionary page is at most this large in every row group holds few
+#: distinct values (touchpoints, channels, stages): it is read as codes into that dictionary,
+#: without hashing every row.
+_SMALL_DICTIONARY = 1 << 16
+
+
+def _few_values(meta, columns: list[str] | None) -> list[str]:
+    """The text columns of a Parquet file whose every row group is dictionary-coded with a
+    small dictionary."""
+    names = [meta.schema.column(i).path for i in range(meta.num_columns)]
+    out = []
+    for i, name in enumerate(names):
+        if (columns and name not in columns) or meta.schema.column(i).logical_type.type \
+                != "STRING" or meta.num_row_groups == 0:
+            continue
+        sizes = []
+        for g in range(meta.num_row_groups):
+            col = meta.row_group(g).column(i)
+            if not col.has_dictionary_page:
+                break
+            sizes.append(col.data_page_offset - (col.dictionary_page_offset or 0))
+        if len(sizes) == meta.num_row_groups and max(sizes) <= _SMALL_DICTIONARY:
+            out.append(name)
+    return out
 
 
 def arrow_frame(table) -> pd.DataFrame:

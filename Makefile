@@ -50,7 +50,7 @@ bench: setup
 	$(PY) benchmarks/bench_paths.py
 	$(PY) benchmarks/bench_personas.py
 	$(PY) benchmarks/bench_drivers.py
-	$(PY) benchmarks/bench_scale.py --sizes 1M,10M
+	$(PY) benchmarks/bench_scale.py --sizes 1M,10M,100M
 
 # After editing a notebook (its .ipynb in JupyterLab, or its .py anywhere): sync each pair
 # (the file edited last wins), then strip outputs, execution counts and run metadata from

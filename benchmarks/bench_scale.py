@@ -1,5 +1,5 @@
 """DFG + performance DFG + variants + journey matrix at 1M, 10M and 100M events, in the
-memory, DuckDB and Spark engines.
+memory, DuckDB and Spark engines, beside pm4py and retentioneering on the same files.
 
 The logs are synthetic (``jl.generate_journeys``), written to Parquet in batches of 1M
 events with disjoint journey ids (bench_load.ensure_file), into ``--data`` (default: a
@@ -8,10 +8,15 @@ fresh process that reads the file into its engine and runs the four analyses; wa
 timed per step and peak memory is the resident size of the whole process tree (the Python
 process and, for Spark, its JVM, a child process), sampled every 50 ms with psutil. The
 memory engine is run up to 10M events (100M events do not fit in memory), Spark (local[2])
-up to 10M. The results of the engines are compared at each size. The table is printed,
-written to benchmarks/out/bench_scale.csv and put in benchmarks/README.md ("Scale: engines").
+up to 10M. pm4py (read_parquet + format_dataframe, DFG, performance DFG, variants) and
+retentioneering (its transition graph's counts and median times; from benchmarks/.peers-venv,
+made by benchmarks/peers.sh) run the same way on the same files up to 10M (they hold a log
+in memory), with the ratio of their time and memory to journeylab's memory engine. The
+results of the engines are compared at each size. The table is printed, written to
+benchmarks/out/bench_scale.csv and put in benchmarks/README.md ("Scale: engines").
 
-    python benchmarks/bench_scale.py [--sizes 1M,10M,100M] [--engines memory,duckdb,spark]
+    python benchmarks/bench_scale.py [--sizes 1M,10M,100M]
+                                     [--engines memory,duckdb,spark,pm4py,retentioneering]
                                      [--data DIR] [--memory-limit 6GB] [--no-readme]
 """
 from __future__ import annotations
@@ -33,6 +38,8 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_load import OUT, ensure_file  # noqa: E402
+from bench_paths import CHILD as PEER_CHILD  # noqa: E402
+from bench_paths import CONTENDERS as PEERS  # noqa: E402
 
 COLUMNS = ["case_id", "activity", "timestamp", "channel", "stage"]
 CHUNK = 1_000_000
@@ -41,7 +48,12 @@ LIMITS = {"memory": (10_000_000, "a log held in memory grows with its events{see
                                  "{size} events would not fit in {total:.0f} GB"),
           "duckdb": (None, ""),
           "spark": (10_000_000, "Spark's local session is measured up to 10M events; "
-                                "beyond one machine's cores is a cluster's work")}
+                                "beyond one machine's cores is a cluster's work"),
+          "pm4py": (10_000_000, "pm4py holds a log in memory as pandas{seen}: {size} events "
+                                "would not fit in {total:.0f} GB"),
+          "retentioneering": (10_000_000, "retentioneering holds a log in memory as "
+                                          "pandas{seen}: {size} events would not fit in "
+                                          "{total:.0f} GB")}
 README = HERE / "README.md"
 MARK = "bench_scale result: "
 BEGIN, END = "<!-- bench_scale: begin -->", "<!-- bench_scale: end -->"
@@ -123,13 +135,25 @@ def tree_rss(proc: psutil.Process) -> int:
 
 
 def measure(engine: str, path: Path, opts: dict, timeout: float) -> dict:
-    """Run one engine on ``path`` in a fresh process; its times, check, wall time and the
-    peak resident memory of its process tree."""
-    code = CHILD.format(engine=engine, path=str(path), opts=opts, mark=MARK)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    """Run one engine (or peer) on ``path`` in a fresh process; its times, check, wall
+    time and the peak resident memory of its process tree."""
+    python = sys.executable
+    if engine in PEERS:
+        spec = PEERS[engine]
+        python = spec["python"]
+        code = PEER_CHILD.format(path=str(path), imports=spec["imports"], load=spec["load"],
+                                 steps=spec["steps"])
+        code = code.replace("print(json.dumps(", f"print({MARK!r} + json.dumps(")
+        if not Path(python).exists():
+            return {"error": "not installed (run benchmarks/peers.sh)",
+                    "load": os.getloadavg()[0]}
+    else:
+        code = CHILD.format(engine=engine, path=str(path), opts=opts, mark=MARK)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "RETENTIONEERING_NO_TRACK": "1",
+           "PM4PY_SHOW_PROGRESS_BAR": "False"}
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+    child = subprocess.Popen([python, "-c", code], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env)
     proc, peak, done = psutil.Process(child.pid), [0], threading.Event()
 
@@ -162,8 +186,16 @@ def measure(engine: str, path: Path, opts: dict, timeout: float) -> dict:
     # the last line that starts with MARK (DuckDB may draw progress bars on stdout)
     r = json.loads(out[out.rindex(MARK) + len(MARK):].splitlines()[0])
     times = r["times"]
+    if engine in PEERS:  # the peer's steps under this table's names
+        t = times
+        times = r["times"] = {
+            "read": t["load"],
+            "dfg + performance": t.get("dfg", 0) + t.get("performance", 0)
+            + t.get("transition counts", 0) + t.get("transition times", 0),
+            "variants": t.get("variants", math.nan), "matrix": math.nan}
     r.update(wall=wall, load=load, peak_gb=peak[0] / 1e9,
-             analyses=sum(times[k] for k in ("read", "dfg + performance", "variants", "matrix")))
+             analyses=sum(times[k] for k in ("read", "dfg + performance", "variants", "matrix")
+                          if not math.isnan(times[k])))
     return r
 
 
@@ -189,9 +221,33 @@ def row(events: int, engine: str, r: dict) -> list[str]:
         return [label(events), engine, "failed: " + r["error"][:160], "", "", "", "", "",
                 peak, f"{r['load']:.1f}"]
     t = r["times"]
-    return [label(events), engine, f"{t['read']:.1f}", f"{t['dfg + performance']:.1f}",
-            f"{t['variants']:.1f}", f"{t['matrix']:.1f}", f"{r['analyses']:.1f}",
-            f"{r['wall']:.1f}", f"{r['peak_gb']:.2f}", f"{r['load']:.1f}"]
+
+    def s(x: float) -> str:
+        return "-" if math.isnan(x) else f"{x:.1f}"
+
+    return [label(events), engine, s(t["read"]), s(t["dfg + performance"]), s(t["variants"]),
+            s(t["matrix"]), f"{r['analyses']:.1f}", f"{r['wall']:.1f}", f"{r['peak_gb']:.2f}",
+            f"{r['load']:.1f}"]
+
+
+def versus(results: dict) -> list[str]:
+    """Each peer's time and memory against journeylab's memory engine at the same size."""
+    lines = []
+    for (n, engine), r in sorted(results.items()):
+        ours = results.get((n, "memory"), {})
+        if engine not in PEERS or "error" in r or "analyses" not in ours:
+            continue
+        steps = "read + DFG + performance DFG" + (" + variants" if engine == "pm4py" else "")
+        mine = sum(ours["times"][k] for k in ("read", "dfg + performance")) + \
+            (ours["times"]["variants"] if engine == "pm4py" else 0.0)
+        theirs = r["analyses"]
+        same = "" if engine != "pm4py" else (
+            "; same DFG" if (r["check"]["edges"], r["check"]["transitions"]) ==
+            (ours["check"]["edges"], ours["check"]["transitions"]) else "; DFG DIFFERS")
+        lines.append(f"{label(n)}: {engine} {theirs:.1f}s for {steps} = "
+                     f"{theirs / mine:.1f}x journeylab's memory engine ({mine:.1f}s); peak "
+                     f"memory {r['peak_gb'] / ours['peak_gb']:.1f}x{same}")
+    return lines
 
 
 def growth(results: dict) -> list[str]:
@@ -226,7 +282,7 @@ def write_readme(body: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1M,10M,100M", help="events per log, e.g. 1M,10M")
-    ap.add_argument("--engines", default="memory,duckdb,spark")
+    ap.add_argument("--engines", default="memory,duckdb,spark,pm4py,retentioneering")
     ap.add_argument("--data", type=Path,
                     default=Path(tempfile.gettempdir()) / "journeylab-bench-scale",
                     help="where the generated logs are kept (reused when present)")
@@ -271,7 +327,7 @@ def report(results: dict, sizes: list[int], engines: list[str], skipped: list[st
     notes = []
     for n in sizes:
         ran = [(e, results[n, e]) for e in engines
-               if "error" not in results.get((n, e), {"error": 1})]
+               if e not in PEERS and "error" not in results.get((n, e), {"error": 1})]
         for (e0, r0), (e1, r1) in zip(ran, ran[1:]):
             bad = agree(r0["check"], r1["check"])
             notes.append(f"{label(n)}: {e0} and {e1} " + (
@@ -279,7 +335,7 @@ def report(results: dict, sizes: list[int], engines: list[str], skipped: list[st
                 f"transitions, performance quantiles, top-20 variants, "
                 f"{r0['check']['cells']} matrix cells)" if not bad else
                 "DIFFER: " + "; ".join(bad)))
-    notes += growth(results) + skipped
+    notes += versus(results) + growth(results) + skipped
     if final:
         print("\n" + markdown(rows, notes))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -296,6 +352,9 @@ def report(results: dict, sizes: list[int], engines: list[str], skipped: list[st
                  "whole fresh process (imports, Spark start). The SQL engines count a log's "
                  "distinct paths once, in the DFG step (the journeys, starts and ends of "
                  "each touchpoint and edge come from them), and variants reuse them. "
+                 "pm4py: read_parquet + format_dataframe, DFG, performance DFG, "
+                 "variants; retentioneering: Eventstream, transition counts and median "
+                 "times (no variants). "
                  "Peak GB = resident memory of "
                  "the process tree (Python and, for Spark, its JVM), sampled every 50 ms. "
                  f"Load average (1 min) at each start in the table; at the end {load}.\n\n")

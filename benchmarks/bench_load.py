@@ -59,7 +59,7 @@ EVENTS_PER_JOURNEY = 5.39
 
 
 #: The shuffled file: touchpoints inserted at random after this share of events, so that
-#: most journeys are a variant of their own (about 1M distinct variants in 10M events).
+#: almost half the journeys are a variant of their own (661,122 variants in 10M events).
 SHUFFLED_NOISE = 0.3
 #: Events per journey at that noise, on average.
 SHUFFLED_EVENTS_PER_JOURNEY = 6.8
@@ -67,8 +67,8 @@ SHUFFLED_EVENTS_PER_JOURNEY = 6.8
 
 def ensure_shuffled_file(events: int, *, out: Path = OUT) -> Path:
     """A Parquet file of about ``events`` events whose rows are in random order (as many
-    exports are), with most journeys a variant of their own and 5 text columns written as
-    plain text (case id, activity, channel and stage; and the timestamp), made once."""
+    exports are), almost half the journeys a variant of their own, and 5 columns (case
+    id, activity, channel and stage as plain text; the timestamp), made once."""
     path = out / f"events_{events}_shuffled.parquet"
     if path.exists():
         return path

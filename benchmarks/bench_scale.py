@@ -45,15 +45,16 @@ COLUMNS = ["case_id", "activity", "timestamp", "channel", "stage"]
 CHUNK = 1_000_000
 #: The largest log each engine is run on, and why not beyond.
 LIMITS = {"memory": (10_000_000, "a log held in memory grows with its events{seen}: "
-                                 "{size} events would not fit in {total:.0f} GB"),
+                                 "{size} events would need about {need} of the {total:.0f} "
+                                 "GB, and DuckDB reads it out of core"),
           "duckdb": (None, ""),
           "spark": (10_000_000, "Spark's local session is measured up to 10M events; "
                                 "beyond one machine's cores is a cluster's work"),
           "pm4py": (10_000_000, "pm4py holds a log in memory as pandas{seen}: {size} events "
-                                "would not fit in {total:.0f} GB"),
+                                "would need about {need} of the {total:.0f} GB"),
           "retentioneering": (10_000_000, "retentioneering holds a log in memory as "
-                                          "pandas{seen}: {size} events would not fit in "
-                                          "{total:.0f} GB")}
+                                          "pandas{seen}: {size} events would need about "
+                                          "{need} of the {total:.0f} GB")}
 README = HERE / "README.md"
 MARK = "bench_scale result: "
 BEGIN, END = "<!-- bench_scale: begin -->", "<!-- bench_scale: end -->"
@@ -303,7 +304,10 @@ def main() -> None:
         done = [(m, r) for (m, e), r in results.items() if e == engine and "peak_gb" in r]
         seen = (f" (peak {done[-1][1]['peak_gb']:.1f} GB at {label(done[-1][0])})"
                 if done else "")
-        why = why.format(seen=seen, size=label(n), total=psutil.virtual_memory().total / 1e9)
+        # the peak grows about in proportion to the events
+        need = f"{done[-1][1]['peak_gb'] * n / done[-1][0]:.0f} GB" if done else "more"
+        why = why.format(seen=seen, size=label(n), need=need,
+                         total=psutil.virtual_memory().total / 1e9)
         if limit is not None and n > limit:
             skipped.append(f"{engine} at {label(n)} not run: {why}.")
             print(f"{label(n)} {engine}: skipped: {why}")

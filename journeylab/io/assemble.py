@@ -26,13 +26,24 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
              score: pd.Series | None, schema: Schema, findings: list[Finding],
              text_source: bool, records: np.ndarray | None = None) -> pd.DataFrame:
     cols: dict[str, Any] = {}
+    # every row kept, in source order (a clean export in journey order): the columns are
+    # taken as they are, without a copy
+    whole = len(kept) == len(frame) and np.array_equal(kept, np.arange(len(frame)))
+
+    def rows(values: np.ndarray) -> np.ndarray:
+        return values if whole else values[kept]
+
+    def series(values: pd.Series) -> pd.Series:
+        return values.reset_index(drop=True) if whole else \
+            values.iloc[kept].reset_index(drop=True)
+
     for role in ("case_id", "activity"):
-        c, k = densify(codes[role][kept], cats[role])
+        c, k = densify(rows(codes[role]), cats[role])
         cols[role] = categorical(c, k)
-    cols["timestamp"] = ts.iloc[kept].reset_index(drop=True)
+    cols["timestamp"] = series(ts)
     for role in ("channel", "stage"):
         if role in codes:
-            c, k = densify(codes[role][kept], cats[role])
+            c, k = densify(rows(codes[role]), cats[role])
             src = frame[schema.key(role)]
             ordered = isinstance(src.dtype, pd.CategoricalDtype) and src.cat.ordered
             if ordered:  # keep a declared stage order (e.g. awareness < ... < advocacy)
@@ -43,7 +54,7 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
                 c, k = np.where(c >= 0, inv[np.maximum(c, 0)], -1), pd.Index(order, dtype=object)
             cols[role] = categorical(c, k, ordered=ordered)
     if score is not None:
-        cols["satisfaction"] = score.to_numpy()[kept]
+        cols["satisfaction"] = rows(score.to_numpy())
     mapped = set(schema.mapping().values())
     for col in frame.columns:
         if col in mapped:
@@ -54,10 +65,10 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
             findings.append(Finding("attribute_renamed", "info",
                                     f"Column {col!r} is not the {col} role here; it is kept as "
                                     f"attribute {name!r}.", column=col))
-        values = frame[col].iloc[kept].reset_index(drop=True)
+        values = series(frame[col])
         cols[name] = _attribute(values) if text_source else values
     cols["row"] = kept.astype(np.int64) if records is None else records[kept]
-    return pd.DataFrame(cols, copy=False)  # the columns are new arrays: no copy into blocks
+    return pd.DataFrame(cols, copy=False)  # no copy into blocks (pandas copies on write)
 
 
 def _attribute(s: pd.Series) -> pd.Series:

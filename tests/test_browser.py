@@ -20,7 +20,7 @@ IMG = "<img src=x onerror=alert(2)>"
 def reports(tmp_path_factory):
     """Every notebook run on a log whose names try to inject HTML, rendered offline."""
     tmp = tmp_path_factory.mktemp("browser")
-    truth = jl.generate_journeys(1_500, random_state=5)
+    truth = jl.generate_journeys(700, random_state=5)
     events = truth.events.copy()
     events["activity"] = events["activity"].astype(str).replace({"chat_support": SCRIPT})
     events["segment"] = events["segment"].astype(str).replace({"new": IMG})

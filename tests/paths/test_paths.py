@@ -407,3 +407,14 @@ def test_process_maps_and_models_never_run_past_a_report_page():
         svg = graph.pipe(format="svg").decode()
         width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
         assert width <= 750.5, width
+
+
+def test_variant_order_puts_most_journeys_first_then_text_in_python_order_then_id():
+    """Ties in journeys are broken by the path text as Python orders it (code points, so
+    accented and non-Latin names sort after ASCII), then by variant id."""
+    from journeylab.core.journeys import variant_order
+
+    text = np.array(["b > a", "é > x", "a", "Z", "a", "z > ä", "日本", "b > a"], dtype=object)
+    cases = np.array([2, 5, 2, 2, 2, 1, 2, 5])
+    expected = sorted(range(len(text)), key=lambda i: (-cases[i], text[i], i))
+    assert variant_order(cases, text).tolist() == expected

@@ -296,10 +296,11 @@ def variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
     lengths = log.case_lengths[first]
     idx = np.repeat(log.case_offsets[first], lengths) + (
         np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    labels = np.asarray(log.activities, dtype=object)
-    with_sep = (labels + SEP)[log.activity_codes[idx]]
-    joined = np.add.reduceat(with_sep, np.cumsum(lengths) - lengths)
-    return np.array([t[: -len(SEP)] for t in joined], dtype=object)
+    labels = pa.array(np.asarray(log.activities, dtype=object), pa.large_string())
+    steps = labels.take(pa.array(log.activity_codes[idx]))
+    paths = pa.LargeListArray.from_arrays(pa.array(np.r_[0, np.cumsum(lengths)], pa.int64()),
+                                          steps)
+    return pc.binary_join(paths, pa.scalar(SEP, pa.large_string())).to_numpy(zero_copy_only=False)
 
 
 def variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:

@@ -112,7 +112,9 @@ def log_findings(events: pd.DataFrame, schema: Schema) -> list[Finding]:
         findings.append(Finding("empty_log", "error", "No usable events remain.",
                                 fix="read the quarantine findings above"))
         return findings
-    sizes = events["case_id"].value_counts(sort=False)
+    codes = events["case_id"].cat.codes.to_numpy()
+    sizes = np.bincount(codes[codes >= 0] if (codes < 0).any() else codes,
+                        minlength=len(events["case_id"].cat.categories))
     single = int((sizes == 1).sum())
     if single:
         findings.append(Finding("single_event_journeys", "warning",

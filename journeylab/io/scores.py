@@ -178,8 +178,9 @@ def check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema
     score = pd.Series(np.asarray(score, dtype="float64"))
     values = score.to_numpy()
     bad = read.not_numeric | read.not_finite | read.ambiguous_comma
-    low = np.full(len(s), -np.inf)
-    high = np.full(len(s), np.inf)
+    scored = np.flatnonzero(present & ~bad)  # the rows whose range is checked
+    low = np.full(len(scored), -np.inf)
+    high = np.full(len(scored), np.inf)
     if schema.instruments:
         lookup_lo = np.full(len(act_cats) + 1, -np.inf)
         lookup_hi = np.full(len(act_cats) + 1, np.inf)
@@ -187,9 +188,10 @@ def check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema
         for name, (lo, hi) in schema.instruments.items():
             hit = np.flatnonzero(act_cats == name)
             lookup_lo[hit], lookup_hi[hit], is_survey_cat[hit] = lo, hi, True
-        low, high = lookup_lo[act_codes], lookup_hi[act_codes]  # code -1 reads the spare slot
+        codes = act_codes[scored]
+        low, high = lookup_lo[codes], lookup_hi[codes]  # code -1 reads the spare slot
         is_survey = is_survey_cat[act_codes]
-        stray = present & ~bad & ~is_survey
+        stray = ~is_survey_cat[codes]  # scored rows whose activity is not a survey
         if stray.any():
             if schema.satisfaction_scale is not None:
                 low = np.where(stray, schema.satisfaction_scale[0], low)
@@ -213,5 +215,6 @@ def check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema
                                     column=col, fix="check the activity names in instruments="))
     elif schema.satisfaction_scale is not None:
         low[:], high[:] = schema.satisfaction_scale
-    out = present & ~bad & ((values < low) | (values > high))
+    out = np.zeros(len(s), bool)
+    out[scored] = (values[scored] < low) | (values[scored] > high)
     return score, read, out, findings

@@ -85,6 +85,8 @@ def _instants(p: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     f = _UNIT_NS[unit]
     lo, hi = -(-_NS_LO // f), _NS_HI // f
     oob = ~nat & ((vals < lo) | (vals > hi))
+    if f == 1 and not oob.any():  # nanoseconds already, all in range: the values as they are
+        return vals, oob
     ok = ~nat & ~oob
     return np.where(ok, np.where(ok, vals, 0) * f, _NAT), oob
 

@@ -116,7 +116,8 @@ def run_all(contenders: dict, path: Path, *, skip_peers: bool, show, prelude: st
             runs.append(r)
         if not runs or len(runs) < (repeat if name == "journeylab" else 1):
             continue
-        r = dict(runs[len(runs) // 2] if len(runs) > 2 else runs[0], runs=runs)
+        # the steps shown are those of the median run (by end-to-end time)
+        r = dict(sorted(runs, key=end_to_end)[len(runs) // 2], runs=runs)
         results[name] = r
         show(name, r)
     return results

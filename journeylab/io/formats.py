@@ -28,13 +28,14 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
-        names = pq.read_schema(path).names
+        file = pq.ParquetFile(path)  # the footer, read once: column names and row groups
+        names = file.schema_arrow.names
         if columns:
             missing = [c for c in columns if c not in names]
             if missing:
                 raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
                                          f"{names}.")
-        coded = _few_values(pq.ParquetFile(path).metadata, columns)
+        coded = _few_values(file.metadata, columns)
         frame = arrow_frame(pq.read_table(path, columns=columns, read_dictionary=coded))
     except MissingColumnError:
         raise

@@ -356,4 +356,5 @@ def sort_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> np.ndarray:
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
         con.register("rows_to_sort", rows)
-        return con.sql("SELECT i FROM rows_to_sort ORDER BY c, t, i").fetchnumpy()["i"]
+        ordered = con.sql("SELECT i FROM rows_to_sort ORDER BY c, t, i").to_arrow_table()
+        return ordered.column(0).to_numpy()  # Arrow's buffers, half the time of fetchnumpy

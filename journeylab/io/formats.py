@@ -36,7 +36,8 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
                 raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
                                          f"{names}.")
         coded = _few_values(file.metadata, columns)
-        frame = arrow_frame(pq.read_table(path, columns=columns, read_dictionary=coded))
+        table, encoded = _read_table(path, file, columns or names, coded)
+        frame = arrow_frame(table, encoded=encoded)
     except MissingColumnError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types
@@ -50,6 +51,56 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
 #: distinct values (touchpoints, channels, stages): it is read as codes into that dictionary,
 #: without hashing every row.
 _SMALL_DICTIONARY = 1 << 16
+
+
+def _read_table(path: Path, file, columns: list[str], coded: list[str]):
+    """The Arrow table of ``columns`` (``coded`` read as dictionaries) and the names of the
+    columns it encoded itself (their dictionaries hold distinct values, no missing one).
+
+    Pages are read one after another rather than buffered ahead (faster on a local file,
+    less memory). A text column stored with a dictionary type of many values (a pandas
+    categorical of ids, whose every row group repeats the whole list of categories) is read
+    as plain text by DuckDB and encoded once, several times faster than Arrow's dictionary
+    reader; its values and order are the file's.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    schema = file.schema_arrow
+    wide = [] if len(set(columns)) != len(columns) else [
+        c for c in columns if c not in coded and pa.types.is_dictionary(schema.field(c).type)
+        and pa.types.is_string(schema.field(c).type.value_type)
+        and not schema.field(c).type.ordered]  # a declared order is Arrow's to keep
+    rest = [c for c in columns if c not in wide]
+    # a column stored with a dictionary type is read as one anyway; asking for it again
+    # would drop its declared order
+    coded = [c for c in coded if not pa.types.is_dictionary(schema.field(c).type)]
+    table = pq.read_table(path, columns=rest, read_dictionary=coded, pre_buffer=False)
+    if not wide:
+        return table, ()
+    text = _duckdb_columns(path, wide)
+    if text is None or (rest and text.num_rows != table.num_rows) \
+            or text.num_rows != file.metadata.num_rows:
+        return pq.read_table(path, columns=columns, read_dictionary=coded,
+                             pre_buffer=False), ()
+    return pa.table({c: (pc.dictionary_encode(text.column(c)) if c in wide
+                         else table.column(c)) for c in columns}), tuple(wide)
+
+
+def _duckdb_columns(path: Path, columns: list[str]):
+    """Columns of a Parquet file read by DuckDB as an Arrow table, or None if it cannot."""
+    import duckdb
+
+    try:
+        with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                    "autoload_known_extensions": False}) as con:
+            con.execute("SET enable_progress_bar = false")
+            return con.sql(
+                f"SELECT {', '.join(sql_name(c) for c in columns)} FROM read_parquet($path)",
+                params={"path": str(path)}).to_arrow_table()
+    except Exception:  # noqa: BLE001 - Arrow's reader is the fallback
+        return None
 
 
 def _few_values(meta, columns: list[str] | None) -> list[str]:
@@ -72,7 +123,7 @@ def _few_values(meta, columns: list[str] | None) -> list[str]:
     return out
 
 
-def arrow_frame(table) -> pd.DataFrame:
+def arrow_frame(table, *, encoded: tuple[str, ...] = ()) -> pd.DataFrame:
     """The pandas frame of an Arrow table, in its column order.
 
     Dictionary-encoded text columns (Parquet's per-row-group dictionaries, pandas
@@ -80,10 +131,13 @@ def arrow_frame(table) -> pd.DataFrame:
     values: each distinct dictionary is read once and merged by one hash pass, where Arrow's
     own conversion compares every chunk's dictionary with every other. The other columns
     are Arrow's conversion (buffers freed column by column while pandas takes them over).
+    ``encoded`` names columns whose one dictionary is known to hold distinct values (made
+    by ``pyarrow.compute.dictionary_encode``): it is taken as it is.
     """
     import pyarrow as pa
 
-    coded = {f.name: _categorical(table.column(i)) for i, f in enumerate(table.schema)
+    coded = {f.name: _categorical(table.column(i), distinct=f.name in encoded)
+             for i, f in enumerate(table.schema)
              if pa.types.is_dictionary(f.type)
              and (pa.types.is_string(f.type.value_type)
                   or pa.types.is_large_string(f.type.value_type))}
@@ -97,9 +151,10 @@ def arrow_frame(table) -> pd.DataFrame:
     return frame
 
 
-def _categorical(column) -> pd.Categorical:
+def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
     """A Categorical of a dictionary-encoded text column: the distinct dictionaries of its
-    chunks are concatenated and hashed once; each chunk's indices are mapped through."""
+    chunks are concatenated and hashed once (not at all when ``distinct`` says the one
+    dictionary holds distinct values); each chunk's indices are mapped through."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -121,17 +176,31 @@ def _categorical(column) -> pd.Categorical:
         starts.append(seen[key])
     if not parts:
         return pd.Categorical([], categories=pd.Index([], dtype="str"))
-    merged = pc.dictionary_encode(pa.concat_arrays(parts))
-    remap = np.append(pc.fill_null(merged.indices, -1).to_numpy(zero_copy_only=False), -1)
-    remap = remap.astype(np.int32)
+    if distinct and len(parts) == 1 and not parts[0].null_count:
+        values = parts[0]
+        remap = np.append(np.arange(len(values), dtype=np.int32), np.int32(-1))
+    else:
+        merged = pc.dictionary_encode(pa.concat_arrays(parts))
+        values = merged.dictionary
+        remap = np.append(pc.fill_null(merged.indices, -1).to_numpy(zero_copy_only=False), -1)
+        remap = remap.astype(np.int32)
+    # the usual case: the dictionaries hold distinct values, so a code is its position
+    same = np.array_equal(remap[:-1], np.arange(len(remap) - 1))
     codes = np.empty(sum(len(c) for c in chunks), np.int32)
     at = 0
     for c, start in zip(chunks, starts):
-        idx = pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
-        # index -1 (a missing value) reads remap's last slot, which is -1
-        codes[at:at + len(c)] = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
+        idx = c.indices
+        if pa.types.is_unsigned_integer(idx.type):
+            idx = idx.cast(pa.int64())
+        if idx.null_count:
+            idx = pc.fill_null(idx, -1)
+        idx = idx.to_numpy(zero_copy_only=False)
+        if same and start == 0:
+            codes[at:at + len(c)] = idx  # a missing value is already -1
+        else:  # index -1 (a missing value) reads remap's last slot, which is -1
+            codes[at:at + len(c)] = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
         at += len(c)
-    categories = pd.Index(merged.dictionary.to_pandas())  # text, as Arrow's conversion gives
+    categories = pd.Index(values.to_pandas())  # text, as Arrow's conversion gives
     ordered = bool(column.type.ordered)  # a declared order (e.g. of stages) is kept
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered),
                                      validate=False)

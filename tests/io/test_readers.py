@@ -169,3 +169,44 @@ def test_parquet_dictionaries_per_row_group_read_as_arrow_reads_them(tmp_path):
                          timestamp_format="epoch_s")
     assert log.report.rows_in == log.report.rows_kept + log.report.rows_quarantined == 12
     assert log.report.rows_quarantined == 2  # the two missing case ids
+
+
+def test_parquet_categorical_of_many_ids_reads_the_same_values(tmp_path):
+    """A pandas categorical of many ids (every row group repeats the whole list of
+    categories, the slow case of Arrow's dictionary reader) is read by another route: the
+    values, missing ones and row order are those pyarrow's conversion gives; a declared
+    order of a column with many values is kept."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from journeylab.io.formats import read_parquet
+
+    rng = np.random.default_rng(7)
+    n = 30_000
+    ids = np.unique([f"c-{v:016x}" for v in rng.integers(0, 2**63, 15_000)])
+    case = pd.Categorical(rng.choice(ids, n), categories=np.append(ids, "never-seen"))
+    case[rng.choice(n, 50, replace=False)] = np.nan
+    levels = [f"level {i:05d}" for i in range(6_000)]
+    frame = pd.DataFrame({
+        'the "case" id': case,
+        "activity": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+        "level": pd.Categorical(rng.choice(levels, n), categories=levels[::-1], ordered=True),
+        "at": np.arange(n, dtype=np.int64)})
+    path = tmp_path / "many.parquet"
+    frame.to_parquet(path, row_group_size=7_000)
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups == 5
+    first = meta.row_group(0).column(0)  # the ids' dictionary page: the many-values case
+    assert first.data_page_offset - first.dictionary_page_offset > 1 << 16
+    ours = read_parquet(path).frame
+    theirs = pq.read_table(path).to_pandas()
+    assert list(ours.columns) == list(theirs.columns)
+    for col in theirs.columns:
+        assert ours[col].astype(object).where(ours[col].notna(), None).tolist() == \
+            theirs[col].astype(object).where(theirs[col].notna(), None).tolist(), col
+    assert ours['the "case" id'].isna().sum() == 50
+    assert ours["level"].cat.ordered and list(ours["level"].cat.categories) == levels[::-1]
+    log = jl.read_events(path, case_id_key='the "case" id', activity_key="activity",
+                         timestamp_key="at", timestamp_format="epoch_s", duplicates="keep")
+    assert log.report.rows_in == n and log.report.rows_quarantined == 50
+    assert log.n_cases == pd.Series(case).dropna().nunique()

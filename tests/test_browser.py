@@ -1,6 +1,7 @@
 """Rendered reports in a real browser (Debian's Chromium, headless, driven by Playwright;
 no browser is downloaded): every figure and widget shows with no kernel and no internet,
-and a touchpoint named like a script stays text."""
+and a touchpoint named like a script stays text. The reports are the shared ones of the
+hostile study (tests/reports.py: payloads in every name, rare groups planted)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,34 +10,15 @@ import pytest
 
 import journeylab as jl
 from tests.browsers import chromium
+from tests.reports import P
 
-ROOT = Path(__file__).resolve().parent.parent
-NB = ROOT / "notebooks"
-SCRIPT = "<script>alert(1)</script>"
-IMG = "<img src=x onerror=alert(2)>"
+SCRIPT, IMG = P[0], P[1]  # the names of the two commonest touchpoints (and channels)
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """Every notebook run on a log whose names try to inject HTML, rendered offline."""
-    tmp = tmp_path_factory.mktemp("browser")
-    truth = jl.generate_journeys(700, random_state=5)
-    events = truth.events.copy()
-    events["activity"] = events["activity"].astype(str).replace({"chat_support": SCRIPT})
-    events["segment"] = events["segment"].astype(str).replace({"new": IMG})
-    path = tmp / "events.csv"
-    events.to_csv(path, index=False)
-    truth.personas.to_csv(tmp / "truth.csv", index=False)
-    out = tmp / "reports"
-    htmls = {}
-    for book in sorted(NB.glob("0*.ipynb")):
-        declared = jl.studies.notebook_parameters(book)
-        offered = {"events_path": str(path), "output_dir": str(out / book.stem),
-                   "truth_path": str(tmp / "truth.csv"), "stability_resamples": 1,
-                   "n_boot": 50}
-        params = {k: v for k, v in offered.items() if k in declared}
-        htmls[book.stem] = jl.run_notebook(book, out, parameters=params, offline=True)["html"]
-    return htmls
+@pytest.fixture
+def reports(hostile_reports):
+    """Every notebook run on the hostile log and rendered offline, as shared."""
+    return {stem: done["html"] for stem, done in hostile_reports("shared").items()}
 
 
 def _open(page, html: Path) -> dict:

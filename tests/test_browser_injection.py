@@ -10,93 +10,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-import journeylab as jl
 from journeylab.explore.page import read_pages
-
-ROOT = Path(__file__).resolve().parent.parent
-NB = ROOT / "notebooks"
-BOOKS = ["00_quick_tour", "01_discover_paths", "02_personas", "03_satisfaction_drivers"]
-EXPLORERS = {"00_quick_tour": 0, "01_discover_paths": 3, "02_personas": 1,
-             "03_satisfaction_drivers": 1}
-
-PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "<!--",
-            "</script><script>alert(3)</script>", '"><svg onload=alert(4)>',
-            "javascript:alert(5)", "$\\unknowncmd{x}$", 'a"] ; b [label="x',
-            '<B>HREF="javascript:alert(6)"</B>']
-P = PAYLOADS
-# every column named by a payload (the outcome's has no "=": outcome_column is name=value)
-COLUMNS = {"case_id": P[1], "activity": P[2], "timestamp": P[5], "channel": P[4],
-           "stage": P[7], "satisfaction": P[8], "segment": P[6], "converted": P[3],
-           "region": P[0]}
-SURVEYS = {"csat_survey": P[0] + " csat", "nps_survey": P[8] + " nps"}
-YES, NO = P[5], P[6]
+from tests.browsers import chromium
+from tests.reports import EXPLORERS, MODES, P, PAYLOADS
 
 
-def hostile_log(folder: Path, customers: int = 400) -> tuple[Path, dict]:
-    """A generated log with payloads in every name, and the parameters that read it."""
-    truth = jl.generate_journeys(customers, random_state=5)
-    ev = truth.events.copy()
-    for col in ("case_id", "activity", "channel", "stage", "segment", "region"):
-        ev[col] = ev[col].astype(str)
-    common = [a for a in ev["activity"].value_counts().index if a not in SURVEYS][:len(P)]
-    ev["activity"] = ev["activity"].replace({**dict(zip(common, P)), **SURVEYS})
-    for col in ("channel", "stage", "region"):
-        values = list(ev[col].value_counts().index)
-        ev[col] = ev[col].replace(dict(zip(values, P)))
-    # the segment explorer's options: "<!--" then "<script", which ends no block unescaped
-    ev["segment"] = ev["segment"].replace({"new": P[2], "returning": P[0]})
-    ids = {c: f"{P[i % len(P)]}#{i}" for i, c in enumerate(ev["case_id"].unique())}
-    ev["case_id"] = ev["case_id"].map(ids)
-    ev["converted"] = ev["converted"].map({True: YES, False: NO})
-    ev = ev.rename(columns=COLUMNS)
-    path = folder / "events.parquet"
-    ev.to_parquet(path, index=False)
-    inst = truth.read_kwargs()["instruments"]
-    params = {"events_path": str(path), "case_id_key": COLUMNS["case_id"],
-              "activity_key": COLUMNS["activity"], "timestamp_key": COLUMNS["timestamp"],
-              "channel_key": COLUMNS["channel"], "stage_key": COLUMNS["stage"],
-              "satisfaction_key": COLUMNS["satisfaction"],
-              "instruments": {SURVEYS[k]: list(v) for k, v in inst.items()},
-              "outcome_column": f"{COLUMNS['converted']}={YES}",
-              "segment_column": COLUMNS["segment"], "controls": COLUMNS["region"],
-              "designed_journey": [P[0], P[1], P[3]], "instrument": SURVEYS["nps_survey"],
-              "csat_instrument": SURVEYS["csat_survey"], "stability_resamples": 1,
-              "n_boot": 20, "k_max": 4, "personas_path": ""}
-    return path, params
 
-
-MODES = {"shared": {"min_customers": 5, "pseudonymise": True},
-         "analyst": {"min_customers": 1, "pseudonymise": False}}
-
-
-@pytest.fixture(scope="module", params=list(MODES))
-def hostile_reports(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(f"hostile-{request.param}")
-    _, offered = hostile_log(tmp)
-    offered = {**offered, **MODES[request.param]}
-    out = tmp / "reports"
-    htmls = {}
-    for stem in BOOKS:
-        book = NB / f"{stem}.ipynb"
-        declared = jl.studies.notebook_parameters(book)
-        params = {k: v for k, v in offered.items() if k in declared}
-        params["output_dir"] = str(out / stem)
-        htmls[stem] = jl.run_notebook(book, out, parameters=params, offline=True)["html"]
-    return request.param, htmls
-
-
-def test_names_from_the_data_stay_text_in_every_report(hostile_reports, tmp_path):
+@pytest.mark.parametrize("mode", list(MODES))
+def test_names_from_the_data_stay_text_in_every_report(hostile_reports, mode):
     from playwright.sync_api import sync_playwright
 
-    mode, htmls = hostile_reports
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    htmls = {stem: done["html"] for stem, done in hostile_reports(mode).items()}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         for stem, html in htmls.items():
             source = html.read_text(encoding="utf-8")
             # each explorer's page is one valid JSON block with no raw "<" in it

@@ -1,12 +1,12 @@
 """A shared report protects people in one place (the report context set in each notebook's
 first cell): rendered with the defaults (min_customers=5) on a log where a touchpoint, a
-channel, a stage and a segment are each met by 2-3 customers, no page, figure text,
-explorer option or saved widget state of any notebook names them."""
+channel, a stage and a segment are each met by 2-3 customers (the hostile study of
+tests/reports.py), no page, figure text, explorer option or saved widget state of any
+notebook names them."""
 from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -15,38 +15,17 @@ import pytest
 
 import journeylab as jl
 from journeylab.explore.page import read_pages
+from tests.reports import BOOKS, RARE, plant_rare_groups
 
-ROOT = Path(__file__).resolve().parent.parent
-NB = ROOT / "notebooks"
-BOOKS = ["00_quick_tour", "01_discover_paths", "02_personas", "03_satisfaction_drivers"]
-
-RARE = {"touchpoint": "hush_touchpoint", "channel": "hush_channel", "stage": "hush_stage",
-        "segment": "hush_segment"}
 
 
 def rare_groups_log(customers: int = 500, seed: int = 11) -> tuple[pd.DataFrame, object]:
     """A generated log where one touchpoint, one channel, one stage and one segment are
     each met by 2 or 3 customers (and nothing else changes)."""
     truth = jl.generate_journeys(customers, random_state=seed)
-    ev = truth.events.copy()
-    for col in ("activity", "channel", "stage", "segment"):
-        ev[col] = ev[col].astype(object)
     surveys = set(truth.read_kwargs().get("instruments", {}) or {}) | \
-        {a for a in ev["activity"].unique() if "survey" in str(a)}
-    cases = ev["case_id"].drop_duplicates().to_numpy()
-    plain = ~ev["activity"].isin(surveys)
-
-    def first_event(case):
-        return ev.index[(ev["case_id"] == case) & plain][1]
-
-    for case in cases[10:12]:  # 2 customers meet a touchpoint nobody else meets
-        ev.loc[first_event(case), "activity"] = RARE["touchpoint"]
-    for case in cases[20:23]:  # 3 customers use a channel nobody else uses
-        ev.loc[first_event(case), "channel"] = RARE["channel"]
-    for case in cases[30:32]:  # 2 customers pass a stage nobody else passes
-        ev.loc[first_event(case), "stage"] = RARE["stage"]
-    ev.loc[ev["case_id"].isin(cases[40:43]), "segment"] = RARE["segment"]  # 3 customers
-    return ev, truth
+        {a for a in truth.events["activity"].astype(str).unique() if "survey" in a}
+    return plant_rare_groups(truth.events, surveys), truth
 
 
 def scan(text: str) -> list[str]:
@@ -57,30 +36,16 @@ def widget_state_texts(nb) -> str:
     return json.dumps(nb.metadata.get("widgets", {}))
 
 
-@pytest.fixture(scope="module")
-def shared_reports(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("shared")
-    events, truth = rare_groups_log()
-    path = tmp / "events.csv"
-    events.to_csv(path, index=False)
-    truth.personas.to_csv(tmp / "truth.csv", index=False)
-    out = tmp / "reports"
-    done = {}
-    for stem in BOOKS:
-        book = NB / f"{stem}.ipynb"
-        declared = jl.studies.notebook_parameters(book)
-        offered = {"events_path": str(path), "output_dir": str(out / stem),
-                   "truth_path": str(tmp / "truth.csv"), "stability_resamples": 1,
-                   "n_boot": 20, "k_max": 4, "personas_path": "", "controls": "segment"}
-        params = {k: v for k, v in offered.items() if k in declared}
-        done[stem] = jl.run_notebook(book, out, parameters=params, offline=True)
-    return done, out
+@pytest.fixture
+def shared_reports(hostile_reports):
+    """The hostile study's reports as shared (tests/reports.py): its rare groups planted."""
+    return hostile_reports("shared")
 
 
 @pytest.mark.parametrize("stem", BOOKS)
 def test_a_shared_report_names_no_rare_touchpoint_channel_stage_or_segment(shared_reports,
                                                                           stem):
-    done, out = shared_reports
+    done = shared_reports
     page = done[stem]["html"].read_text(encoding="utf-8")
     # the page source after HTML unescaping: text, SVG, alt text, and every view of every
     # explorer page (each control value's pieces, unpacked) with its control labels
@@ -95,9 +60,16 @@ def test_a_shared_report_names_no_rare_touchpoint_channel_stage_or_segment(share
         assert state and all(p["pieces"] for p in state), "the explorers' views are in the page"
     # the tables written beside the report are the analyst's: complete
     tables = " ".join(p.read_text(encoding="utf-8", errors="replace")
-                      for p in (out / stem).glob("*.csv"))
+                      for p in done[stem]["tables"].glob("*.csv"))
     if stem == "01_discover_paths":
         assert RARE["touchpoint"] in tables
+
+
+def test_the_analysts_report_of_the_same_log_names_the_rare_groups(hostile_reports):
+    """What the shared report hides is there to hide: the analyst's (min_customers=1)."""
+    page = html.unescape(hostile_reports("analyst")["01_discover_paths"]["html"].read_text(
+        encoding="utf-8"))
+    assert set(scan(page)) == set(RARE.values())
 
 
 def _texts(fig) -> str:

@@ -1,5 +1,6 @@
-"""Studies: parameters listed and checked first, reruns that write the same bytes, the
-`run` command, and reports that protect people (pseudonyms, k-anonymity)."""
+"""Studies: parameters listed and checked first, the `run` command, and reports that
+protect people (pseudonyms, k-anonymity). Reruns that write the same bytes are in
+test_notebooks.py, beside the runs on the sample they repeat."""
 from __future__ import annotations
 
 import json
@@ -73,33 +74,6 @@ def test_check_parameters_lists_every_problem():
     for name in ("level=0", "n_boot=-1", "method='magic'", "k_max=2", "instruments="):
         assert name in text
     assert jl.check_parameters(level=0.9, n_personas="6")["n_personas"] == "6"
-
-
-def _tables(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
-            if p.suffix in (".csv", ".parquet", ".json", ".txt")}
-
-
-@pytest.mark.parametrize("notebook", ["01_discover_paths", "03_satisfaction_drivers"])
-def test_two_runs_write_byte_identical_tables(tmp_path, notebook):
-    runs = []
-    for i in range(2):
-        out = tmp_path / f"run{i}"
-        paths = jl.run_notebook(NB / f"{notebook}.ipynb", out, html=False,
-                                parameters={"output_dir": str(out / "tables")})
-        runs.append(_tables(out / "tables"))
-    # no library noise (warnings, banners) in what the report shows
-    executed = nbformat.read(paths["notebook"], as_version=4)
-    noise = [o.get("text", "")[:80] for c in executed.cells for o in c.get("outputs", [])
-             if o.get("output_type") == "stream" and o.get("name") == "stderr"]
-    assert noise == []
-    assert runs[0].keys() == runs[1].keys() and len(runs[0]) >= 5
-    differ = [name for name in runs[0] if runs[0][name] != runs[1][name]]
-    assert differ == []
-    provenance = json.loads(runs[0]["provenance.json"])
-    assert provenance["inputs"]["events_path"]["sha256"] == jl.file_sha256(SAMPLE)
-    assert provenance["parameters"]["random_state"] == jl.PERSONA_DEFAULTS["random_state"]
-    assert provenance["versions"]["pm4py"] == jl.record_provenance.__globals__["_version"]("pm4py")
 
 
 def test_the_run_command(tmp_path):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.encode import categorical
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
 from .text import decode_text, read_all_bytes
@@ -145,10 +146,9 @@ def arrow_frame(table, *, encoded: tuple[str, ...] = ()) -> pd.DataFrame:
         return table.to_pandas(self_destruct=True, split_blocks=True)
     names = table.column_names
     frame = table.drop_columns(list(coded)).to_pandas(self_destruct=True, split_blocks=True)
-    for pos, name in enumerate(names):
-        if name in coded:
-            frame.insert(pos, name, coded[name])
-    return frame
+    # one frame of every column in place (inserting a column would copy it)
+    return pd.DataFrame({name: coded[name] if name in coded else frame[name] for name in names},
+                        index=frame.index, copy=False)
 
 
 def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
@@ -201,9 +201,9 @@ def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
             codes[at:at + len(c)] = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
         at += len(c)
     categories = pd.Index(values.to_pandas())  # text, as Arrow's conversion gives
-    ordered = bool(column.type.ordered)  # a declared order (e.g. of stages) is kept
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered),
-                                     validate=False)
+    # distinct by construction (one hash pass above, or known to be); a declared order
+    # (e.g. of stages) is kept
+    return categorical(codes, categories, ordered=bool(column.type.ordered))
 
 
 def read_jsonl(path: Path, *, encoding: str | None = None) -> RawTable:

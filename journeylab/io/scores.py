@@ -79,6 +79,12 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
         vals = np.asarray(pd.to_numeric(txt.where(usable), errors="coerce"), dtype="float64")
         not_numeric = present & ~thousands & (np.isnan(vals) | is_bool)
         vals = np.where(not_numeric, np.nan, vals)
+    elif pd.api.types.is_numeric_dtype(s.dtype):  # numbers already: taken as they are
+        present = s.notna().to_numpy()
+        vals = s.to_numpy(dtype="float64", na_value=np.nan)
+        not_numeric = none
+        thousands = comma = is_bool = none
+        spelled = {}
     else:
         present = s.notna().to_numpy()
         vals = np.asarray(pd.to_numeric(s, errors="coerce"), dtype="float64")
@@ -175,7 +181,7 @@ def check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema
                 + ").", rows=int(mask.sum()), column=col, examples=ex,
                 fix="check the examples; write scores with a decimal point to be sure"))
     score = read.values
-    score = pd.Series(np.asarray(score, dtype="float64"))
+    score = pd.Series(np.asarray(score, dtype="float64"), copy=False)
     values = score.to_numpy()
     bad = read.not_numeric | read.not_finite | read.ambiguous_comma
     scored = np.flatnonzero(present & ~bad)  # the rows whose range is checked

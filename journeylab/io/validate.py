@@ -368,9 +368,12 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     findings += lc_findings
 
     # one sort by (case, timestamp, source row); exact duplicates sit in equal (case, time) runs
-    usable = np.flatnonzero((reason == 0) & ~aside)
     t_ns = _ns(ts)
-    order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
+    if reason.any() or aside.any():
+        usable = np.flatnonzero((reason == 0) & ~aside)
+        order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
+    else:  # every row usable (the usual export): no gathers
+        order = sort_order(codes["case_id"], t_ns)
     dup = exact_duplicates(frame, codes["case_id"][order], t_ns[order], order)
     if duplicates == "quarantine":
         flag(dup, "duplicate_event")
@@ -383,7 +386,7 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             rows=int(dup.sum()), examples=[{"row": int(i)} for i in idx],
             fix="use duplicates='quarantine' if the copies are export glitches"))
     keep = (reason == 0) & ~aside
-    kept = order[keep[order]]
+    kept = order if len(order) == n and not reason.any() else order[keep[order]]
 
     # assemble -----------------------------------------------------------------------------
     events = assemble(frame, kept, codes, cats, ts, score, schema, findings,

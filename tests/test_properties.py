@@ -59,3 +59,21 @@ def test_load_then_export_preserves_events(tmp_path_factory, rs, fmt):
     a, b = first.to_pandas()[cols], second.to_pandas()[cols]
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
     assert second.report.rows_quarantined == 0  # what was kept once is kept again
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 4)), min_size=1, max_size=80),
+       st.integers(0, 3))
+@settings(max_examples=200, deadline=None)
+def test_distinct_journeys_per_group_match_a_set_count(items, extra_groups):
+    """Journeys per group (nodes' and edges' "cases"), in log order and out of it, equal a
+    count of distinct (journey, group) pairs; groups nobody reaches count 0."""
+    import numpy as np
+
+    from journeylab.core.journeys import distinct_count
+
+    n_groups = max(g for _, g in items) + 1 + extra_groups
+    truth = [len({c for c, g in items if g == k}) for k in range(n_groups)]
+    for rows in (sorted(items, key=lambda x: x[0]), items):  # log order, then any order
+        cases = np.array([c for c, _ in rows])
+        groups = np.array([g for _, g in rows])
+        assert distinct_count(groups, cases, n_groups).tolist() == truth

@@ -193,10 +193,16 @@ def distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
         return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
     if order is None:
         order = group_order(groups, n_groups)
-    g, c = groups[order], cases[order]
-    new = np.ones(len(g), bool)
-    new[1:] = (g[1:] != g[:-1]) | (c[1:] != c[:-1])
-    return np.bincount(g[new], minlength=n_groups)
+    # in group order each group is one run of positions (no need to gather the groups):
+    # a journey is new where the case changes or a group's run starts
+    sizes = np.bincount(groups, minlength=n_groups)
+    c = cases[order]
+    new = np.empty(len(c), bool)
+    new[0] = True
+    np.not_equal(c[1:], c[:-1], out=new[1:])
+    starts = np.cumsum(sizes) - sizes
+    new[starts[sizes > 0]] = True
+    return np.diff(np.searchsorted(np.flatnonzero(new), np.append(starts, len(c))))
 
 
 # ----------------------------------------------------------------------------- variants

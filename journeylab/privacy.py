@@ -336,6 +336,24 @@ def _text_columns(table: pd.DataFrame) -> list[int]:
             and not types.is_datetime64_any_dtype(dtype)]
 
 
+_AS_IS = object()
+
+
+def _per_text(values: pd.Series, f, *, other: Any = _AS_IS) -> np.ndarray:
+    """``f`` of every cell that is text, computed once per distinct text (a table repeats
+    its touchpoint names); other cells as they are, or ``other``. An object array."""
+    cells = values.to_numpy(dtype=object, copy=True)
+    text = np.fromiter((isinstance(v, str) for v in cells), bool, len(cells))
+    out = cells if other is _AS_IS else np.full(len(cells), other, dtype=object)
+    if text.any():
+        codes, uniques = pd.factorize(cells[text])
+        done = np.empty(len(uniques), dtype=object)
+        for j, u in enumerate(uniques):
+            done[j] = f(u)
+        out[text] = done[codes]
+    return out
+
+
 def _mask_index(index: pd.Index, ctx: ReportContext) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
         return index.set_levels([lv.map(ctx.mask) if lv.dtype == object else lv
@@ -383,7 +401,7 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
         if not isinstance(t.index, pd.MultiIndex):
             named |= np.array([ctx.is_rare(v) for v in t.index], dtype=bool)
         for i in _text_columns(t):
-            named |= np.array([ctx.is_rare(v) for v in t.iloc[:, i]], dtype=bool)
+            named |= _per_text(t.iloc[:, i], ctx.is_rare, other=False).astype(bool)
         if named.any():
             kept = t.loc[~named]
             if for_figure:
@@ -400,7 +418,8 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
     # rare names inside text: cells, index labels, column labels
     t = t.copy()
     for i in _text_columns(t):
-        t.isetitem(i, t.iloc[:, i].astype(object).map(ctx.mask))
+        t.isetitem(i, pd.Series(_per_text(t.iloc[:, i], ctx.mask), index=t.index,
+                                dtype=object, name=t.columns[i]))
     t.index = _mask_index(t.index, ctx)
     if not isinstance(t.columns, pd.MultiIndex):
         t.columns = pd.Index([ctx.mask(c) for c in t.columns], name=t.columns.name)

@@ -160,14 +160,15 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     # plain Python values: iterating Arrow-backed columns costs more than drawing the map
     names, events = nodes["activity"].tolist(), nodes["events"].tolist()
     cases_of = dict(zip(names, nodes["cases"].tolist()))
-    for a, ev in zip(names, events):
-        shade = 0.15 + 0.6 * math.log1p(ev) / math.log1p(top)
+    shades = [0.15 + 0.6 * math.log1p(ev) / math.log1p(top) for ev in events]
+    fills = [_hex(c) for c in blues(shades)] if shades else []  # one colormap call
+    for a, ev, shade, fill in zip(names, events, shades, fills):
         ends_here = ([f"start {starts[a]:,}"] if a in starts else []) + \
             ([f"end {ends[a]:,}"] if a in ends else [])
         lines = [a, f"{int(ev):,}"] + ([", ".join(ends_here)] if ends_here else [])
         g.node(ids[a], label=dot_label(*lines), tooltip=_tooltip(
             a, f"events {int(ev):,}", f"journeys {int(cases_of.get(a, 0)):,}", *ends_here),
-            fillcolor=_hex(blues(shade)), fontcolor="white" if shade > 0.55 else "black")
+            fillcolor=fill, fontcolor="white" if shade > 0.55 else "black")
     if drawn_starts:
         g.node("start", label="start", shape="circle", fillcolor="#2ca02c", style="filled",
                fontcolor="white", fontsize=f"{efs:g}", margin="0.02")
@@ -180,17 +181,19 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     finite = times[np.isfinite(times)]
     ranks = (pd.Series(times).rank(pct=True).fillna(0).to_numpy() if len(finite) else
              np.zeros(len(times)))
-    for (src, dst, ev, cases, med), r in zip(
+    colours = [_hex(c) for c in reds(0.15 + 0.8 * ranks)] if mode == "time" and len(ranks) \
+        else ["#555555"] * len(ranks)  # one colormap call
+    for (src, dst, ev, cases, med), colour in zip(
             zip(*(edges[c].tolist() for c in ("source", "target", "events", "cases",
                                                "median_s"))),
-            ranks):
+            colours):
         width = 0.6 + 6 * math.log1p(ev) / math.log1p(emax)
         label = f"{int(cases):,}" if mode == "frequency" else format_duration(med)
         g.edge(ids[src], ids[dst], label=dot_label(label), penwidth=f"{width:.2f}",
                tooltip=_tooltip(f"{src} \u2192 {dst}", f"journeys {int(cases):,}",
                                 f"transitions {int(ev):,}",
                                 f"median time {format_duration(med)}"),
-               color=_hex(reds(0.15 + 0.8 * r)) if mode == "time" else "#555555")
+               color=colour)
     for a in drawn_starts:
         g.edge("start", ids[a], label=dot_label(f"{starts[a]:,}"), style="dashed", color="#2ca02c")
     for a in drawn_ends:

@@ -77,3 +77,25 @@ def test_distinct_journeys_per_group_match_a_set_count(items, extra_groups):
         cases = np.array([c for c, _ in rows])
         groups = np.array([g for _, g in rows])
         assert distinct_count(groups, cases, n_groups).tolist() == truth
+
+
+@given(st.lists(st.lists(st.sampled_from([0.0, -0.0, 1.0, 2.5, -3.0]), min_size=3, max_size=3),
+                min_size=1, max_size=40),
+       st.lists(st.integers(1, 4), min_size=40, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_distinct_rows_match_numpy_unique(rows, weights):
+    """The drivers' distinct rows (fitted once, with their multiplicity) are NumPy's
+    ``unique(axis=0)``: the same rows in the same order, the same counts."""
+    import numpy as np
+
+    from journeylab.drivers.solve import distinct_rows
+
+    Z = np.array(rows)
+    w = np.array(weights[:len(Z)])
+    U, inverse = np.unique(Z, axis=0, return_inverse=True)
+    X, y, counts = distinct_rows(Z[:, :2], Z[:, 2])
+    assert np.array_equal(np.column_stack([X, y]), U)
+    assert counts.tolist() == np.bincount(inverse.ravel(), minlength=len(U)).tolist()
+    _, _, summed = distinct_rows(Z[:, :2], Z[:, 2], w)
+    assert summed.tolist() == np.bincount(inverse.ravel(), weights=w,
+                                          minlength=len(U)).astype(int).tolist()

@@ -71,8 +71,8 @@ def unit_of(nodeid: str) -> str:
 
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: SLOWEST.index(unit_of(item.nodeid))
-               if unit_of(item.nodeid) in SLOWEST else len(SLOWEST))
+    rank = {unit: i for i, unit in enumerate(SLOWEST)}
+    items.sort(key=lambda item: rank.get(unit_of(item.nodeid), len(SLOWEST)))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -149,6 +149,7 @@ def encode_keys(s: pd.Series, *, null_values: Iterable[str] | None = None) -> Ke
             numeric_src = s.map(_is_number, na_action="ignore").fillna(False).to_numpy(bool)
             s = s.where(~numeric_src, s.map(_number_text, na_action="ignore"))
     codes, cats, changed, cat_text = _encode_labels(s)
+    cat_text = cat_text.cast(pa.large_string())
     src_uniques = _uniques_of(s)
     null = np.zeros(n, bool)
     invalid = np.zeros(n, bool)
@@ -304,7 +305,7 @@ def _encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int, pa.Array]:
     categories = pd.Index(distinct.to_numpy(zero_copy_only=False), dtype=object)
     out = remap[codes]  # code -1 reads the last slot, which stays -1
     changed = int(np.count_nonzero(changed_u[codes[codes >= 0]])) if changed_u.any() else 0
-    return out, categories, changed, distinct.cast(pa.large_string())
+    return out, categories, changed, distinct
 
 
 def densify(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, pd.Index]:

@@ -79,15 +79,11 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
         vals = np.asarray(pd.to_numeric(txt.where(usable), errors="coerce"), dtype="float64")
         not_numeric = present & ~thousands & (np.isnan(vals) | is_bool)
         vals = np.where(not_numeric, np.nan, vals)
-    elif pd.api.types.is_numeric_dtype(s.dtype):  # numbers already: taken as they are
-        present = s.notna().to_numpy()
-        vals = s.to_numpy(dtype="float64", na_value=np.nan)
-        not_numeric = none
-        thousands = comma = is_bool = none
-        spelled = {}
     else:
         present = s.notna().to_numpy()
-        vals = np.asarray(pd.to_numeric(s, errors="coerce"), dtype="float64")
+        vals = (s.to_numpy(dtype="float64", na_value=np.nan)  # numbers: taken as they are
+                if pd.api.types.is_numeric_dtype(s.dtype)
+                else np.asarray(pd.to_numeric(s, errors="coerce"), dtype="float64"))
         not_numeric = present & np.isnan(vals)
         thousands = comma = is_bool = none
         spelled = {}

@@ -14,7 +14,6 @@ from journeylab.errors import InvalidInputError
 
 from .conftest import ENGINES
 
-
 TOL = dict(rtol=0, atol=1e-9)
 SETTINGS = [dict(), dict(instrument="csat_survey", window="since_previous"),
             dict(instrument="csat_survey")]

@@ -11,7 +11,6 @@ import journeylab as jl
 
 from .conftest import ENGINES
 
-
 TIMES = dict(check_exact=False, rtol=1e-9, atol=1e-9)
 VARIANT_COLUMNS = ["variant", "length", "cases", "share", "cum_share", "median_duration_s"]
 

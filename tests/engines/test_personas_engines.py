@@ -16,7 +16,6 @@ from journeylab.personas import JourneyClusters, MarkovMixture, find_personas
 from .conftest import ENGINES
 
 
-
 @pytest.fixture(scope="module")
 def memory_log(awkward):
     """The memory path's log, read from the same Parquet file as the engines (so the same

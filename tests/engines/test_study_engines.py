@@ -8,7 +8,6 @@ import pytest
 import journeylab as jl
 from journeylab.cli import main
 
-
 EXACT_FROM_ENGINE = ("dfg", "nodes")  # the funnel is by segment here: from the sample
 
 

@@ -99,3 +99,59 @@ def test_distinct_rows_match_numpy_unique(rows, weights):
     _, _, summed = distinct_rows(Z[:, :2], Z[:, 2], w)
     assert summed.tolist() == np.bincount(inverse.ravel(), weights=w,
                                           minlength=len(U)).astype(int).tolist()
+
+
+labels = st.text(alphabet=st.sampled_from(["a", "b", " ", ">", "!", "é", "\x00", "z"]),
+                 min_size=0, max_size=4)
+
+
+@given(st.lists(st.one_of(st.none(), labels), min_size=0, max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_text_codes_are_the_same_grouping_in_duckdb_and_arrow(values):
+    """Large shuffled text is encoded by DuckDB, the rest by Arrow: both give each row the
+    code of its own text (missing: -1), each distinct text once, byte for byte."""
+    import numpy as np
+    import pyarrow as pa
+
+    from journeylab.core.encode import factorize_text
+
+    for engine in (True, False):
+        codes, distinct = factorize_text(pa.array(values, pa.string()), engine=engine)
+        seen = distinct.to_pylist()
+        assert len(seen) == len(set(seen)) == len({v for v in values if v is not None})
+        assert codes.dtype == np.int32
+        assert [seen[c] if c >= 0 else None for c in codes] == values
+
+
+paths = st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=6), min_size=1, max_size=30)
+names = st.lists(st.text(alphabet=st.sampled_from(["a", "b", " ", ">", "-", "!"]), min_size=1,
+                         max_size=3).filter(lambda s: s == s.strip()),
+                 min_size=6, max_size=6, unique=True)
+
+
+@given(paths, names)
+@settings(max_examples=150, deadline=None)
+def test_variant_keys_rank_paths_as_their_text_does(journeys, touchpoints):
+    """Variants are ranked by their codes as bytes when the touchpoint names allow it: the
+    same order as ranking their text (Python's order), and no keys when a name begins
+    another's (``"a"`` and ``"a >"`` would order differently)."""
+    import numpy as np
+
+    from journeylab.core.journeys import variant_ids, variant_keys, variant_order, variant_text
+
+    events = pd.DataFrame(
+        [(f"c{i:03d}", touchpoints[a], pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=k))
+         for i, steps in enumerate(journeys) for k, a in enumerate(steps)],
+        columns=["case_id", "activity", "timestamp"])
+    log = jl.read_events(events, null_values=())  # "-" is a touchpoint here
+    ids, first = variant_ids(log)
+    cases = np.bincount(ids)
+    text = variant_text(log, first)
+    keys = variant_keys(log, first)
+    used = sorted(log.activities)
+    prefix = any(b.startswith(a) for a in used for b in used if a != b)
+    assert (keys is None) == prefix
+    by_text = sorted(range(len(first)), key=lambda v: (-cases[v], text[v], v))
+    assert variant_order(cases, text).tolist() == by_text
+    if keys is not None:
+        assert variant_order(cases, None, keys).tolist() == by_text

@@ -13,11 +13,12 @@ from ..exports import lazy_exports
 # Each public name is imported from its module when first used (see journeylab.exports).
 _EXPORTS = {
     "schema": ("Schema", "ROLES", "CANONICAL", "PM4PY_NAMES"),
-    "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical",
-               "sort_order", "NULL_SPELLINGS", "null_spellings", "null_mask"),
+    "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "in_order",
+               "run_starts", "sort_order", "NULL_SPELLINGS", "null_spellings", "null_mask",
+               "factorize_text"),
     "log": ("EventLog", "read_events", "describe_log"),
     "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",
-                 "variant_ids", "variant_text", "variant_order", "activity_counts",
+                 "variant_ids", "variant_text", "variant_keys", "variant_order", "activity_counts",
                  "transition_counts"),
     "cases": ("ALL", "case_outcome", "case_satisfaction", "select_journeys"),
     "columns": ("is_share_name",),

@@ -12,8 +12,9 @@ import pyarrow.compute as pc
 
 from ..errors import InvalidInputError
 
-__all__ = ["encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "sort_order",
-           "NULL_SPELLINGS", "null_spellings", "null_mask"]
+__all__ = ["encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "in_order",
+           "run_starts", "sort_order",
+           "NULL_SPELLINGS", "null_spellings", "null_mask", "factorize_text"]
 
 #: How "no value" is usually spelled in exports. In the case id, activity, timestamp and
 #: satisfaction columns these are read as missing (compared after trimming, ignoring case);
@@ -273,15 +274,19 @@ def encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int]:
 
 def _encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int, pa.Array]:
     """:func:`encode_labels`, and the categories as Arrow text (for checks over them)."""
+    raw = None
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy().astype(np.int32)
+        codes = s.array.codes.astype(np.int32)
         uniques = s.cat.categories
+    elif _is_arrow_text(s.dtype):  # Arrow's text as it is: no Python strings, no pandas pass
+        codes, raw = factorize_text(pa.array(s))
+        uniques = pd.Index(raw.to_pandas())
     else:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
         codes = codes.astype(np.int32)
     if len(uniques) == 0:
         return codes, pd.Index([], dtype=object), 0, pa.array([], pa.large_string())
-    raw = _as_text(uniques)
+    raw = _as_text(uniques) if raw is None else raw
     text = pc.utf8_trim_whitespace(pc.utf8_normalize(raw, "NFC"))
     changed_u = pc.fill_null(pc.not_equal(text, raw), False).to_numpy(zero_copy_only=False)
     if not isinstance(uniques, pd.Index) or not pd.api.types.is_string_dtype(uniques):
@@ -302,10 +307,88 @@ def _encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int, pa.Array]:
     remap = np.full(len(uniques) + 1, -1, dtype=np.int32)  # the last slot maps code -1
     remap[order] = dense
     distinct = sorted_text.filter(pa.array(new))
-    categories = pd.Index(distinct.to_numpy(zero_copy_only=False), dtype=object)
+    categories = pd.Index(distinct.to_pandas())  # Arrow-backed text: no Python strings
     out = remap[codes]  # code -1 reads the last slot, which stays -1
     changed = int(np.count_nonzero(changed_u[codes[codes >= 0]])) if changed_u.any() else 0
     return out, categories, changed, distinct
+
+
+def _is_arrow_text(dtype) -> bool:
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    return isinstance(dtype, pd.ArrowDtype) and (pa.types.is_string(dtype.pyarrow_dtype) or
+                                                 pa.types.is_large_string(dtype.pyarrow_dtype))
+
+
+#: From this many rows on, text with many distinct values in no particular order (the
+#: journey ids of an export whose rows are shuffled) is encoded by DuckDB, whose hash
+#: tables are partitioned and built on every core: one hash table over a million ids misses
+#: the cache on nearly every row (10M shuffled rows, 1.5M ids: 2.5 s in Arrow, 1.3 s in
+#: DuckDB). Text in journey order, or with few distinct values, stays with Arrow.
+_ENGINE_TEXT_ROWS = 1_000_000
+_PROBE = 1 << 16
+
+
+def factorize_text(text: pa.Array | pa.ChunkedArray, *,
+                   engine: bool | None = None) -> tuple[np.ndarray, pa.Array]:
+    """Codes of Arrow text into its distinct values: ``(codes, values)``.
+
+    ``codes`` is int32 with -1 for a missing value; ``values`` holds each distinct text once
+    (large_string), in no promised order (callers sort them). ``engine`` chooses DuckDB
+    (True) or Arrow (False); by default DuckDB takes large text whose first rows hold many
+    distinct values, few of them repeated by the next row (see ``_ENGINE_TEXT_ROWS``).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> codes, values = factorize_text(pa.array(["b", None, "a", "b"]))
+    >>> [values[c].as_py() if c >= 0 else None for c in codes]
+    ['b', None, 'a', 'b']
+    """
+    if engine is None:
+        engine = len(text) >= _ENGINE_TEXT_ROWS and _scattered(text.slice(0, _PROBE))
+    if engine:
+        return _engine_factorize(text)
+    enc = pc.dictionary_encode(text)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks else pa.DictionaryArray.from_arrays(
+            pa.array([], pa.int32()), pa.array([], pa.large_string()))
+    idx = pc.fill_null(enc.indices, -1) if enc.indices.null_count else enc.indices
+    codes = idx.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return codes, enc.dictionary.cast(pa.large_string())
+
+
+def _scattered(head: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether the first rows hold many distinct values that do not follow each other."""
+    if len(head) < 2:
+        return False
+    head = head.combine_chunks() if isinstance(head, pa.ChunkedArray) else head
+    distinct = len(pc.unique(head))
+    repeated = pc.sum(pc.equal(head.slice(1), head.slice(0, len(head) - 1))).as_py() or 0
+    return distinct > 0.05 * len(head) and repeated < 0.5 * (len(head) - 1)
+
+
+def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """:func:`factorize_text` by DuckDB: the distinct values are numbered once (kept in a
+    table, so the join and the list read the same numbers) and each row finds its own."""
+    import duckdb
+
+    n = len(text)
+    index = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)  # narrow: faster joins
+    rows = pa.table({"t": text, "i": pa.array(index)})
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        con.execute("SET enable_progress_bar = false")
+        con.register("rows_to_code", rows)
+        con.execute("CREATE TEMP TABLE distinct_text AS SELECT t, "
+                    "CAST(row_number() OVER () - 1 AS INTEGER) AS code FROM "
+                    "(SELECT DISTINCT t FROM rows_to_code WHERE t IS NOT NULL)")
+        found = con.sql("SELECT i, code FROM rows_to_code JOIN distinct_text USING (t)"
+                        ).to_arrow_table()
+        values = con.sql("SELECT t FROM distinct_text ORDER BY code").to_arrow_table()
+    codes = np.full(n, -1, np.int32)  # a missing text finds no code
+    codes[found.column(0).to_numpy()] = found.column(1).to_numpy()
+    return codes, values.column(0).combine_chunks().cast(pa.large_string())
 
 
 def densify(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, pd.Index]:
@@ -333,7 +416,8 @@ def categorical(codes: np.ndarray, categories: pd.Index, *,
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
     dtype = (fast(pd.Index(categories), ordered) if fast is not None
              else pd.CategoricalDtype(categories, ordered=ordered))
-    return pd.Categorical.from_codes(codes.astype(_code_dtype(len(categories))), dtype=dtype,
+    return pd.Categorical.from_codes(codes.astype(_code_dtype(len(categories)), copy=False),
+                                     dtype=dtype,
                                      validate=False)
 
 
@@ -344,6 +428,42 @@ def _code_dtype(n: int):
 #: From this many rows on, an unordered log is sorted by DuckDB (on every core) rather than
 #: by NumPy's lexsort (one core, three times slower on 10M rows).
 _ENGINE_SORT_ROWS = 1_000_000
+
+
+def run_starts(codes: np.ndarray) -> np.ndarray:
+    """Where each run of equal codes starts (int64 positions; the first is 0 unless empty),
+    with no full-size temporary but one boolean per row.
+
+    Examples
+    --------
+    >>> run_starts(np.array([4, 4, 1, 1, 1, 7])).tolist()
+    [0, 2, 5]
+    """
+    if not len(codes):
+        return np.zeros(0, np.int64)
+    change = np.empty(len(codes), bool)
+    change[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=change[1:])
+    return np.flatnonzero(change).astype(np.int64, copy=False)
+
+
+def in_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> bool:
+    """Whether rows are already in (case, time) order: :func:`sort_order` is then the
+    identity. Checked block by block (a shuffled log is told from its first block).
+
+    Examples
+    --------
+    >>> in_order(np.array([0, 0, 1]), np.array([5, 9, 1])), in_order(np.array([1, 0]),
+    ...                                                                np.array([0, 0]))
+    (True, False)
+    """
+    def ordered(c: np.ndarray, t: np.ndarray) -> bool:
+        dc = np.diff(c)
+        return bool(np.all((dc > 0) | ((dc == 0) & (np.diff(t) >= 0))))
+
+    n, block = len(case_codes), 1 << 20  # blocks overlapping by a row: little memory
+    return all(ordered(case_codes[i:i + block + 1], ts_ns[i:i + block + 1])
+               for i in range(0, n, block))
 
 
 def sort_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> np.ndarray:
@@ -358,17 +478,14 @@ def sort_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> np.ndarray:
     [3, 1, 0, 2]
     """
     n = len(case_codes)
-    if n < 2:
-        return np.arange(n)
-    dc = np.diff(case_codes)
-    if np.all((dc > 0) | ((dc == 0) & (np.diff(ts_ns) >= 0))):
+    if in_order(case_codes, ts_ns):
         return np.arange(n)
     if n < _ENGINE_SORT_ROWS:
         return np.lexsort((ts_ns, case_codes))
     import duckdb
 
     rows = pa.table({"c": np.asarray(case_codes), "t": np.asarray(ts_ns, dtype=np.int64),
-                     "i": np.arange(n, dtype=np.int64)})
+                     "i": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)})
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
         con.register("rows_to_sort", rows)

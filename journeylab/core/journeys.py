@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from .log import EventLog
 
 __all__ = ["SEP", "pairs", "group_order", "group_quantiles", "distinct_count", "variant_ids",
-           "variant_text", "variant_order", "activity_counts", "transition_counts"]
+           "variant_text", "variant_keys", "variant_order", "activity_counts", "transition_counts"]
 
 #: What joins the touchpoints of a path in text (``"visit > cart > buy"``).
 SEP = " > "
@@ -299,17 +299,53 @@ def variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
     """
     if not len(first):
         return np.zeros(0, dtype=object)
-    lengths = log.case_lengths[first]
-    idx = np.repeat(log.case_offsets[first], lengths) + (
-        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    lengths, codes = _steps(log, first)
     labels = pa.array(np.asarray(log.activities, dtype=object), pa.large_string())
-    steps = labels.take(pa.array(log.activity_codes[idx]))
+    steps = labels.take(pa.array(codes))
     paths = pa.LargeListArray.from_arrays(pa.array(np.r_[0, np.cumsum(lengths)], pa.int64()),
                                           steps)
     return pc.binary_join(paths, pa.scalar(SEP, pa.large_string())).to_numpy(zero_copy_only=False)
 
 
-def variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:
+def _steps(log: EventLog, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lengths of the journeys ``first`` and their activity codes, one after another."""
+    lengths = log.case_lengths[first]
+    idx = np.repeat(log.case_offsets[first], lengths) + (
+        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    return lengths, log.activity_codes[idx]
+
+
+def variant_keys(log: EventLog, first: np.ndarray) -> pa.Array | None:
+    """Keys that order the paths of the journeys ``first`` as their text does, and compare
+    several times faster: each touchpoint's code as two big-endian bytes.
+
+    When codes follow the touchpoints' names in text order, the keys order paths as their
+    text does unless a touchpoint's name begins another's (``"web"`` and ``"web chat"``:
+    then the separator's bytes decide); None then, for codes not in name order, and for
+    more than 65,534 touchpoints: :func:`variant_order` then compares the text.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "b"],
+    ...     "activity": ["x", "y", "y"], "timestamp": ["2024-01-01"] * 3}))
+    >>> variant_keys(log, variant_ids(log)[1]).to_pylist() == [bytes([0, 1, 0, 2]),
+    ...                                                        bytes([0, 2])]
+    True
+    """
+    names = [str(a) for a in log.activities]
+    # codes must follow the names' order (always, for a log read by journeylab)
+    if len(names) >= 65_535 or any(a >= b or b.startswith(a) for a, b in zip(names, names[1:])):
+        return None
+    lengths, codes = _steps(log, first)
+    data = (codes.astype(np.uint16) + np.uint16(1)).astype(">u2")
+    offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64) * 2
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(first),
+                                            [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def variant_order(cases: np.ndarray, text: np.ndarray | None,
+                  keys: pa.Array | None = None) -> np.ndarray:
     """Variant ids in the row order of :func:`journeylab.get_variants`.
 
     Most journeys first; ties by path text, then by variant id (the order of first journeys).
@@ -318,8 +354,10 @@ def variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:
     ----------
     cases : ndarray
         Journeys per variant, indexed by variant id.
-    text : ndarray
-        Each variant's `` > ``-joined path, indexed by variant id.
+    text : ndarray or None
+        Each variant's `` > ``-joined path, indexed by variant id (None with ``keys``).
+    keys : Arrow array, optional
+        :func:`variant_keys` of the variants: the same order, faster.
 
     Returns
     -------
@@ -334,7 +372,8 @@ def variant_order(cases: np.ndarray, text: np.ndarray) -> np.ndarray:
     # Arrow's sort is stable and compares UTF-8 bytes, which order text as its code points
     # do (Python's order): twice as fast as pandas on 661k variants
     table = pa.table({"cases": np.asarray(cases),
-                      "variant": pa.array(np.asarray(text, dtype=object), pa.large_string())})
+                      "variant": keys if keys is not None else
+                      pa.array(np.asarray(text, dtype=object), pa.large_string())})
     return pc.sort_indices(table, sort_keys=[("cases", "descending"),
                                              ("variant", "ascending")]).to_numpy()
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnError
-from .encode import categorical, densify, encode_labels, sort_order
+from .encode import categorical, densify, encode_labels, run_starts, sort_order
 from ..io import check_reading_options, read_table, write_table
 from .schema import CANONICAL, PM4PY_NAMES, ROLES, Schema
 from ..io.validate import ValidationReport, clean_events
@@ -50,13 +50,12 @@ class EventLog:
         self.schema = schema or Schema(*[r if r in events.columns else None for r in ROLES])
         self.report = report
         self.events = events if _sorted else _sort(events)
-        self.case_codes = self.events["case_id"].cat.codes.to_numpy()
-        self.activity_codes = self.events["activity"].cat.codes.to_numpy()
+        self.case_codes = self.events["case_id"].array.codes  # read-only views, no copies
+        self.activity_codes = self.events["activity"].array.codes
         ts = self.events["timestamp"]
         self.timestamps_ns = ts.array.asi8 if getattr(ts.dtype, "tz", None) is not None \
             else ts.to_numpy().view("i8")
-        starts = np.flatnonzero(np.diff(self.case_codes, prepend=-1) != 0)
-        self.case_offsets = np.append(starts, len(self.events)).astype(np.int64)
+        self.case_offsets = np.append(run_starts(self.case_codes), len(self.events))
 
     # ------------------------------------------------------------------ sizes and labels
     @property

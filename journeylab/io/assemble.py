@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.encode import categorical, densify
+from ..core.encode import categorical, densify, run_starts
 from ..core.schema import Schema
 from .findings import Finding
 from .readers import read_catalogue
@@ -24,23 +24,30 @@ _MAX_ACTIVITIES = 1000
 
 def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts: pd.Series,
              score: pd.Series | None, schema: Schema, findings: list[Finding],
-             text_source: bool, records: np.ndarray | None = None) -> pd.DataFrame:
+             text_source: bool, records: np.ndarray | None = None,
+             gathered: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """The events frame of the rows ``kept`` (in that order). ``gathered`` holds the case
+    codes and the timestamps (as integers) already taken in that order, not taken again."""
     cols: dict[str, Any] = {}
+    gathered = gathered or {}
     # every row kept, in source order (a clean export in journey order): the columns are
     # taken as they are, without a copy
-    whole = len(kept) == len(frame) and np.array_equal(kept, np.arange(len(frame)))
+    whole = len(kept) == len(frame) and _is_range(kept)
 
-    def rows(values: np.ndarray) -> np.ndarray:
-        return values if whole else values[kept]
+    def rows(values: np.ndarray, role: str = "") -> np.ndarray:
+        return values if whole else gathered[role] if role in gathered else values[kept]
 
     def series(values: pd.Series) -> pd.Series:
         return values.reset_index(drop=True) if whole else \
             values.iloc[kept].reset_index(drop=True)
 
     for role in ("case_id", "activity"):
-        c, k = densify(rows(codes[role]), cats[role])
+        c, k = densify(rows(codes[role], role), cats[role])
         cols[role] = categorical(c, k)
-    cols["timestamp"] = series(ts)
+    if not whole and "timestamp" in gathered and ts.dtype == np.dtype("datetime64[ns]"):
+        cols["timestamp"] = pd.Series(gathered["timestamp"].view(ts.dtype), copy=False)
+    else:
+        cols["timestamp"] = series(ts)
     for role in ("channel", "stage"):
         if role in codes:
             c, k = densify(rows(codes[role]), cats[role])
@@ -49,9 +56,9 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
             if ordered:  # keep a declared stage order (e.g. awareness < ... < advocacy)
                 order = [str(x) for x in src.cat.categories if str(x) in set(k)]
                 remap = pd.Index(k).get_indexer(order)
-                inv = np.empty(len(k), np.int64)
-                inv[remap] = np.arange(len(k))
-                c, k = np.where(c >= 0, inv[np.maximum(c, 0)], -1), pd.Index(order, dtype=object)
+                lookup = np.full(len(k) + 1, -1, np.min_scalar_type(-len(k)))  # last: -1
+                lookup[remap] = np.arange(len(k))
+                c, k = lookup[c], pd.Index(order, dtype=object)
             cols[role] = categorical(c, k, ordered=ordered)
     if score is not None:
         cols["satisfaction"] = rows(score.to_numpy())
@@ -67,8 +74,14 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
                                     f"attribute {name!r}.", column=col))
         values = series(frame[col])
         cols[name] = _attribute(values) if text_source else values
-    cols["row"] = kept.astype(np.int64) if records is None else records[kept]
+    cols["row"] = kept.astype(np.int64, copy=False) if records is None else rows(records)
     return pd.DataFrame(cols, copy=False)  # no copy into blocks (pandas copies on write)
+
+
+def _is_range(a: np.ndarray, block: int = 1 << 20) -> bool:
+    """Whether ``a`` is 0, 1, ..., len(a) - 1 (compared block by block: little memory)."""
+    return all(np.array_equal(a[i:i + block], np.arange(i, min(i + block, len(a))))
+               for i in range(0, len(a), block))
 
 
 def _attribute(s: pd.Series) -> pd.Series:
@@ -112,9 +125,16 @@ def log_findings(events: pd.DataFrame, schema: Schema) -> list[Finding]:
         findings.append(Finding("empty_log", "error", "No usable events remain.",
                                 fix="read the quarantine findings above"))
         return findings
-    codes = events["case_id"].cat.codes.to_numpy()
-    sizes = np.bincount(codes[codes >= 0] if (codes < 0).any() else codes,
-                        minlength=len(events["case_id"].cat.categories))
+    codes = events["case_id"].array.codes
+    n_cases = len(events["case_id"].cat.categories)
+    starts = run_starts(codes)
+    if codes[0] >= 0 and len(starts) == n_cases:
+        # each journey one run (as assembled): sizes from where the journey changes, without
+        # a bincount's copy of every code
+        sizes = np.zeros(n_cases, np.int64)
+        sizes[codes[starts]] = np.diff(np.append(starts, len(codes)))
+    else:
+        sizes = np.bincount(codes[codes >= 0], minlength=n_cases)
     single = int((sizes == 1).sum())
     if single:
         findings.append(Finding("single_event_journeys", "warning",

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.encode import categorical
+from ..core.encode import categorical, factorize_text
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
 from .text import decode_text, read_all_bytes
@@ -65,7 +65,6 @@ def _read_table(path: Path, file, columns: list[str], coded: list[str]):
     reader; its values and order are the file's.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = file.schema_arrow
@@ -77,16 +76,32 @@ def _read_table(path: Path, file, columns: list[str], coded: list[str]):
     # a column stored with a dictionary type is read as one anyway; asking for it again
     # would drop its declared order
     coded = [c for c in coded if not pa.types.is_dictionary(schema.field(c).type)]
-    table = pq.read_table(path, columns=rest, read_dictionary=coded, pre_buffer=False)
     if not wide:
-        return table, ()
+        return pq.read_table(path, columns=rest, read_dictionary=coded, pre_buffer=False), ()
+    # the wide columns first, encoded and their text freed before the others are read
+    # (DuckDB's reading is the peak of memory: less is held beside it)
     text = _duckdb_columns(path, wide)
-    if text is None or (rest and text.num_rows != table.num_rows) \
-            or text.num_rows != file.metadata.num_rows:
+    if text is None or text.num_rows != file.metadata.num_rows:
         return pq.read_table(path, columns=columns, read_dictionary=coded,
                              pre_buffer=False), ()
-    return pa.table({c: (pc.dictionary_encode(text.column(c)) if c in wide
-                         else table.column(c)) for c in columns}), tuple(wide)
+    encoded = {c: _encoded(text.column(c)) for c in wide}
+    del text
+    table = pq.read_table(path, columns=rest, read_dictionary=coded, pre_buffer=False)
+    if rest and table.num_rows != file.metadata.num_rows:
+        return pq.read_table(path, columns=columns, read_dictionary=coded,
+                             pre_buffer=False), ()
+    return pa.table({c: encoded[c] if c in wide else table.column(c) for c in columns}), \
+        tuple(wide)
+
+
+def _encoded(text):
+    """Arrow text as a dictionary array of its distinct values (see ``factorize_text``)."""
+    import pyarrow as pa
+
+    codes, values = factorize_text(text)
+    missing = codes < 0
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing if missing.any()
+                                                   else None), values)
 
 
 def _duckdb_columns(path: Path, columns: list[str]):

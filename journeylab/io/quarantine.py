@@ -121,7 +121,9 @@ def exact_duplicates(frame: pd.DataFrame, case_sorted: np.ndarray, ts_sorted: np
 def quarantine_frame(frame: pd.DataFrame, reason: np.ndarray, mask: np.ndarray,
                      bad_lines: pd.DataFrame, records: np.ndarray | None = None) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
-    q = frame.iloc[idx].reset_index(drop=True).copy()
+    # nothing quarantined (a clean export): a slice, not a take (which may first combine
+    # every chunk of an Arrow text column)
+    q = (frame.iloc[idx] if len(idx) else frame.iloc[:0]).reset_index(drop=True).copy()
     q.insert(0, "reason", np.asarray(REASON_CODES, dtype=object)[reason[idx]])
     q.insert(0, "line", np.full(len(idx), -1, dtype=np.int64))
     q.insert(0, "row", idx.astype(np.int64) if records is None else records[idx])

@@ -81,14 +81,17 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
         vals = np.where(not_numeric, np.nan, vals)
     else:
         present = s.notna().to_numpy()
-        vals = (s.to_numpy(dtype="float64", na_value=np.nan)  # numbers: taken as they are
+        vals = (s.to_numpy() if s.dtype == np.float64  # numbers: taken as they are
+                else s.to_numpy(dtype="float64", na_value=np.nan)
                 if pd.api.types.is_numeric_dtype(s.dtype)
                 else np.asarray(pd.to_numeric(s, errors="coerce"), dtype="float64"))
         not_numeric = present & np.isnan(vals)
         thousands = comma = is_bool = none
         spelled = {}
     not_finite = present & np.isinf(vals)
-    vals = np.where(not_finite | thousands, np.nan, vals)
+    unread = not_finite | thousands
+    if unread.any():  # else the column's own values, not a copy
+        vals = np.where(unread, np.nan, vals)
     return _Scores(vals, present, not_numeric, not_finite, thousands, comma, is_bool & present,
                    spelled)
 

@@ -18,9 +18,10 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
-from ..core.encode import encode_keys, null_spellings, sort_order
+from ..core.encode import encode_keys, in_order, null_spellings, sort_order
 from ..core.schema import Schema
 from .assemble import apply_catalogue, assemble, log_findings
 from .findings import EXAMPLES, Finding, label_notes, null_spelling_finding, short
@@ -304,6 +305,9 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             continue
         enc = encode_keys(frame[col], null_values=null_values)
         codes[role], cats[role] = enc.codes, enc.categories
+        # what the encoding freed, Arrow's allocator gives back at once (it may otherwise
+        # hold it, and the process's peak, for the rest of the pass)
+        pa.default_memory_pool().release_unused()
         if role in ("case_id", "activity"):
             flag(enc.null, f"null_{role}")
             flag(enc.invalid, f"invalid_{role}", enc.why)
@@ -372,9 +376,15 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     if reason.any() or aside.any():
         usable = np.flatnonzero((reason == 0) & ~aside)
         order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
-    else:  # every row usable (the usual export): no gathers
+        case_sorted, t_sorted = codes["case_id"][order], t_ns[order]
+    elif in_order(codes["case_id"], t_ns):  # the usual export: no sort, no copies
+        # (the rows' positions are their source records then: one array serves both)
+        order = records if raw.records is None else np.arange(n)
+        case_sorted, t_sorted = codes["case_id"], t_ns
+    else:  # every row usable: no gathers before the sort
         order = sort_order(codes["case_id"], t_ns)
-    dup = exact_duplicates(frame, codes["case_id"][order], t_ns[order], order)
+        case_sorted, t_sorted = codes["case_id"][order], t_ns[order]
+    dup = exact_duplicates(frame, case_sorted, t_sorted, order)
     if duplicates == "quarantine":
         flag(dup, "duplicate_event")
     elif dup.any():
@@ -390,7 +400,9 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
 
     # assemble -----------------------------------------------------------------------------
     events = assemble(frame, kept, codes, cats, ts, score, schema, findings,
-                      text_source=raw.source.get("format") == "csv", records=records)
+                      text_source=raw.source.get("format") == "csv", records=records,
+                      gathered={"case_id": case_sorted, "timestamp": t_sorted}
+                      if kept is order else None)
     if catalogue is not None:
         events = apply_catalogue(events, catalogue, findings)
     quarantined = quarantine_frame(frame, reason, reason > 0, raw.bad_lines, records)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 from ..core.journeys import (distinct_count, group_order, group_quantiles, pairs, variant_ids,
-                             variant_order, variant_text)
+                             variant_keys, variant_order, variant_text)
 from ..core.cases import case_outcome, case_satisfaction
 from ..core.engine import EngineLog
 from ..core.log import EventLog
@@ -87,6 +87,11 @@ def discover_dfg(log: EventLog | EngineLog) -> DirectlyFollowsGraph:
     if isinstance(log, EngineLog):
         edges, nodes = log.dfg()
         return _graph(edges, nodes, log.n_cases)
+    return _graph(_edge_table(log), _node_table(log), log.n_cases)
+
+
+def _edge_table(log: EventLog) -> pd.DataFrame:
+    """The DFG's edges (the pairs' arrays are freed on return, before the nodes' pass)."""
     A = log.n_activities
     src, dst, dt, case = pairs(log)
     edge = src * A + dst
@@ -100,21 +105,25 @@ def discover_dfg(log: EventLog | EngineLog) -> DirectlyFollowsGraph:
     total = np.bincount(edge, weights=dt, minlength=len(present))
     qs = group_quantiles(edge, dt, len(present), (0.5, 0.9), order)
     labels = np.asarray(log.activities, dtype=object)
-    edges = pd.DataFrame({
+    return pd.DataFrame({
         "source": labels[present // A], "target": labels[present % A],
         "events": events[present], "cases": cases,
         "mean_s": total / np.maximum(events[present], 1), "median_s": qs[:, 0], "p90_s": qs[:, 1],
     })
+
+
+def _node_table(log: EventLog) -> pd.DataFrame:
+    """The DFG's touchpoints: events, journeys, starts and ends."""
+    A = log.n_activities
     first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
-    act = log.activity_codes.astype(np.int64)
-    nodes = pd.DataFrame({
-        "activity": labels,
+    act = log.activity_codes
+    return pd.DataFrame({
+        "activity": np.asarray(log.activities, dtype=object),
         "events": np.bincount(act, minlength=A),
         "cases": distinct_count(act, log.case_codes, A),
         "starts": np.bincount(act[first], minlength=A),
         "ends": np.bincount(act[last], minlength=A),
     })
-    return _graph(edges, nodes, log.n_cases)
 
 
 def _graph(edges: pd.DataFrame, nodes: pd.DataFrame, n_cases: int) -> DirectlyFollowsGraph:
@@ -236,27 +245,32 @@ def get_variants(log: EventLog | EngineLog, *, outcome: str | Sequence[str] | No
     ids, first_case = variant_ids(log)
     n_var = len(first_case)
     cases = np.bincount(ids, minlength=n_var)
+    # ranked by keys when the names allow (faster than by text); with ``top``, only the
+    # variants shown are written out as text (all of them: in log order, the faster one)
+    keys = variant_keys(log, first_case)
+    text = variant_text(log, first_case) if keys is None or not top else None
+    order = variant_order(cases, text, keys)[:top] if top else variant_order(cases, text, keys)
+    shown = first_case[order]
     first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
     dur = (log.timestamps_ns[last] - log.timestamps_ns[first]) / 1e9
     out = pd.DataFrame({
-        "variant": variant_text(log, first_case),
-        "length": log.case_lengths[first_case],
-        "cases": cases,
-        "median_duration_s": group_quantiles(ids, dur, n_var, (0.5,))[:, 0],
+        "variant": variant_text(log, shown) if text is None else text[order],
+        "length": log.case_lengths[shown],
+        "cases": cases[order],
+        "median_duration_s": group_quantiles(ids, dur, n_var, (0.5,))[order, 0],
     })
     conv = case_outcome(log, outcome)
     if conv is not None:
-        out["conversion"] = np.bincount(ids, weights=conv, minlength=n_var) / cases
+        out["conversion"] = (np.bincount(ids, weights=conv, minlength=n_var) / cases)[order]
     sat = case_satisfaction(log, instrument)
     if sat is not None:
         has = ~np.isnan(sat)
         n = np.bincount(ids[has], minlength=n_var)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["mean_satisfaction"] = np.bincount(ids[has], weights=sat[has],
-                                                   minlength=n_var) / n
-        out["satisfaction_answers"] = n
-    out = out.iloc[variant_order(cases, out["variant"].to_numpy())]
-    return _shares(out.head(top) if top else out, log.n_cases)
+            out["mean_satisfaction"] = (np.bincount(ids[has], weights=sat[has],
+                                                    minlength=n_var) / n)[order]
+        out["satisfaction_answers"] = n[order]
+    return _shares(out, log.n_cases)
 
 
 def _shares(variants: pd.DataFrame, n_cases: int) -> pd.DataFrame:

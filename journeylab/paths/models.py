@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError, UnreadableFileError
 from ..io import check_xml_prologue
-from ..core.journeys import variant_ids, variant_order, variant_text
+from ..core.journeys import variant_ids, variant_keys, variant_order, variant_text
 from ..core.log import EventLog
 from .maps import cover_variants, discover_dfg
 
@@ -94,7 +94,8 @@ def _ranked_variants(log: EventLog) -> _RankedVariants:
     ids, first = variant_ids(log)
     cases = np.bincount(ids, minlength=len(first))
     text = variant_text(log, first)
-    return _RankedVariants(ids, first, cases, text, variant_order(cases, text))
+    return _RankedVariants(ids, first, cases, text,
+                           variant_order(cases, text, variant_keys(log, first)))
 
 
 def _variant_paths(log: EventLog, first: np.ndarray) -> list[tuple[str, ...]]:

@@ -224,3 +224,27 @@ def test_a_large_unordered_log_is_sorted_like_lexsort_with_ties_in_row_order():
     case = rng.integers(0, n // 4, n).astype(np.int32)
     ts = rng.integers(0, 30, n).astype(np.int64)  # many ties within a case
     assert sort_order(case, ts).tolist() == np.lexsort((ts, case)).tolist()
+
+
+def test_large_shuffled_ids_are_encoded_by_duckdb_into_the_same_codes():
+    """From a million rows, ids in no order go to DuckDB (ids in journey order and few
+    distinct values stay with Arrow); the codes and categories are those of the pandas
+    path for the same values."""
+    import numpy as np
+    import pyarrow as pa
+
+    from journeylab.core.encode import _ENGINE_TEXT_ROWS, _scattered, encode_labels
+
+    rng = np.random.default_rng(3)
+    n = _ENGINE_TEXT_ROWS + 1_000
+    ids = np.char.add("C", rng.integers(0, n // 5, n).astype(str)).astype(object)
+    ids[rng.integers(0, n, 50)] = None
+    shuffled = pa.array(ids, pa.large_string())
+    assert _scattered(shuffled.slice(0, 1 << 16))
+    in_order = np.repeat(np.char.add("C", np.arange(1 << 14).astype(str)), 4)  # 4 events each
+    assert not _scattered(pa.array(in_order, pa.large_string()))
+    assert not _scattered(pa.array(rng.choice(["visit", "cart", "buy"], 1 << 16)))
+    codes, cats, _ = encode_labels(pd.Series(ids, dtype="str"))
+    want_codes, want_cats, _ = encode_labels(pd.Series(ids, dtype=object))
+    assert list(cats) == list(want_cats) == sorted(set(ids) - {None})
+    assert np.array_equal(codes, want_codes) and (codes == -1).sum() == (ids == None).sum()  # noqa: E711

@@ -103,20 +103,24 @@ def test_distinct_rows_match_numpy_unique(rows, weights):
 
 labels = st.text(alphabet=st.sampled_from(["a", "b", " ", ">", "!", "é", "\x00", "z"]),
                  min_size=0, max_size=4)
+# runs of a value (as journey ids in journey order), missing values among them
+runs = st.lists(st.tuples(st.one_of(st.none(), labels), st.integers(1, 4)), max_size=30).map(
+    lambda rs: [v for v, k in rs for _ in range(k)])
 
 
-@given(st.lists(st.one_of(st.none(), labels), min_size=0, max_size=60))
+@given(st.one_of(st.lists(st.one_of(st.none(), labels), min_size=0, max_size=60), runs))
 @settings(max_examples=150, deadline=None)
-def test_text_codes_are_the_same_grouping_in_duckdb_and_arrow(values):
-    """Large shuffled text is encoded by DuckDB, the rest by Arrow: both give each row the
-    code of its own text (missing: -1), each distinct text once, byte for byte."""
+def test_text_codes_are_the_same_grouping_every_way(values):
+    """Large text is encoded by DuckDB (no order), by its runs (journey order) or by one
+    hash table: each way gives each row the code of its own text (missing: -1), each
+    distinct text once, byte for byte."""
     import numpy as np
     import pyarrow as pa
 
-    from journeylab.core.encode import factorize_text
+    from journeylab.core.factorize import factorize_text
 
-    for engine in (True, False):
-        codes, distinct = factorize_text(pa.array(values, pa.string()), engine=engine)
+    for how in ("duckdb", "runs", "hash"):
+        codes, distinct = factorize_text(pa.array(values, pa.string()), how=how)
         seen = distinct.to_pylist()
         assert len(seen) == len(set(seen)) == len({v for v in values if v is not None})
         assert codes.dtype == np.int32

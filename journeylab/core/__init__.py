@@ -14,8 +14,8 @@ from ..exports import lazy_exports
 _EXPORTS = {
     "schema": ("Schema", "ROLES", "CANONICAL", "PM4PY_NAMES"),
     "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "in_order",
-               "run_starts", "sort_order", "NULL_SPELLINGS", "null_spellings", "null_mask",
-               "factorize_text"),
+               "run_starts", "sort_order", "NULL_SPELLINGS", "null_spellings", "null_mask"),
+    "factorize": ("factorize_text", "increasing"),
     "log": ("EventLog", "read_events", "describe_log"),
     "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",
                  "variant_ids", "variant_text", "variant_keys", "variant_order", "activity_counts",

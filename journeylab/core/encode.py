@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InvalidInputError
+from .factorize import factorize_text, increasing
 
 __all__ = ["encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "in_order",
            "run_starts", "sort_order",
-           "NULL_SPELLINGS", "null_spellings", "null_mask", "factorize_text"]
+           "NULL_SPELLINGS", "null_spellings", "null_mask"]
 
 #: How "no value" is usually spelled in exports. In the case id, activity, timestamp and
 #: satisfaction columns these are read as missing (compared after trimming, ignoring case);
@@ -276,7 +277,7 @@ def _encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int, pa.Array]:
     """:func:`encode_labels`, and the categories as Arrow text (for checks over them)."""
     raw = None
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.array.codes.astype(np.int32)
+        codes = np.asarray(s.array.codes, dtype=np.int32)  # no copy when already int32
         uniques = s.cat.categories
     elif _is_arrow_text(s.dtype):  # Arrow's text as it is: no Python strings, no pandas pass
         codes, raw = factorize_text(pa.array(s))
@@ -295,6 +296,9 @@ def _encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int, pa.Array]:
         changed_u &= str_mask
     valid_u = (pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
                .to_numpy(zero_copy_only=False))
+    changed = int(np.count_nonzero(changed_u[codes[codes >= 0]])) if changed_u.any() else 0
+    if valid_u.all() and increasing(text):  # distinct and in order already (sorted ids)
+        return codes, pd.Index(text.to_pandas()), changed, text
     order = pc.array_sort_indices(text).to_numpy()
     order = order[valid_u[order]]
     sorted_text = text.take(pa.array(order))
@@ -309,7 +313,6 @@ def _encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int, pa.Array]:
     distinct = sorted_text.filter(pa.array(new))
     categories = pd.Index(distinct.to_pandas())  # Arrow-backed text: no Python strings
     out = remap[codes]  # code -1 reads the last slot, which stays -1
-    changed = int(np.count_nonzero(changed_u[codes[codes >= 0]])) if changed_u.any() else 0
     return out, categories, changed, distinct
 
 
@@ -318,77 +321,6 @@ def _is_arrow_text(dtype) -> bool:
         return dtype.storage == "pyarrow"
     return isinstance(dtype, pd.ArrowDtype) and (pa.types.is_string(dtype.pyarrow_dtype) or
                                                  pa.types.is_large_string(dtype.pyarrow_dtype))
-
-
-#: From this many rows on, text with many distinct values in no particular order (the
-#: journey ids of an export whose rows are shuffled) is encoded by DuckDB, whose hash
-#: tables are partitioned and built on every core: one hash table over a million ids misses
-#: the cache on nearly every row (10M shuffled rows, 1.5M ids: 2.5 s in Arrow, 1.3 s in
-#: DuckDB). Text in journey order, or with few distinct values, stays with Arrow.
-_ENGINE_TEXT_ROWS = 1_000_000
-_PROBE = 1 << 16
-
-
-def factorize_text(text: pa.Array | pa.ChunkedArray, *,
-                   engine: bool | None = None) -> tuple[np.ndarray, pa.Array]:
-    """Codes of Arrow text into its distinct values: ``(codes, values)``.
-
-    ``codes`` is int32 with -1 for a missing value; ``values`` holds each distinct text once
-    (large_string), in no promised order (callers sort them). ``engine`` chooses DuckDB
-    (True) or Arrow (False); by default DuckDB takes large text whose first rows hold many
-    distinct values, few of them repeated by the next row (see ``_ENGINE_TEXT_ROWS``).
-
-    Examples
-    --------
-    >>> import pyarrow as pa
-    >>> codes, values = factorize_text(pa.array(["b", None, "a", "b"]))
-    >>> [values[c].as_py() if c >= 0 else None for c in codes]
-    ['b', None, 'a', 'b']
-    """
-    if engine is None:
-        engine = len(text) >= _ENGINE_TEXT_ROWS and _scattered(text.slice(0, _PROBE))
-    if engine:
-        return _engine_factorize(text)
-    enc = pc.dictionary_encode(text)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks() if enc.num_chunks else pa.DictionaryArray.from_arrays(
-            pa.array([], pa.int32()), pa.array([], pa.large_string()))
-    idx = pc.fill_null(enc.indices, -1) if enc.indices.null_count else enc.indices
-    codes = idx.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-    return codes, enc.dictionary.cast(pa.large_string())
-
-
-def _scattered(head: pa.Array | pa.ChunkedArray) -> bool:
-    """Whether the first rows hold many distinct values that do not follow each other."""
-    if len(head) < 2:
-        return False
-    head = head.combine_chunks() if isinstance(head, pa.ChunkedArray) else head
-    distinct = len(pc.unique(head))
-    repeated = pc.sum(pc.equal(head.slice(1), head.slice(0, len(head) - 1))).as_py() or 0
-    return distinct > 0.05 * len(head) and repeated < 0.5 * (len(head) - 1)
-
-
-def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """:func:`factorize_text` by DuckDB: the distinct values are numbered once (kept in a
-    table, so the join and the list read the same numbers) and each row finds its own."""
-    import duckdb
-
-    n = len(text)
-    index = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)  # narrow: faster joins
-    rows = pa.table({"t": text, "i": pa.array(index)})
-    with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                "autoload_known_extensions": False}) as con:
-        con.execute("SET enable_progress_bar = false")
-        con.register("rows_to_code", rows)
-        con.execute("CREATE TEMP TABLE distinct_text AS SELECT t, "
-                    "CAST(row_number() OVER () - 1 AS INTEGER) AS code FROM "
-                    "(SELECT DISTINCT t FROM rows_to_code WHERE t IS NOT NULL)")
-        found = con.sql("SELECT i, code FROM rows_to_code JOIN distinct_text USING (t)"
-                        ).to_arrow_table()
-        values = con.sql("SELECT t FROM distinct_text ORDER BY code").to_arrow_table()
-    codes = np.full(n, -1, np.int32)  # a missing text finds no code
-    codes[found.column(0).to_numpy()] = found.column(1).to_numpy()
-    return codes, values.column(0).combine_chunks().cast(pa.large_string())
 
 
 def densify(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, pd.Index]:

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.encode import categorical, factorize_text
+from ..core.encode import categorical
+from ..core.factorize import factorize_text
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
 from .text import decode_text, read_all_bytes

@@ -226,25 +226,28 @@ def test_a_large_unordered_log_is_sorted_like_lexsort_with_ties_in_row_order():
     assert sort_order(case, ts).tolist() == np.lexsort((ts, case)).tolist()
 
 
-def test_large_shuffled_ids_are_encoded_by_duckdb_into_the_same_codes():
-    """From a million rows, ids in no order go to DuckDB (ids in journey order and few
-    distinct values stay with Arrow); the codes and categories are those of the pandas
-    path for the same values."""
+def test_large_text_is_encoded_the_way_its_layout_calls_for_into_the_same_codes():
+    """From a million rows, ids in no order go to DuckDB, ids in runs (journey order) are
+    hashed where they change, few distinct values in one hash table; the codes and
+    categories are those of the pandas path for the same values."""
     import numpy as np
     import pyarrow as pa
 
-    from journeylab.core.encode import _ENGINE_TEXT_ROWS, _scattered, encode_labels
+    from journeylab.core.encode import encode_labels
+    from journeylab.core.factorize import _ENGINE_TEXT_ROWS, _layout
 
     rng = np.random.default_rng(3)
     n = _ENGINE_TEXT_ROWS + 1_000
-    ids = np.char.add("C", rng.integers(0, n // 5, n).astype(str)).astype(object)
-    ids[rng.integers(0, n, 50)] = None
-    shuffled = pa.array(ids, pa.large_string())
-    assert _scattered(shuffled.slice(0, 1 << 16))
-    in_order = np.repeat(np.char.add("C", np.arange(1 << 14).astype(str)), 4)  # 4 events each
-    assert not _scattered(pa.array(in_order, pa.large_string()))
-    assert not _scattered(pa.array(rng.choice(["visit", "cart", "buy"], 1 << 16)))
-    codes, cats, _ = encode_labels(pd.Series(ids, dtype="str"))
-    want_codes, want_cats, _ = encode_labels(pd.Series(ids, dtype=object))
-    assert list(cats) == list(want_cats) == sorted(set(ids) - {None})
-    assert np.array_equal(codes, want_codes) and (codes == -1).sum() == (ids == None).sum()  # noqa: E711
+    shuffled = np.char.add("C", rng.integers(0, n // 5, n).astype(str)).astype(object)
+    shuffled[rng.integers(0, n, 50)] = None
+    in_runs = np.sort(shuffled[shuffled != None].astype(str)).astype(object)  # noqa: E711
+    in_runs[rng.integers(0, len(in_runs), 50)] = None
+    few = rng.choice(["visit", "cart", "buy"], n).astype(object)
+    probe = 1 << 16
+    for ids, way in ((shuffled, "duckdb"), (in_runs, "runs"), (few, "hash")):
+        assert _layout(pa.array(ids[:probe], pa.large_string())) == way
+        codes, cats, _ = encode_labels(pd.Series(ids, dtype="str"))
+        want_codes, want_cats, _ = encode_labels(pd.Series(ids, dtype=object))
+        assert list(cats) == list(want_cats) == sorted(set(ids) - {None})
+        assert np.array_equal(codes, want_codes)
+        assert (codes == -1).sum() == sum(v is None for v in ids)

@@ -13,8 +13,9 @@ from ..exports import lazy_exports
 # Each public name is imported from its module when first used (see journeylab.exports).
 _EXPORTS = {
     "schema": ("Schema", "ROLES", "CANONICAL", "PM4PY_NAMES"),
-    "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "in_order",
-               "run_starts", "sort_order", "NULL_SPELLINGS", "null_spellings", "null_mask"),
+    "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical",
+               "in_order", "run_starts", "sort_order", "sort_rows", "NULL_SPELLINGS",
+               "null_spellings", "null_mask"),
     "factorize": ("factorize_text", "increasing"),
     "log": ("EventLog", "read_events", "describe_log"),
     "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",

@@ -14,7 +14,7 @@ from ..errors import InvalidInputError
 from .factorize import factorize_text, increasing
 
 __all__ = ["encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical", "in_order",
-           "run_starts", "sort_order",
+           "run_starts", "sort_order", "sort_rows",
            "NULL_SPELLINGS", "null_spellings", "null_mask"]
 
 #: How "no value" is usually spelled in exports. In the case id, activity, timestamp and
@@ -409,17 +409,52 @@ def sort_order(case_codes: np.ndarray, ts_ns: np.ndarray) -> np.ndarray:
     >>> sort_order(np.array([1, 0, 1, 0]), np.array([5, 9, 5, 1])).tolist()
     [3, 1, 0, 2]
     """
+    return sort_rows(case_codes, ts_ns)[0]
+
+
+def sort_rows(case_codes: np.ndarray, ts_ns: np.ndarray,
+              columns: dict[str, np.ndarray] | None = None
+              ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`sort_order`, and the rows' case codes, times and ``columns`` in that order
+    (keys ``"case_id"``, ``"timestamp"`` and those of ``columns``).
+
+    A large unordered log is sorted by DuckDB with the columns carried along, on every
+    core: three times faster than taking them in the new order one after another (random
+    reads). Rows already in order are returned as they are, without copies.
+
+    Examples
+    --------
+    >>> order, taken = sort_rows(np.array([1, 0]), np.array([5, 9]), {"a": np.array([7, 8])})
+    >>> order.tolist(), taken["case_id"].tolist(), taken["a"].tolist()
+    ([1, 0], [0, 1], [8, 7])
+    """
     n = len(case_codes)
+    columns = dict(columns or {})
     if in_order(case_codes, ts_ns):
-        return np.arange(n)
+        return np.arange(n), {"case_id": case_codes, "timestamp": ts_ns, **columns}
     if n < _ENGINE_SORT_ROWS:
-        return np.lexsort((ts_ns, case_codes))
+        order = np.lexsort((ts_ns, case_codes))
+        return order, {"case_id": case_codes[order], "timestamp": ts_ns[order],
+                       **{k: v[order] for k, v in columns.items()}}
     import duckdb
 
+    names = {f"p{j}": k for j, k in enumerate(columns)}  # SQL-safe names for the payload
     rows = pa.table({"c": np.asarray(case_codes), "t": np.asarray(ts_ns, dtype=np.int64),
-                     "i": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)})
+                     "i": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64),
+                     **{p: np.asarray(columns[k]) for p, k in names.items()}})
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
         con.register("rows_to_sort", rows)
-        ordered = con.sql("SELECT i FROM rows_to_sort ORDER BY c, t, i").to_arrow_table()
-        return ordered.column(0).to_numpy()  # Arrow's buffers, half the time of fetchnumpy
+        ordered = con.sql(f"SELECT {', '.join(['i', 'c', 't', *names])} FROM rows_to_sort "
+                          "ORDER BY c, t, i").to_arrow_table()
+    del rows
+    # Arrow's buffers (half the time of fetchnumpy) in the dtypes given, one column at a
+    # time, each freed from the table once taken (less memory held at once)
+    out = {}
+    for name, key, dtype in [("i", "", None), ("c", "case_id", case_codes.dtype),
+                             ("t", "timestamp", ts_ns.dtype),
+                             *[(p, k, columns[k].dtype) for p, k in names.items()]]:
+        values = ordered.column(name).to_numpy()
+        ordered = ordered.drop_columns([name])
+        out[key] = values if dtype is None else values.astype(dtype, copy=False)
+    return out.pop(""), out

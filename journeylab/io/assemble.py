@@ -26,8 +26,8 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
              score: pd.Series | None, schema: Schema, findings: list[Finding],
              text_source: bool, records: np.ndarray | None = None,
              gathered: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """The events frame of the rows ``kept`` (in that order). ``gathered`` holds the case
-    codes and the timestamps (as integers) already taken in that order, not taken again."""
+    """The events frame of the rows ``kept`` (in that order). ``gathered`` holds codes of
+    roles (and the timestamps as integers) already taken in that order, not taken again."""
     cols: dict[str, Any] = {}
     gathered = gathered or {}
     # every row kept, in source order (a clean export in journey order): the columns are
@@ -50,7 +50,7 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
         cols["timestamp"] = series(ts)
     for role in ("channel", "stage"):
         if role in codes:
-            c, k = densify(rows(codes[role]), cats[role])
+            c, k = densify(rows(codes[role], role), cats[role])
             src = frame[schema.key(role)]
             ordered = isinstance(src.dtype, pd.CategoricalDtype) and src.cat.ordered
             if ordered:  # keep a declared stage order (e.g. awareness < ... < advocacy)

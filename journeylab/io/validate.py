@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
-from ..core.encode import encode_keys, in_order, null_spellings, sort_order
+from ..core.encode import encode_keys, in_order, null_spellings, sort_rows
 from ..core.schema import Schema
 from .assemble import apply_catalogue, assemble, log_findings
 from .findings import EXAMPLES, Finding, label_notes, null_spelling_finding, short
@@ -258,9 +258,9 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
     frame = raw.frame
     # how the source was read (encoding guessed, columns renamed, ...): io.py's findings
     findings: list[Finding] = [Finding(**f) for f in raw.findings]
-    # source record number of each frame row (records that could not be parsed are not rows)
-    records = (np.arange(len(frame), dtype=np.int64) if raw.records is None
-               else np.asarray(raw.records, dtype=np.int64))
+    # source record number of each frame row (records that could not be parsed are not rows);
+    # None: row i is record i (no array of them held through the pass)
+    records = None if raw.records is None else np.asarray(raw.records, dtype=np.int64)
     stripped = [str(c).strip() for c in frame.columns]
     if stripped != [str(c) for c in frame.columns]:
         findings.append(Finding("column_names_trimmed", "info",
@@ -304,7 +304,10 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
         if col is None:
             continue
         enc = encode_keys(frame[col], null_values=null_values)
-        codes[role], cats[role] = enc.codes, enc.categories
+        # labels (few of them) as the narrowest integers that hold their codes
+        codes[role] = enc.codes if role == "case_id" else enc.codes.astype(
+            np.min_scalar_type(-max(len(enc.categories), 1)), copy=False)
+        cats[role] = enc.categories
         # what the encoding freed, Arrow's allocator gives back at once (it may otherwise
         # hold it, and the process's peak, for the rest of the pass)
         pa.default_memory_pool().release_unused()
@@ -373,17 +376,19 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
 
     # one sort by (case, timestamp, source row); exact duplicates sit in equal (case, time) runs
     t_ns = _ns(ts)
+    # the labels travel with the sort (taken in the new order once, not one by one later)
+    labels = {r: codes[r] for r in ("activity", "channel", "stage") if r in codes}
     if reason.any() or aside.any():
         usable = np.flatnonzero((reason == 0) & ~aside)
-        order = usable[sort_order(codes["case_id"][usable], t_ns[usable])]
-        case_sorted, t_sorted = codes["case_id"][order], t_ns[order]
+        local, taken = sort_rows(codes["case_id"][usable], t_ns[usable],
+                                 {r: v[usable] for r, v in labels.items()})
+        order = usable[local]
     elif in_order(codes["case_id"], t_ns):  # the usual export: no sort, no copies
-        # (the rows' positions are their source records then: one array serves both)
-        order = records if raw.records is None else np.arange(n)
-        case_sorted, t_sorted = codes["case_id"], t_ns
+        order = np.arange(n)
+        taken = {"case_id": codes["case_id"], "timestamp": t_ns, **labels}
     else:  # every row usable: no gathers before the sort
-        order = sort_order(codes["case_id"], t_ns)
-        case_sorted, t_sorted = codes["case_id"][order], t_ns[order]
+        order, taken = sort_rows(codes["case_id"], t_ns, labels)
+    case_sorted, t_sorted = taken["case_id"], taken["timestamp"]
     dup = exact_duplicates(frame, case_sorted, t_sorted, order)
     if duplicates == "quarantine":
         flag(dup, "duplicate_event")
@@ -396,18 +401,22 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
             rows=int(dup.sum()), examples=[{"row": int(i)} for i in idx],
             fix="use duplicates='quarantine' if the copies are export glitches"))
     keep = (reason == 0) & ~aside
-    kept = order if len(order) == n and not reason.any() else order[keep[order]]
+    if len(order) == n and not reason.any():
+        kept = order
+    else:  # duplicates quarantined after the sort leave it, and their sorted values too
+        in_kept = keep[order]
+        kept = order[in_kept]
+        taken = {k: v[in_kept] for k, v in taken.items()}
 
     # assemble -----------------------------------------------------------------------------
     events = assemble(frame, kept, codes, cats, ts, score, schema, findings,
-                      text_source=raw.source.get("format") == "csv", records=records,
-                      gathered={"case_id": case_sorted, "timestamp": t_sorted}
-                      if kept is order else None)
+                      text_source=raw.source.get("format") == "csv",
+                      records=records, gathered=taken)
     if catalogue is not None:
         events = apply_catalogue(events, catalogue, findings)
     quarantined = quarantine_frame(frame, reason, reason > 0, raw.bad_lines, records)
     aside_rows = np.flatnonzero(aside)
-    set_aside = pd.DataFrame({"row": records[aside_rows],
+    set_aside = pd.DataFrame({"row": aside_rows if records is None else records[aside_rows],
                               "reason": "lifecycle_not_complete",
                               "value": lc_values[aside_rows] if lc_values is not None
                               else np.zeros(0, object)})

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
-from ..core.encode import encode_keys, in_order, null_spellings, sort_rows
+from ..core.encode import encode_keys, null_spellings, sort_rows
 from ..core.schema import Schema
 from .assemble import apply_catalogue, assemble, log_findings
 from .findings import EXAMPLES, Finding, label_notes, null_spelling_finding, short
@@ -383,10 +383,7 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
         local, taken = sort_rows(codes["case_id"][usable], t_ns[usable],
                                  {r: v[usable] for r, v in labels.items()})
         order = usable[local]
-    elif in_order(codes["case_id"], t_ns):  # the usual export: no sort, no copies
-        order = np.arange(n)
-        taken = {"case_id": codes["case_id"], "timestamp": t_ns, **labels}
-    else:  # every row usable: no gathers before the sort
+    else:  # every row usable: no gathers before the sort (none at all when in order)
         order, taken = sort_rows(codes["case_id"], t_ns, labels)
     case_sorted, t_sorted = taken["case_id"], taken["timestamp"]
     dup = exact_duplicates(frame, case_sorted, t_sorted, order)

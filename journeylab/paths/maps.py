@@ -249,7 +249,8 @@ def get_variants(log: EventLog | EngineLog, *, outcome: str | Sequence[str] | No
     # variants shown are written out as text (all of them: in log order, the faster one)
     keys = variant_keys(log, first_case)
     text = variant_text(log, first_case) if keys is None or not top else None
-    order = variant_order(cases, text, keys)[:top] if top else variant_order(cases, text, keys)
+    order = variant_order(cases, text, keys)
+    order = order[:top] if top else order
     shown = first_case[order]
     first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
     dur = (log.timestamps_ns[last] - log.timestamps_ns[first]) / 1e9

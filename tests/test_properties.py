@@ -61,15 +61,17 @@ def test_load_then_export_preserves_events(tmp_path_factory, rs, fmt):
     assert second.report.rows_quarantined == 0  # what was kept once is kept again
 
 
-@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 4)), min_size=1, max_size=80),
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0, 1, 2, 3, 4, 62, 63, 64, 90])),
+                min_size=1, max_size=80),
        st.integers(0, 3))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_distinct_journeys_per_group_match_a_set_count(items, extra_groups):
-    """Journeys per group (nodes' and edges' "cases"), in log order and out of it, equal a
-    count of distinct (journey, group) pairs; groups nobody reaches count 0."""
+    """Journeys per group (nodes' and edges' "cases"), in log order and out of it, with up
+    to 64 groups (one set of bits per journey) and more (a sort), equal a count of distinct
+    (journey, group) pairs; groups nobody reaches count 0."""
     import numpy as np
 
-    from journeylab.core.journeys import distinct_count
+    from journeylab.core.journeys import distinct_count, group_order
 
     n_groups = max(g for _, g in items) + 1 + extra_groups
     truth = [len({c for c, g in items if g == k}) for k in range(n_groups)]
@@ -77,6 +79,8 @@ def test_distinct_journeys_per_group_match_a_set_count(items, extra_groups):
         cases = np.array([c for c, _ in rows])
         groups = np.array([g for _, g in rows])
         assert distinct_count(groups, cases, n_groups).tolist() == truth
+        assert distinct_count(groups, cases, n_groups,
+                              group_order(groups, n_groups)).tolist() == truth
 
 
 @given(st.lists(st.lists(st.sampled_from([0.0, -0.0, 1.0, 2.5, -3.0]), min_size=3, max_size=3),

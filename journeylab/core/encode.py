@@ -418,9 +418,10 @@ def sort_rows(case_codes: np.ndarray, ts_ns: np.ndarray,
     """:func:`sort_order`, and the rows' case codes, times and ``columns`` in that order
     (keys ``"case_id"``, ``"timestamp"`` and those of ``columns``).
 
-    A large unordered log is sorted by DuckDB with the columns carried along, on every
-    core: three times faster than taking them in the new order one after another (random
-    reads). Rows already in order are returned as they are, without copies.
+    A large unordered log is sorted by DuckDB on every core, which returns the case codes
+    and times in the new order (three times faster than taking them one after another:
+    random reads); the narrower ``columns`` are then taken by NumPy. Rows already in order
+    are returned as they are, without copies.
 
     Examples
     --------
@@ -438,23 +439,22 @@ def sort_rows(case_codes: np.ndarray, ts_ns: np.ndarray,
                        **{k: v[order] for k, v in columns.items()}}
     import duckdb
 
-    names = {f"p{j}": k for j, k in enumerate(columns)}  # SQL-safe names for the payload
     rows = pa.table({"c": np.asarray(case_codes), "t": np.asarray(ts_ns, dtype=np.int64),
-                     "i": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64),
-                     **{p: np.asarray(columns[k]) for p, k in names.items()}})
+                     "i": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)})
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
         con.register("rows_to_sort", rows)
-        ordered = con.sql(f"SELECT {', '.join(['i', 'c', 't', *names])} FROM rows_to_sort "
-                          "ORDER BY c, t, i").to_arrow_table()
+        ordered = con.sql("SELECT i, c, t FROM rows_to_sort ORDER BY c, t, i").to_arrow_table()
     del rows
     # Arrow's buffers (half the time of fetchnumpy) in the dtypes given, one column at a
     # time, each freed from the table once taken (less memory held at once)
     out = {}
     for name, key, dtype in [("i", "", None), ("c", "case_id", case_codes.dtype),
-                             ("t", "timestamp", ts_ns.dtype),
-                             *[(p, k, columns[k].dtype) for p, k in names.items()]]:
+                             ("t", "timestamp", ts_ns.dtype)]:
         values = ordered.column(name).to_numpy()
         ordered = ordered.drop_columns([name])
         out[key] = values if dtype is None else values.astype(dtype, copy=False)
-    return out.pop(""), out
+    # the other columns (narrow labels) are taken by NumPy: DuckDB's sort carries a payload
+    # more slowly than it sorts (10M rows: 0.6 s for the keys, 1.1 s with three labels)
+    order = out.pop("")
+    return order, {**out, **{k: v[order] for k, v in columns.items()}}

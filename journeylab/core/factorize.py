@@ -101,8 +101,11 @@ def _layout(head: pa.Array | pa.ChunkedArray) -> str:
 
 
 def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """:func:`factorize_text` by DuckDB: the distinct values are numbered once (kept in a
-    table, so the join and the list read the same numbers) and each row finds its own."""
+    """:func:`factorize_text` by DuckDB: the distinct values are numbered once, in their
+    text order (kept in a table, so the join and the list read the same numbers), and each
+    row finds its own. Sorting the distinct values here, on every core, costs less than
+    sorting them again in Arrow (1.9M ids: 0.1 s against 0.6 s); callers find them in order
+    and keep them (see ``increasing``)."""
     import duckdb
 
     n = len(text)
@@ -113,7 +116,7 @@ def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.
         con.execute("SET enable_progress_bar = false")
         con.register("rows_to_code", rows)
         con.execute("CREATE TEMP TABLE distinct_text AS SELECT t, "
-                    "CAST(row_number() OVER () - 1 AS INTEGER) AS code FROM "
+                    "CAST(row_number() OVER (ORDER BY t) - 1 AS INTEGER) AS code FROM "
                     "(SELECT DISTINCT t FROM rows_to_code WHERE t IS NOT NULL)")
         found = con.sql("SELECT i, code FROM rows_to_code JOIN distinct_text USING (t)"
                         ).to_arrow_table()

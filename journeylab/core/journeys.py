@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from .encode import run_starts
 from .log import EventLog
 
 __all__ = ["SEP", "pairs", "group_order", "group_quantiles", "distinct_count", "variant_ids",
@@ -191,6 +192,12 @@ def distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
     if np.any(np.diff(cases) < 0):  # not in log order: hash instead
         key = cases.astype(np.int64) * n_groups + groups.astype(np.int64)
         return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
+    if n_groups <= 64 and order is None:
+        # few groups (touchpoints): one 64-bit set of groups per journey, no sort at all
+        sets = np.bitwise_or.reduceat(np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))[
+            groups], run_starts(cases))
+        return np.array([np.count_nonzero(sets & np.uint64(1 << g)) for g in range(n_groups)],
+                        dtype=np.int64)
     if order is None:
         order = group_order(groups, n_groups)
     # in group order each group is one run of positions (no need to gather the groups):
@@ -273,7 +280,7 @@ def _variant_ids_bytes(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     return ids, _first_of(ids)
 
 
-def variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
+def variant_text(log: EventLog, first: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """The path of each of the journeys ``first`` as text, touchpoints joined by :data:`SEP`.
 
     For display: a touchpoint name may itself hold `` > ``, so code that needs the steps
@@ -287,7 +294,9 @@ def variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    ndarray of str (object)
+    pandas array of str
+        Arrow-backed text (indexed like an ndarray; no Python string is made per path, so
+        hundreds of thousands of paths go into a table at once).
 
     Examples
     --------
@@ -298,13 +307,14 @@ def variant_text(log: EventLog, first: np.ndarray) -> np.ndarray:
     ['x > y', 'x']
     """
     if not len(first):
-        return np.zeros(0, dtype=object)
+        return pd.array([], dtype="str")
     lengths, codes = _steps(log, first)
     labels = pa.array(np.asarray(log.activities, dtype=object), pa.large_string())
     steps = labels.take(pa.array(codes))
     paths = pa.LargeListArray.from_arrays(pa.array(np.r_[0, np.cumsum(lengths)], pa.int64()),
                                           steps)
-    return pc.binary_join(paths, pa.scalar(SEP, pa.large_string())).to_numpy(zero_copy_only=False)
+    return pd.array(pc.binary_join(paths, pa.scalar(SEP, pa.large_string())).to_pandas(),
+                    dtype="str")
 
 
 def _steps(log: EventLog, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -354,8 +364,9 @@ def variant_order(cases: np.ndarray, text: np.ndarray | None,
     ----------
     cases : ndarray
         Journeys per variant, indexed by variant id.
-    text : ndarray or None
-        Each variant's `` > ``-joined path, indexed by variant id (None with ``keys``).
+    text : array of str or None
+        Each variant's `` > ``-joined path, indexed by variant id (None with ``keys``), as
+        :func:`variant_text` gives it or any sequence of str.
     keys : Arrow array, optional
         :func:`variant_keys` of the variants: the same order, faster.
 
@@ -372,10 +383,16 @@ def variant_order(cases: np.ndarray, text: np.ndarray | None,
     # Arrow's sort is stable and compares UTF-8 bytes, which order text as its code points
     # do (Python's order): twice as fast as pandas on 661k variants
     table = pa.table({"cases": np.asarray(cases),
-                      "variant": keys if keys is not None else
-                      pa.array(np.asarray(text, dtype=object), pa.large_string())})
+                      "variant": keys if keys is not None else _arrow_text(text)})
     return pc.sort_indices(table, sort_keys=[("cases", "descending"),
                                              ("variant", "ascending")]).to_numpy()
+
+
+def _arrow_text(text) -> pa.Array:
+    """Text as Arrow text: as it is when Arrow holds it already, no Python string made."""
+    if hasattr(text, "__arrow_array__"):  # pandas' Arrow-backed text (variant_text's)
+        return pa.array(text)
+    return pa.array(np.asarray(text, dtype=object), pa.large_string())
 
 
 # ----------------------------------------------------------------------------- counts

@@ -3,8 +3,9 @@ encoding of cases and activities (:mod:`.encode`), the :class:`EventLog` itself,
 by case and time, with :func:`read_events` and :func:`describe_log` (:mod:`.log`), the
 per-journey operations the other subpackages build on (pairs of consecutive events, variant
 ids, counts, quantiles: :mod:`.journeys`; each journey's outcome and score, and selecting
-journeys: :mod:`.cases`) and what a result column
-holds, read from its name (:mod:`.columns`).
+journeys: :mod:`.cases`), what a result column
+holds, read from its name (:mod:`.columns`), and two independent passes run at once on two
+cores (:mod:`.threads`).
 """
 from __future__ import annotations
 
@@ -23,5 +24,6 @@ _EXPORTS = {
                  "transition_counts"),
     "cases": ("ALL", "case_outcome", "case_satisfaction", "select_journeys"),
     "columns": ("is_share_name",),
+    "threads": ("side_by_side",),
 }
 __all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

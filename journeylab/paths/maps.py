@@ -21,6 +21,7 @@ from ..core.journeys import (distinct_count, group_order, group_quantiles, pairs
 from ..core.cases import case_outcome, case_satisfaction
 from ..core.engine import EngineLog
 from ..core.log import EventLog
+from ..core.threads import side_by_side
 
 __all__ = ["discover_dfg", "DirectlyFollowsGraph", "filter_dfg", "covered_activities",
            "simplify_dfg", "get_variants", "cover_variants", "compare_logs"]
@@ -87,23 +88,30 @@ def discover_dfg(log: EventLog | EngineLog) -> DirectlyFollowsGraph:
     if isinstance(log, EngineLog):
         edges, nodes = log.dfg()
         return _graph(edges, nodes, log.n_cases)
-    return _graph(_edge_table(log), _node_table(log), log.n_cases)
+    edges, nodes = side_by_side(lambda: _edge_table(log), lambda: _node_table(log))
+    return _graph(edges, nodes, log.n_cases)
 
 
 def _edge_table(log: EventLog) -> pd.DataFrame:
-    """The DFG's edges (the pairs' arrays are freed on return, before the nodes' pass)."""
+    """The DFG's edges; the times' quantiles are taken on a second core while the journeys
+    per edge are counted."""
     A = log.n_activities
-    src, dst, dt, case = pairs(log)
-    edge = src * A + dst
+    edge, dst, dt, case = pairs(log)
+    edge *= A  # src * A + dst, in the pairs' own array (less held beside the second core)
+    edge += dst
+    del dst
     events = np.bincount(edge, minlength=A * A)
     present = np.flatnonzero(events)
-    dense = np.full(A * A, -1, np.int32)
+    dense = np.full(A * A, -1, edge.dtype)
     dense[present] = np.arange(len(present))
-    edge = dense[edge]  # dense edge ids, so one radix sort serves counts and quantiles
+    # dense edge ids, so one radix sort serves counts and quantiles (each id read, then
+    # overwritten, in place)
+    np.take(dense, edge, out=edge, mode="clip")
     order = group_order(edge, len(present))
-    cases = distinct_count(edge, case, len(present), order)
-    total = np.bincount(edge, weights=dt, minlength=len(present))
-    qs = group_quantiles(edge, dt, len(present), (0.5, 0.9), order)
+    (cases, total), qs = side_by_side(
+        lambda: (distinct_count(edge, case, len(present), order),
+                 np.bincount(edge, weights=dt, minlength=len(present))),
+        lambda: group_quantiles(edge, dt, len(present), (0.5, 0.9), order))
     labels = np.asarray(log.activities, dtype=object)
     return pd.DataFrame({
         "source": labels[present // A], "target": labels[present % A],
@@ -245,20 +253,27 @@ def get_variants(log: EventLog | EngineLog, *, outcome: str | Sequence[str] | No
     ids, first_case = variant_ids(log)
     n_var = len(first_case)
     cases = np.bincount(ids, minlength=n_var)
-    # ranked by keys when the names allow (faster than by text); with ``top``, only the
-    # variants shown are written out as text (all of them: in log order, the faster one)
-    keys = variant_keys(log, first_case)
-    text = variant_text(log, first_case) if keys is None or not top else None
-    order = variant_order(cases, text, keys)
-    order = order[:top] if top else order
-    shown = first_case[order]
-    first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
-    dur = (log.timestamps_ns[last] - log.timestamps_ns[first]) / 1e9
+
+    def ranked() -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+        # ranked by keys when the names allow (faster than by text); with ``top``, only the
+        # variants shown are written out as text (all of them: in log order, the faster one)
+        keys = variant_keys(log, first_case)
+        text = variant_text(log, first_case) if keys is None or not top else None
+        order = variant_order(cases, text, keys)
+        order = order[:top] if top else order
+        return order, variant_text(log, first_case[order]) if text is None else text[order]
+
+    def median_durations() -> np.ndarray:
+        first, last = log.case_offsets[:-1], log.case_offsets[1:] - 1
+        dur = (log.timestamps_ns[last] - log.timestamps_ns[first]) / 1e9
+        return group_quantiles(ids, dur, n_var, (0.5,))[:, 0]
+
+    (order, text), median = side_by_side(ranked, median_durations)  # on two cores
     out = pd.DataFrame({
-        "variant": variant_text(log, shown) if text is None else text[order],
-        "length": log.case_lengths[shown],
+        "variant": text,
+        "length": log.case_lengths[first_case[order]],
         "cases": cases[order],
-        "median_duration_s": group_quantiles(ids, dur, n_var, (0.5,))[order, 0],
+        "median_duration_s": median[order],
     })
     conv = case_outcome(log, outcome)
     if conv is not None:

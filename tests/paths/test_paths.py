@@ -320,6 +320,33 @@ def test_quantiles_match_numpy_for_many_and_few_groups():
             assert got[g, 1] == pytest.approx(np.quantile(values[groups == g], 0.9))
 
 
+def test_journeys_per_group_over_many_blocks_equal_a_count_of_distinct_pairs():
+    """The touchpoints' journeys are counted block by block of journeys (sets of bits): on
+    more journeys than a block holds, with groups at the edge of 64 bits, each count equals
+    pandas' count of distinct (journey, group) pairs, and the sort's count agrees."""
+    from journeylab.core.journeys import distinct_count, group_order
+
+    rng = np.random.default_rng(3)
+    for n_groups in (64, 7):
+        cases = np.sort(rng.integers(0, 700_000, 2_000_000))
+        groups = rng.integers(0, n_groups, len(cases)).astype(np.int8)
+        truth = (pd.DataFrame({"c": cases, "g": groups}).drop_duplicates()["g"]
+                 .value_counts().reindex(range(n_groups), fill_value=0).to_numpy())
+        assert distinct_count(groups, cases, n_groups).tolist() == truth.tolist()
+        assert distinct_count(groups, cases, n_groups,
+                              group_order(groups, n_groups)).tolist() == truth.tolist()
+
+
+def test_side_by_side_returns_both_results_and_raises_what_either_raises():
+    from journeylab.core.threads import side_by_side
+
+    assert side_by_side(lambda: np.arange(3).sum(), lambda: "second") == (3, "second")
+    with pytest.raises(ZeroDivisionError):
+        side_by_side(lambda: 1, lambda: 1 / 0)
+    with pytest.raises(KeyError):
+        side_by_side(lambda: {}["x"], lambda: 2)
+
+
 @pytest.fixture(scope="module")
 def default_map():
     """The map notebook 01 draws on the 20,000-journey default data (33 touchpoints)."""

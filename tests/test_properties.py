@@ -163,3 +163,27 @@ def test_variant_keys_rank_paths_as_their_text_does(journeys, touchpoints):
     assert variant_order(cases, text).tolist() == by_text
     if keys is not None:
         assert variant_order(cases, None, keys).tolist() == by_text
+
+
+_SOME_CHARACTERS = "ab\x00\x1f\x7f\x80\x9f\xa0\xc2éÂ\u0100\U0001f600"
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=_SOME_CHARACTERS, max_size=6)),
+                max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_control_characters_are_flagged_exactly_as_the_pattern_finds_them(values):
+    """Labels holding control characters are noted (kept): the check made from the bytes
+    first flags exactly the values the pattern U+0000-U+001F, U+007F-U+009F matches,
+    including the bytes 0xC2 0x80-0x9F that encode U+0080-U+009F and look-alikes that do
+    not."""
+    import re
+
+    import pyarrow as pa
+
+    from journeylab.core.encode import _text_flags
+
+    truth = [v is not None and re.search("[\x00-\x1f\x7f-\x9f]", v) is not None for v in values]
+    arr = pa.array(values, pa.large_string())
+    assert _text_flags(arr, "control").tolist() == truth
+    assert _text_flags(arr.slice(len(values) // 2), "control").tolist() == \
+        truth[len(values) // 2:]

@@ -15,9 +15,9 @@ from ..exports import lazy_exports
 _EXPORTS = {
     "schema": ("Schema", "ROLES", "CANONICAL", "PM4PY_NAMES"),
     "encode": ("encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical",
-               "in_order", "run_starts", "sort_order", "sort_rows", "NULL_SPELLINGS",
+               "code_dtype", "in_order", "run_starts", "sort_order", "sort_rows", "NULL_SPELLINGS",
                "null_spellings", "null_mask"),
-    "factorize": ("factorize_text", "increasing"),
+    "factorize": ("factorize_text", "increasing", "numpy_column"),
     "log": ("EventLog", "read_events", "describe_log"),
     "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",
                  "variant_ids", "variant_text", "variant_keys", "variant_order", "activity_counts",

@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from ..errors import InvalidInputError
 
-__all__ = ["factorize_text", "increasing"]
+__all__ = ["factorize_text", "increasing", "numpy_column"]
 
 #: From this many rows on, how text is encoded is chosen from its first rows (see
 #: :func:`factorize_text`): one hash table over a million ids misses the cache on nearly
@@ -88,6 +88,23 @@ def increasing(text: pa.Array) -> bool:
                                         ).as_py())
 
 
+def numpy_column(column: pa.ChunkedArray | pa.Array, dtype) -> np.ndarray:
+    """An Arrow column of numbers without missing values as one NumPy array of ``dtype``,
+    filled chunk by chunk from views of Arrow's buffers (no joined copy first, and no second
+    array when the dtype differs).
+
+    >>> numpy_column(pa.chunked_array([[1, 2], [3]], pa.int32()), np.int64).tolist()
+    [1, 2, 3]
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = np.empty(sum(len(c) for c in chunks), dtype)
+    at = 0
+    for c in chunks:
+        out[at:at + len(c)] = c.to_numpy()
+        at += len(c)
+    return out
+
+
 def _layout(head: pa.Array | pa.ChunkedArray) -> str:
     """How to encode text whose first rows are ``head``: ``"runs"`` when most rows repeat
     the one before, ``"duckdb"`` when many distinct values do not, else ``"hash"``."""
@@ -122,5 +139,6 @@ def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.
                         ).to_arrow_table()
         values = con.sql("SELECT t FROM distinct_text ORDER BY code").to_arrow_table()
     codes = np.full(n, -1, np.int32)  # a missing text finds no code
-    codes[found.column(0).to_numpy()] = found.column(1).to_numpy()
+    for rows_of, codes_of in zip(found.column(0).chunks, found.column(1).chunks):
+        codes[rows_of.to_numpy()] = codes_of.to_numpy()  # chunk by chunk: no copy of them
     return codes, values.column(0).combine_chunks().cast(pa.large_string())

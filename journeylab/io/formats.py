@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.encode import categorical
+from ..core.encode import categorical, code_dtype
 from ..core.factorize import factorize_text
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
@@ -202,7 +202,7 @@ def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
         remap = remap.astype(np.int32)
     # the usual case: the dictionaries hold distinct values, so a code is its position
     same = np.array_equal(remap[:-1], np.arange(len(remap) - 1))
-    codes = np.empty(sum(len(c) for c in chunks), np.int32)
+    codes = np.empty(sum(len(c) for c in chunks), code_dtype(len(values)))  # pandas' own
     at = 0
     for c, start in zip(chunks, starts):
         idx = c.indices

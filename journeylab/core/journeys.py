@@ -225,10 +225,9 @@ def distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
 def variant_ids(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     """Which journeys follow the same path (variant).
 
-    Each journey's sequence is hashed (a polynomial over the activity codes and the length,
-    vectorised); then every event is compared with the same position of its variant's first
-    journey, so the grouping is exact. A hash collision, never seen in practice, falls back to
-    comparing the byte strings of the sequences.
+    Each journey's touchpoint codes, one after another, are a key of bytes (the log's
+    activity codes as they lie, in case order, with no copy per journey); Arrow's hash
+    table groups equal keys, comparing their bytes, so the grouping is exact.
 
     Parameters
     ----------
@@ -253,22 +252,14 @@ def variant_ids(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     n = log.n_cases
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lengths = log.case_lengths
-    starts = log.case_offsets[:-1]
-    pos = (np.arange(log.n_events) - np.repeat(starts, lengths)).astype(np.int32)
-    powers = np.cumprod(np.full(int(lengths.max()), 0x9E3779B97F4A7C15, dtype=np.uint64),
-                        dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        terms = (log.activity_codes.astype(np.uint64) + np.uint64(1)) * powers[pos]
-        h = np.add.reduceat(terms, starts) ^ (lengths.astype(np.uint64)
-                                              * np.uint64(0xBF58476D1CE4E5B9))
-    ids = pd.factorize(h)[0].astype(np.int64)
-    first = _first_of(ids)
-    rep = first[ids]
-    if np.array_equal(lengths, lengths[rep]) and np.array_equal(
-            log.activity_codes, log.activity_codes[np.repeat(starts[rep], lengths) + pos]):
-        return ids, first
-    return _variant_ids_bytes(log)
+    width = np.dtype(np.uint16 if log.n_activities < 65_535 else np.uint32)
+    data = log.activity_codes.astype(width)
+    offsets = log.case_offsets.astype(np.int64) * width.itemsize
+    keys = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n,
+                                            [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    # dictionary encoding numbers keys in order of first appearance
+    ids = pc.dictionary_encode(keys).indices.to_numpy().astype(np.int64)
+    return ids, _first_of(ids)
 
 
 def _first_of(ids: np.ndarray) -> np.ndarray:
@@ -276,17 +267,6 @@ def _first_of(ids: np.ndarray) -> np.ndarray:
     first = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, np.int64)
     first[ids[::-1]] = np.arange(len(ids))[::-1]
     return first
-
-
-def _variant_ids_bytes(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`variant_ids` by comparing each journey's codes as bytes (the slow, sure way)."""
-    width = np.int16 if log.n_activities < 32_767 else np.int32
-    size = np.dtype(width).itemsize
-    buf = log.activity_codes.astype(width).tobytes()
-    off = (log.case_offsets * size).tolist()
-    keys = [buf[a:b] for a, b in zip(off[:-1], off[1:])]
-    ids = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int64)
-    return ids, _first_of(ids)
 
 
 def variant_text(log: EventLog, first: np.ndarray) -> pd.api.extensions.ExtensionArray:

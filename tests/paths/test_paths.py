@@ -293,18 +293,51 @@ def test_widget_twins_return_the_numbers_shown(small_truth):
         by="segment"))
 
 
-def test_variant_hashing_agrees_with_byte_keys(small_truth):
-    from journeylab.core.journeys import _variant_ids_bytes, variant_ids, variant_text
+def _variant_ids_by_python_bytes(log):
+    """Variant ids the slow, sure way: each journey's codes as Python bytes, factorised."""
+    buf = log.activity_codes.astype(np.int32).tobytes()
+    off = (log.case_offsets * 4).tolist()
+    ids = pd.factorize(pd.Series([buf[a:b] for a, b in zip(off[:-1], off[1:])],
+                                 dtype=object))[0]
+    first = np.full(ids.max() + 1, -1, np.int64)
+    first[ids[::-1]] = np.arange(len(ids))[::-1]
+    return ids, first
+
+
+def test_variant_grouping_agrees_with_python_bytes(small_truth):
+    from journeylab.core.journeys import variant_ids, variant_text
 
     log = jl.read_events(small_truth.events, **small_truth.read_kwargs())
     ids_h, first_h = variant_ids(log)
-    ids_b, first_b = _variant_ids_bytes(log)
+    ids_b, first_b = _variant_ids_by_python_bytes(log)
+    assert ids_h.tolist() == ids_b.tolist() and first_h.tolist() == first_b.tolist()
     text_h, text_b = variant_text(log, first_h), variant_text(log, first_b)
     assert text_h[ids_h].tolist() == text_b[ids_b].tolist()  # same path for every journey
     assert len(set(text_h)) == len(text_h) == len(text_b)
     by_hand = log.events.groupby("case_id", observed=True)["activity"].agg(
         lambda s: " > ".join(s.astype(str)))
     assert text_h[ids_h].tolist() == by_hand.tolist()
+
+
+def test_variants_of_more_touchpoints_than_two_bytes_hold_group_exactly():
+    """Past 65,534 touchpoints each code takes four bytes in the variant keys: journeys
+    whose codes would agree in their low two bytes stay apart."""
+    from journeylab.core.journeys import variant_ids
+
+    rng = np.random.default_rng(5)
+    n_act = 70_000
+    acts = np.r_[np.arange(n_act), rng.integers(0, n_act, 30_000)]
+    cases = np.r_[np.arange(n_act) // 2, rng.integers(0, n_act // 2, 30_000)]
+    events = pd.DataFrame({"case_id": cases.astype(str),
+                           "activity": [f"t{a:05d}" for a in acts],
+                           "timestamp": pd.Timestamp("2024-01-01")
+                           + pd.to_timedelta(np.arange(len(acts)), unit="s")})
+    events.loc[0:1, "activity"] = ["t00000", "t65535"]  # codes 0 and 65,535: low bytes agree
+    log = jl.read_events(events)
+    assert log.n_activities > 65_535
+    ids, first = variant_ids(log)
+    ids_b, first_b = _variant_ids_by_python_bytes(log)
+    assert ids.tolist() == ids_b.tolist() and first.tolist() == first_b.tolist()
 
 
 def test_quantiles_match_numpy_for_many_and_few_groups():

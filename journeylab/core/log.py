@@ -405,7 +405,7 @@ def read_events(source: Any, *, case_id_key: str | None = None, activity_key: st
                                 "options of engine='duckdb' or 'spark'.")
     check_reading_options(timestamp_format=timestamp_format, assume_timezone=assume_timezone)
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
-                     columns=columns)
+                     columns=columns, schema=schema)
     events, report = clean_events(raw, schema, catalogue=catalogue,
                                   timestamp_format=timestamp_format, dayfirst=dayfirst,
                                   assume_timezone=assume_timezone, duplicates=duplicates,

@@ -131,6 +131,18 @@ class Schema:
         """  # noqa: E501
         return self.resolve_noted(columns)[0]
 
+    def column_of(self, role: str, columns: Sequence[str]) -> str | None:
+        """The column ``role`` takes among ``columns``, or None when the roles do not
+        resolve there (the error is raised where they are resolved for use).
+
+        >>> Schema().column_of("case_id", ["Customer_ID", "activity", "timestamp"])
+        'Customer_ID'
+        """
+        try:
+            return self.resolve_noted(columns)[0].key(role)
+        except (MissingColumnError, InvalidInputError):
+            return None
+
     def resolve_noted(self, columns: Sequence[str]) -> tuple["Schema", list[dict]]:
         """Like :meth:`resolve`, plus notes on choices made (``role``, ``column``,
         ``message``): a name matched ignoring case, or a usual name found in several

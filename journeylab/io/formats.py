@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.encode import categorical, code_dtype
-from ..core.factorize import factorize_text
+from ..core.factorize import PROBE_ROWS, factorize_text, layout, number_in_duckdb
+from ..core.schema import Schema
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
 from .text import decode_text, read_all_bytes
@@ -26,7 +27,11 @@ __all__ = ["read_parquet", "read_jsonl", "read_duckdb", "duckdb_frame", "sql_nam
 
 
 # --------------------------------------------------------------------------- Parquet, JSONL, DuckDB
-def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
+def read_parquet(path: Path, columns: list[str] | None = None, *,
+                 schema: Schema | None = None) -> RawTable:
+    """Read a Parquet file (``columns`` only, when given). With the ``schema`` of the roles,
+    a large journey-id column whose first rows are in no journey order is read already
+    numbered, by DuckDB straight from the file (see ``_numbered``)."""
     import pyarrow.parquet as pq
 
     try:
@@ -38,7 +43,8 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
                 raise MissingColumnError(f"No column {missing[0]!r} in {str(path)!r}; it has "
                                          f"{names}.")
         coded = _few_values(file.metadata, columns)
-        table, encoded = _read_table(path, file, columns or names, coded)
+        ids = schema.column_of("case_id", names) if schema is not None else None
+        table, encoded = _read_table(path, file, columns or names, coded, ids)
         frame = arrow_frame(table, encoded=encoded)
     except MissingColumnError:
         raise
@@ -55,7 +61,7 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
 _SMALL_DICTIONARY = 1 << 16
 
 
-def _read_table(path: Path, file, columns: list[str], coded: list[str]):
+def _read_table(path: Path, file, columns: list[str], coded: list[str], ids: str | None):
     """The Arrow table of ``columns`` (``coded`` read as dictionaries) and the names of the
     columns it encoded itself (their dictionaries hold distinct values, no missing one).
 
@@ -63,43 +69,93 @@ def _read_table(path: Path, file, columns: list[str], coded: list[str]):
     less memory). A text column stored with a dictionary type of many values (a pandas
     categorical of ids, whose every row group repeats the whole list of categories) is read
     as plain text by DuckDB and encoded once, several times faster than Arrow's dictionary
-    reader; its values and order are the file's.
+    reader; its values and order are the file's. The journey-id column ``ids``, when its
+    rows are many and in no order, is numbered by DuckDB as it reads it (see
+    ``_numbered``).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = file.schema_arrow
-    wide = [] if len(set(columns)) != len(columns) else [
+    n = file.metadata.num_rows
+    unique = len(set(columns)) == len(columns)
+    wide = [] if not unique else [
         c for c in columns if c not in coded and pa.types.is_dictionary(schema.field(c).type)
         and pa.types.is_string(schema.field(c).type.value_type)
         and not schema.field(c).type.ordered]  # a declared order is Arrow's to keep
-    rest = [c for c in columns if c not in wide]
+    scattered = [ids] if unique and ids in columns and ids not in coded and ids not in wide \
+        and _text_type(schema.field(ids).type) and _scattered(file, ids, n) else []
     # a column stored with a dictionary type is read as one anyway; asking for it again
     # would drop its declared order
     coded = [c for c in coded if not pa.types.is_dictionary(schema.field(c).type)]
-    if not wide:
-        return pq.read_table(path, columns=rest, read_dictionary=coded, pre_buffer=False), ()
-    # the wide columns first, encoded and their text freed before the others are read
-    # (DuckDB's reading is the peak of memory: less is held beside it)
-    text = _duckdb_columns(path, wide)
-    if text is None or text.num_rows != file.metadata.num_rows:
-        return pq.read_table(path, columns=columns, read_dictionary=coded,
-                             pre_buffer=False), ()
-    encoded = {c: _encoded(text.column(c)) for c in wide}
-    del text
+    encoded = {}
+    if wide:
+        # the wide columns first, encoded and their text freed before the others are read
+        # (DuckDB's reading is the peak of memory: less is held beside it)
+        text = _duckdb_columns(path, wide)
+        if text is not None and text.num_rows == n:
+            encoded = {c: _encoded(text.column(c)) for c in wide}
+        del text
+    for c in scattered:
+        numbered = _numbered(path, c, n)
+        if numbered is not None:
+            encoded[c] = numbered
+    rest = [c for c in columns if c not in encoded]
     table = pq.read_table(path, columns=rest, read_dictionary=coded, pre_buffer=False)
-    if rest and table.num_rows != file.metadata.num_rows:
+    if not encoded:
+        return table, ()
+    if rest and table.num_rows != n:
         return pq.read_table(path, columns=columns, read_dictionary=coded,
                              pre_buffer=False), ()
-    return pa.table({c: encoded[c] if c in wide else table.column(c) for c in columns}), \
-        tuple(wide)
+    return pa.table({c: encoded[c] if c in encoded else table.column(c) for c in columns}), \
+        tuple(encoded)
+
+
+def _text_type(t) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _scattered(file, column: str, n: int) -> bool:
+    """Whether the first rows of ``column`` (a million rows or more) hold many distinct
+    values in no order (see ``journeylab.core.factorize.layout``)."""
+    if n < 2 or file.metadata.num_row_groups == 0:
+        return False
+    head = next(file.iter_batches(batch_size=PROBE_ROWS, columns=[column])).column(0)
+    return layout(head, n) == "duckdb"
+
+
+def _numbered(path: Path, column: str, n: int):
+    """A text column of a Parquet file as a dictionary array of its sorted distinct values,
+    numbered by DuckDB as it reads the file (:func:`journeylab.core.factorize.
+    number_in_duckdb`): the text is never held in Python, and the hashing runs on every
+    core. None when DuckDB cannot read it (Arrow's reader is the fallback)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                    "autoload_known_extensions": False}) as con:
+            con.execute("SET enable_progress_bar = false")
+            index = "INTEGER" if n < 2**31 else "BIGINT"
+            con.read_parquet(str(path), file_row_number=True).select(
+                f"{sql_name(column)} AS t, CAST(file_row_number AS {index}) AS i"
+            ).create_view("rows_to_code")
+            codes, values = number_in_duckdb(con, "rows_to_code", n)
+    except Exception:  # noqa: BLE001 - Arrow's reader is the fallback
+        return None
+    return _dictionary(codes, values)
 
 
 def _encoded(text):
     """Arrow text as a dictionary array of its distinct values (see ``factorize_text``)."""
+    return _dictionary(*factorize_text(text))
+
+
+def _dictionary(codes, values):
+    """A dictionary array of ``codes`` (-1: missing) into ``values``."""
     import pyarrow as pa
 
-    codes, values = factorize_text(text)
     missing = codes < 0
     return pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing if missing.any()
                                                    else None), values)

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.schema import Schema
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .formats import duckdb_frame, read_duckdb, read_jsonl, read_parquet, sql_name
 from .table import RawTable, finish
@@ -104,7 +105,7 @@ def _check_timezone(tz: Any) -> None:
 
 def read_table(source: Any, *, sep: str | None = None, encoding: str | None = None,
                format: str | None = None, table: str | None = None,
-               columns: list[str] | None = None) -> RawTable:
+               columns: list[str] | None = None, schema: Schema | None = None) -> RawTable:
     """Read ``source`` into a :class:`RawTable` without interpreting any column.
 
     Parameters
@@ -122,6 +123,10 @@ def read_table(source: Any, *, sep: str | None = None, encoding: str | None = No
         For a DuckDB database file: the table or view to read.
     columns : list of str, optional
         Read only these columns (Parquet and CSV skip the others while reading).
+    schema : Schema, optional
+        The column roles, when known. A large Parquet file's journey ids, when its rows
+        are in no journey order, are then read already numbered (faster; no text of them
+        held in memory). The values read are the same either way.
 
     Whatever the format, column names become unique text (duplicates get ``.1``, ``.2``;
     empty names ``Unnamed: i``), and values that are objects or arrays (JSON, XES lists and
@@ -168,7 +173,7 @@ def read_table(source: Any, *, sep: str | None = None, encoding: str | None = No
     reader = {"csv": read_csv, "parquet": read_parquet, "xes": read_xes,
               "jsonl": read_jsonl, "duckdb": read_duckdb}[fmt]
     if fmt == "parquet":
-        raw = reader(path, columns=list(columns) if columns else None)
+        raw = reader(path, columns=list(columns) if columns else None, schema=schema)
     elif fmt == "csv":
         raw = reader(path, sep=sep, encoding=encoding)
     elif fmt == "jsonl":

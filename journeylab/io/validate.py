@@ -229,7 +229,7 @@ def validate_events(source: Any, *, case_id_key: str | None = None,
                     satisfaction_key, instruments or {}, satisfaction_scale)
     check_reading_options(timestamp_format=timestamp_format, assume_timezone=assume_timezone)
     raw = read_table(source, sep=sep, encoding=encoding, format=format, table=table,
-                     columns=columns)
+                     columns=columns, schema=schema)
     _, report = clean_events(raw, schema, catalogue=catalogue, timestamp_format=timestamp_format,
                              dayfirst=dayfirst, assume_timezone=assume_timezone,
                              duplicates=duplicates, lifecycle=lifecycle, strict=strict,

@@ -234,7 +234,7 @@ def test_large_text_is_encoded_the_way_its_layout_calls_for_into_the_same_codes(
     import pyarrow as pa
 
     from journeylab.core.encode import encode_labels
-    from journeylab.core.factorize import _ENGINE_TEXT_ROWS, _layout
+    from journeylab.core.factorize import _ENGINE_TEXT_ROWS, layout
 
     rng = np.random.default_rng(3)
     n = _ENGINE_TEXT_ROWS + 1_000
@@ -245,7 +245,7 @@ def test_large_text_is_encoded_the_way_its_layout_calls_for_into_the_same_codes(
     few = rng.choice(["visit", "cart", "buy"], n).astype(object)
     probe = 1 << 16
     for ids, way in ((shuffled, "duckdb"), (in_runs, "runs"), (few, "hash")):
-        assert _layout(pa.array(ids[:probe], pa.large_string())) == way
+        assert layout(pa.array(ids[:probe], pa.large_string()), len(ids)) == way
         codes, cats, _ = encode_labels(pd.Series(ids, dtype="str"))
         want_codes, want_cats, _ = encode_labels(pd.Series(ids, dtype=object))
         assert list(cats) == list(want_cats) == sorted(set(ids) - {None})
@@ -281,13 +281,7 @@ def test_a_large_shuffled_log_reads_as_the_same_log_as_in_order():
     a, b = jl.read_events(in_order, **roles), jl.read_events(shuffled, **roles)
     assert a.report.rows_quarantined == b.report.rows_quarantined >= 60 + 40 - 2
     assert list(a.events.columns) == list(b.events.columns)
-    for col in a.events.columns.drop("row"):  # codes and categories (a frame compare is slow)
-        x, y = a.events[col], b.events[col]
-        if isinstance(x.dtype, pd.CategoricalDtype):
-            assert x.cat.categories.equals(y.cat.categories), col
-            assert np.array_equal(x.array.codes, y.array.codes), col
-        else:
-            assert x.equals(y), col
+    _assert_same_columns(a.events, b.events, a.events.columns.drop("row"))
     # the row column still names each event's own source row
     src = shuffled.reset_index(drop=True)
     assert (src["activity"].to_numpy()[b.events["row"]] == b.events["activity"].astype(str)).all()
@@ -310,3 +304,55 @@ def test_sort_rows_carries_columns_into_the_stable_order():
     assert np.array_equal(order, want)
     for key, values in (("case_id", case), ("timestamp", ts), ("activity", label)):
         assert taken[key].dtype == values.dtype and np.array_equal(taken[key], values[want])
+
+
+def test_a_large_shuffled_parquet_numbers_its_ids_as_it_reads_into_the_same_log(tmp_path):
+    """A Parquet file of a million rows or more whose journey ids come in no order has them
+    numbered by DuckDB as it reads the file (no text of them held): the log, the
+    quarantine (missing ids, null spellings) and the trimmed, odd ids are those of the same
+    rows read from a DataFrame; a column name holding quotes is read as it is."""
+    import numpy as np
+
+    from journeylab.core.encode import _ENGINE_SORT_ROWS
+    from journeylab.core.schema import Schema
+    from journeylab.io import read_table
+
+    rng = np.random.default_rng(12)
+    n = _ENGINE_SORT_ROWS + 3_000
+    case = rng.integers(0, n // 5, n)
+    ids = np.char.add("Jé", case.astype(str)).astype(object)
+    ids[rng.choice(n, 30, replace=False)] = None  # quarantined
+    ids[rng.choice(n, 20, replace=False)] = "NULL"  # a null spelling: quarantined
+    ids[rng.choice(n, 25, replace=False)] = " Jé7 "  # trimmed into journey Jé7
+    key = 'case "id"'
+    df = pd.DataFrame({
+        key: pd.array(ids, dtype="str"),
+        "activity": rng.choice(["visit", "cart", "buy", "help"], n),
+        "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n),
+                                                                  unit="s"),
+    })
+    path = tmp_path / "shuffled.parquet"
+    df.to_parquet(path, index=False)
+    raw = read_table(path, schema=Schema(case_id_key=key))
+    assert isinstance(raw.frame[key].dtype, pd.CategoricalDtype)  # numbered while read
+    assert raw.frame[key].astype(object).where(raw.frame[key].notna(), None).tolist() == \
+        df[key].astype(object).where(df[key].notna(), None).tolist()
+    a, b = jl.read_events(df, case_id_key=key), jl.read_events(path, case_id_key=key)
+    assert a.report.rows_quarantined == b.report.rows_quarantined == 50
+    assert a.report.quarantined["row"].tolist() == b.report.quarantined["row"].tolist()
+    _assert_same_columns(a.events, b.events, a.events.columns)
+    assert "Jé7" in set(b.events["case_id"].cat.categories)
+
+
+def _assert_same_columns(a: pd.DataFrame, b: pd.DataFrame, columns) -> None:
+    """Equal columns, categoricals compared by categories and codes (a frame compare is
+    slow on a million rows)."""
+    import numpy as np
+
+    for col in columns:
+        x, y = a[col], b[col]
+        if isinstance(x.dtype, pd.CategoricalDtype):
+            assert x.cat.categories.equals(y.cat.categories), col
+            assert np.array_equal(x.array.codes, y.array.codes), col
+        else:
+            assert x.equals(y), col

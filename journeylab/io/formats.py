@@ -258,7 +258,8 @@ def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
         remap = remap.astype(np.int32)
     # the usual case: the dictionaries hold distinct values, so a code is its position
     same = np.array_equal(remap[:-1], np.arange(len(remap) - 1))
-    codes = np.empty(sum(len(c) for c in chunks), code_dtype(len(values)))  # pandas' own
+    dtype = code_dtype(len(values))  # pandas' own
+    codes = None if len(chunks) == 1 else np.empty(sum(len(c) for c in chunks), dtype)
     at = 0
     for c, start in zip(chunks, starts):
         idx = c.indices
@@ -267,10 +268,17 @@ def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
         if idx.null_count:
             idx = pc.fill_null(idx, -1)
         idx = idx.to_numpy(zero_copy_only=False)
-        if same and start == 0:
-            codes[at:at + len(c)] = idx  # a missing value is already -1
+        if same and start == 0:  # a missing value is already -1
+            if codes is None:  # one chunk: its indices are the codes (no copy if narrow)
+                codes = idx.astype(dtype, copy=False)
+            else:
+                codes[at:at + len(c)] = idx
         else:  # index -1 (a missing value) reads remap's last slot, which is -1
-            codes[at:at + len(c)] = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
+            mapped = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
+            if codes is None:
+                codes = mapped.astype(dtype, copy=False)
+            else:
+                codes[at:at + len(c)] = mapped
         at += len(c)
     categories = pd.Index(values.to_pandas())  # text, as Arrow's conversion gives
     # distinct by construction (one hash pass above, or known to be); a declared order

@@ -94,12 +94,14 @@ def journey_matrix(log: EventLog, *, outcome: str | Sequence[str] | None = None,
         key["sat"] = sat[key["case"].to_numpy()]
         cells["mean_satisfaction"] = (key.groupby("cell")["sat"].mean()
                                       .reindex(np.arange(n_cells)).to_numpy())
-    tops = pd.DataFrame({"cell": cell, "activity": ev["activity"].astype(object)})
-    tops = tops.groupby(["cell", "activity"]).size().rename("events").reset_index()
-    tops.insert(0, "stage", names[0][tops["cell"]])
-    tops.insert(1, "channel", names[1][tops["cell"]])
-    return _matrix_table(cells[cells["events"] > 0], tops.drop(columns="cell"),
-                         stage_order(log), outcome)
+    # events of each (cell, touchpoint), counted over the codes (no text per event)
+    A = log.n_activities
+    pair = np.bincount(cell * A + log.activity_codes, minlength=n_cells * A)
+    seen = np.flatnonzero(pair)
+    tops = pd.DataFrame({"stage": names[0][seen // A], "channel": names[1][seen // A],
+                         "activity": np.asarray(log.activities, dtype=object)[seen % A],
+                         "events": pair[seen]})
+    return _matrix_table(cells[cells["events"] > 0], tops, stage_order(log), outcome)
 
 
 #: The cell of events without a stage or a channel.

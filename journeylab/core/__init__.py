@@ -18,7 +18,7 @@ _EXPORTS = {
                "code_dtype", "in_order", "run_starts", "sort_order", "sort_rows", "NULL_SPELLINGS",
                "null_spellings", "null_mask"),
     "factorize": ("factorize_text", "increasing", "numpy_column", "number_in_duckdb", "layout",
-                  "PROBE_ROWS"),
+                  "PROBE_ROWS", "local_duckdb", "DUCKDB_CONFIG"),
     "log": ("EventLog", "read_events", "describe_log"),
     "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",
                  "variant_ids", "variant_text", "variant_keys", "variant_order", "activity_counts",

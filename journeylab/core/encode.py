@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InvalidInputError
-from .factorize import factorize_text, increasing, numpy_column
+from .factorize import factorize_text, increasing, local_duckdb, numpy_column
 
 __all__ = ["encode_labels", "encode_keys", "KeyEncoding", "densify", "categorical",
            "code_dtype", "in_order",
@@ -458,12 +458,9 @@ def sort_rows(case_codes: np.ndarray, ts_ns: np.ndarray,
         order = np.lexsort((ts_ns, case_codes))
         return order, {"case_id": case_codes[order], "timestamp": ts_ns[order],
                        **{k: v[order] for k, v in columns.items()}}
-    import duckdb
-
     rows = pa.table({"c": np.asarray(case_codes), "t": np.asarray(ts_ns, dtype=np.int64),
                      "i": np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)})
-    with duckdb.connect() as con:
-        con.execute("SET enable_progress_bar = false")
+    with local_duckdb() as con:
         con.register("rows_to_sort", rows)
         ordered = con.sql("SELECT i, c, t FROM rows_to_sort ORDER BY c, t, i").to_arrow_table()
     del rows

@@ -3,14 +3,23 @@ runs of a value (a log in journey order), or DuckDB's partitioned hash on every 
 distinct values in no order). :func:`factorize_text` chooses from the first rows."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InvalidInputError
 
+if TYPE_CHECKING:
+    import duckdb
+
 __all__ = ["factorize_text", "increasing", "numpy_column", "number_in_duckdb", "layout",
-           "PROBE_ROWS"]
+           "PROBE_ROWS", "local_duckdb", "DUCKDB_CONFIG"]
+
+#: DuckDB opened by journeylab installs and loads no extension behind the user's back
+#: (that would be a download).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 #: From this many rows on, how text is encoded is chosen from its first rows (see
 #: :func:`factorize_text`): one hash table over a million ids misses the cache on nearly
@@ -125,15 +134,26 @@ def layout(head: pa.Array | pa.ChunkedArray, n_rows: int) -> str:
     return "duckdb" if len(pc.unique(head)) > 0.05 * len(head) else "hash"
 
 
-def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """:func:`factorize_text` by DuckDB (see :func:`number_in_duckdb`)."""
+def local_duckdb() -> "duckdb.DuckDBPyConnection":
+    """A private in-memory DuckDB connection for one pass (use it in ``with``): no
+    extension installed or loaded (see :data:`DUCKDB_CONFIG`), no progress bar.
+
+    >>> with local_duckdb() as con:
+    ...     con.sql("SELECT 1 + 1").fetchall()
+    [(2,)]
+    """
     import duckdb
 
+    con = duckdb.connect(config=dict(DUCKDB_CONFIG))
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _engine_factorize(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """:func:`factorize_text` by DuckDB (see :func:`number_in_duckdb`)."""
     n = len(text)
     index = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)  # narrow: faster joins
-    with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                "autoload_known_extensions": False}) as con:
-        con.execute("SET enable_progress_bar = false")
+    with local_duckdb() as con:
         con.register("rows_to_code", pa.table({"t": text, "i": pa.array(index)}))
         return number_in_duckdb(con, "rows_to_code", n)
 

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..core.factorize import DUCKDB_CONFIG
 from ..core.schema import Schema
 from ..errors import InvalidInputError, UnreadableFileError
 from .base import (CANONICAL_COLUMNS, OPTIONAL, SQLLog, memory_schema, read_in_memory,
@@ -185,10 +186,9 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
         if base:
             Path(base).mkdir(parents=True, exist_ok=True)
         workdir = tempfile.mkdtemp(prefix="journeylab-duckdb-", dir=base)
-        # no extension is installed or loaded behind the user's back (that is a download)
-        # in memory, spilling tables and sorts to workdir past memory_limit
-        connection = duckdb.connect(":memory:", config={
-            "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        # in memory, spilling tables and sorts to workdir past memory_limit; no extension
+        # installed or loaded behind the user's back (DUCKDB_CONFIG)
+        connection = duckdb.connect(":memory:", config=dict(DUCKDB_CONFIG))
         connection.execute(f"SET temp_directory = {literal(workdir, DUCKDB)}")
     connection.execute("SET TimeZone = 'UTC'")
     if memory_limit:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.encode import categorical, densify, run_starts
+from ..core.encode import categorical, code_dtype, densify, run_starts
 from ..core.schema import Schema
 from .findings import Finding
 from .readers import read_catalogue
@@ -56,7 +56,7 @@ def assemble(frame: pd.DataFrame, kept: np.ndarray, codes: dict, cats: dict, ts:
             if ordered:  # keep a declared stage order (e.g. awareness < ... < advocacy)
                 order = [str(x) for x in src.cat.categories if str(x) in set(k)]
                 remap = pd.Index(k).get_indexer(order)
-                lookup = np.full(len(k) + 1, -1, np.min_scalar_type(-len(k)))  # last: -1
+                lookup = np.full(len(k) + 1, -1, code_dtype(len(k)))  # last: -1
                 lookup[remap] = np.arange(len(k))
                 c, k = lookup[c], pd.Index(order, dtype=object)
             cols[role] = categorical(c, k, ordered=ordered)

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.encode import categorical, code_dtype
-from ..core.factorize import PROBE_ROWS, factorize_text, layout, number_in_duckdb
+from ..core.factorize import (DUCKDB_CONFIG, PROBE_ROWS, factorize_text, layout,
+                              local_duckdb, number_in_duckdb)
 from ..core.schema import Schema
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, canonical_json, finding, finish, listing
@@ -131,12 +132,8 @@ def _numbered(path: Path, column: str, n: int):
     numbered by DuckDB as it reads the file (:func:`journeylab.core.factorize.
     number_in_duckdb`): the text is never held in Python, and the hashing runs on every
     core. None when DuckDB cannot read it (Arrow's reader is the fallback)."""
-    import duckdb
-
     try:
-        with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                    "autoload_known_extensions": False}) as con:
-            con.execute("SET enable_progress_bar = false")
+        with local_duckdb() as con:
             index = "INTEGER" if n < 2**31 else "BIGINT"
             con.read_parquet(str(path), file_row_number=True).select(
                 f"{sql_name(column)} AS t, CAST(file_row_number AS {index}) AS i"
@@ -163,12 +160,8 @@ def _dictionary(codes, values):
 
 def _duckdb_columns(path: Path, columns: list[str]):
     """Columns of a Parquet file read by DuckDB as an Arrow table, or None if it cannot."""
-    import duckdb
-
     try:
-        with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                    "autoload_known_extensions": False}) as con:
-            con.execute("SET enable_progress_bar = false")
+        with local_duckdb() as con:
             return con.sql(
                 f"SELECT {', '.join(sql_name(c) for c in columns)} FROM read_parquet($path)",
                 params={"path": str(path)}).to_arrow_table()
@@ -268,17 +261,13 @@ def _categorical(column, *, distinct: bool = False) -> pd.Categorical:
         if idx.null_count:
             idx = pc.fill_null(idx, -1)
         idx = idx.to_numpy(zero_copy_only=False)
-        if same and start == 0:  # a missing value is already -1
-            if codes is None:  # one chunk: its indices are the codes (no copy if narrow)
-                codes = idx.astype(dtype, copy=False)
-            else:
-                codes[at:at + len(c)] = idx
-        else:  # index -1 (a missing value) reads remap's last slot, which is -1
-            mapped = remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
-            if codes is None:
-                codes = mapped.astype(dtype, copy=False)
-            else:
-                codes[at:at + len(c)] = mapped
+        # a missing value is -1 already, or reads remap's last slot, which is -1
+        part = idx if same and start == 0 else \
+            remap[np.where(idx >= 0, idx + start, len(remap) - 1)]
+        if codes is None:  # one chunk: its indices are the codes (no copy if narrow)
+            codes = part.astype(dtype, copy=False)
+        else:
+            codes[at:at + len(c)] = part
         at += len(c)
     categories = pd.Index(values.to_pandas())  # text, as Arrow's conversion gives
     # distinct by construction (one hash pass above, or known to be); a declared order
@@ -396,8 +385,7 @@ def _json_table(objs, bad, findings, name, enc) -> RawTable:
     return finish(raw, list(frame.columns), repr(name))
 
 
-_DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
-                  "enable_external_access": False}
+_DUCKDB_CONFIG = {**DUCKDB_CONFIG, "enable_external_access": False}
 
 
 def read_duckdb(path: Path, *, table: str | None) -> RawTable:

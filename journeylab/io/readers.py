@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.factorize import DUCKDB_CONFIG
 from ..core.schema import Schema
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, UnreadableFileError
 from .formats import duckdb_frame, read_duckdb, read_jsonl, read_parquet, sql_name
@@ -322,9 +323,7 @@ def scan_events(path: str | os.PathLike, *, case_id_key: str | None = None,
     """
     import duckdb
 
-    # no extension is installed or loaded behind the user's back (that would be a download)
-    con = connection or duckdb.connect(config={"autoinstall_known_extensions": False,
-                                               "autoload_known_extensions": False})
+    con = connection or duckdb.connect(config=dict(DUCKDB_CONFIG))  # no download behind
     if memory_limit:
         con.execute(f"SET memory_limit = '{_sql_text(memory_limit)}'")
     if temp_directory:

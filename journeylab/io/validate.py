@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import EmptyLogError, InvalidInputError, MissingColumnError, ValidationError
-from ..core.encode import encode_keys, null_spellings, sort_rows
+from ..core.encode import code_dtype, encode_keys, null_spellings, sort_rows
 from ..core.schema import Schema
 from .assemble import apply_catalogue, assemble, log_findings
 from .findings import EXAMPLES, Finding, label_notes, null_spelling_finding, short
@@ -306,7 +306,7 @@ def clean_events(raw: RawTable, schema: Schema, *, catalogue: Any = None,
         enc = encode_keys(frame[col], null_values=null_values)
         # labels (few of them) as the narrowest integers that hold their codes
         codes[role] = enc.codes if role == "case_id" else enc.codes.astype(
-            np.min_scalar_type(-max(len(enc.categories), 1)), copy=False)
+            code_dtype(len(enc.categories)), copy=False)
         cats[role] = enc.categories
         # what the encoding freed, Arrow's allocator gives back at once (it may otherwise
         # hold it, and the process's peak, for the rest of the pass)

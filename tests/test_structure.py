@@ -235,3 +235,33 @@ def test_no_module_is_longer_than_a_maintainer_reads_at_once():
     long = {_shown(path, package_modules()): n for path in package_modules().values()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
+def _modules_after(code: str) -> set[str]:
+    """The heavy libraries loaded in a fresh interpreter after running ``code``."""
+    import subprocess
+    import sys
+
+    heavy = ("sklearn", "scipy.stats", "ipywidgets", "matplotlib", "pm4py", "duckdb",
+             "pandas", "papermill")
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\n"
+         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    return set(filter(None, out.split(",")))
+
+
+def test_importing_the_package_loads_no_library_until_a_name_is_used():
+    assert _modules_after("import journeylab") == set()
+    # every public name is there when asked for, from its own subpackage
+    assert _modules_after("import journeylab as jl\nassert all(hasattr(jl, n) for n in "
+                          "jl.__all__)") >= {"sklearn", "pandas"}
+
+
+def test_reading_a_log_and_its_paths_wait_for_no_learning_library():
+    loaded = _modules_after(
+        "import pandas as pd, journeylab as jl\n"
+        "log = jl.read_events(pd.DataFrame({'case_id': ['a', 'a'], 'activity': ['x', 'y'], "
+        "'timestamp': ['2024-01-01', '2024-01-02']}))\n"
+        "jl.discover_dfg(log), jl.get_variants(log)")
+    assert not loaded & {"sklearn", "scipy.stats", "ipywidgets", "matplotlib"}, loaded

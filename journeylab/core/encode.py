@@ -71,7 +71,9 @@ def _as_text(uniques) -> pa.Array:
         whole = u.dropna()
         vals = whole.to_numpy()
         if len(whole) and np.all(np.isfinite(vals)) and np.all(np.mod(vals, 1) == 0):
-            u = u.astype("Int64")
+            # past int64 (1e19) each is written by Python's own integers
+            u = u.astype("Int64") if np.all(np.abs(vals) < 2**63) else u.map(
+                lambda v: str(int(v)), na_action="ignore")
     if pd.api.types.is_bool_dtype(u.dtype) or u.dtype == object:
         u = u.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
     arr = pa.array(u.astype("string[pyarrow]"))

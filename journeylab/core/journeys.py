@@ -74,8 +74,10 @@ def pairs(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     act = log.activity_codes
     src = act[:-1][same].astype(width, copy=False)
     dst = act[1:][same].astype(width, copy=False)
-    dt = np.diff(log.timestamps_ns)[same] / 1e9
-    return src, dst, dt, log.case_codes[:-1][same].astype(np.int32, copy=False)
+    dt = np.diff(log.timestamps_ns)[same]
+    seconds = dt.view(np.float64)  # each in the place of its nanoseconds: no third array
+    np.divide(dt, 1e9, out=seconds)
+    return src, dst, seconds, log.case_codes[:-1][same].astype(np.int32, copy=False)
 
 
 # ----------------------------------------------------------------------------- groups
@@ -191,7 +193,8 @@ def distinct_count(groups: np.ndarray, cases: np.ndarray, n_groups: int,
     """
     if not len(groups):
         return np.zeros(n_groups, np.int64)
-    if np.any(np.diff(cases) < 0):  # not in log order: hash instead
+    # in log order? (compared in place: no array of differences, four times the bytes)
+    if not bool(np.all(cases[1:] >= cases[:-1])):  # not in log order: hash instead
         key = cases.astype(np.int64) * n_groups + groups.astype(np.int64)
         return np.bincount(pd.unique(key) % n_groups, minlength=n_groups)
     if n_groups <= 64 and order is None:

@@ -158,6 +158,7 @@ class Schema:
         for role in ROLES:
             given = self.key(role)
             if given is not None:
+                given = str(given)  # a column labelled 0 is named "0", as the columns are
                 if given not in columns:
                     near = loose(given)
                     if len(near) > 1:

@@ -129,16 +129,15 @@ def log_findings(events: pd.DataFrame, schema: Schema) -> list[Finding]:
     n_cases = len(events["case_id"].cat.categories)
     starts = run_starts(codes)
     if codes[0] >= 0 and len(starts) == n_cases:
-        # each journey one run (as assembled): sizes from where the journey changes, without
-        # a bincount's copy of every code
-        sizes = np.zeros(n_cases, np.int64)
-        sizes[codes[starts]] = np.diff(np.append(starts, len(codes)))
+        # each journey one run (as assembled): a journey of one event is a run that ends
+        # where it starts (no copy of the codes, no array of sizes)
+        single = int(np.count_nonzero(starts[1:] - starts[:-1] == 1)) + int(
+            len(codes) - starts[-1] == 1)
     else:
-        sizes = np.bincount(codes[codes >= 0], minlength=n_cases)
-    single = int((sizes == 1).sum())
+        single = int((np.bincount(codes[codes >= 0], minlength=n_cases) == 1).sum())
     if single:
         findings.append(Finding("single_event_journeys", "warning",
-                                f"{single:,} of {len(sizes):,} journeys have one event only; they "
+                                f"{single:,} of {n_cases:,} journeys have one event only; they "
                                 "have no transitions and no duration.", rows=single,
                                 column=schema.case_id_key,
                                 fix="nothing if expected; filter them with EventLog.filter_cases"))

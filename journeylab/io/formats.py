@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..core.encode import categorical, code_dtype
 from ..core.factorize import (DUCKDB_CONFIG, PROBE_ROWS, factorize_text, layout,
@@ -207,6 +208,12 @@ def arrow_frame(table, *, encoded: tuple[str, ...] = ()) -> pd.DataFrame:
              if pa.types.is_dictionary(f.type)
              and (pa.types.is_string(f.type.value_type)
                   or pa.types.is_large_string(f.type.value_type))}
+    # whole numbers past 2**53 beside a missing value: pandas' nullable integers, as they are
+    # (Arrow's conversion makes such a column float64, which changes them: ids merge, epoch
+    # nanoseconds move)
+    coded.update({f.name: table.column(i).to_pandas(types_mapper=_NULLABLE_INTS.get)
+                  for i, f in enumerate(table.schema)
+                  if pa.types.is_integer(f.type) and _past_floats(table.column(i))})
     if not coded or len(set(table.column_names)) != len(table.column_names):
         return table.to_pandas(self_destruct=True, split_blocks=True)
     names = table.column_names
@@ -214,6 +221,23 @@ def arrow_frame(table, *, encoded: tuple[str, ...] = ()) -> pd.DataFrame:
     # one frame of every column in place (inserting a column would copy it)
     return pd.DataFrame({name: coded[name] if name in coded else frame[name] for name in names},
                         index=frame.index, copy=False)
+
+
+_NULLABLE_INTS = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(),
+                  pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+                  pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                  pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
+
+
+def _past_floats(column) -> bool:
+    """Whether an Arrow integer column has a missing value and a value that float64 cannot
+    hold exactly (2**53 or more either way)."""
+    import pyarrow.compute as pc
+
+    if not column.null_count or column.null_count == len(column):
+        return False
+    low, high = pc.min_max(column).values()
+    return max(abs(low.as_py()), abs(high.as_py())) >= 2**53
 
 
 def _categorical(column, *, distinct: bool = False) -> pd.Categorical:

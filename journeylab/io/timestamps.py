@@ -19,13 +19,16 @@ import pyarrow.compute as pc
 
 from ..errors import InvalidInputError
 from ..core.encode import null_mask, null_spellings
+from .date_order import one_order, quarantine_other_order
 from .findings import EXAMPLES, Finding, short
 from .quarantine import TIMESTAMP_REASONS
 
 __all__ = ["parse_timestamps", "match", "NUMBER_FORMATS", "ZONE_NAMES"]
 
 
-_TZ_RE = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+#: A UTC offset after a time of day (Z, +01, +0100, +01:00): never the end of a date such as
+#: 01-02-2024.
+_TZ_RE = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _ISO_RE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
            r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?")
 _ISO_DOT_RE = _ISO_RE.replace("[.,]", r"\.")  # ISO 8601 with a decimal point only
@@ -91,6 +94,19 @@ def _instants(p: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, np.where(ok, vals, 0) * f, _NAT), oob
 
 
+def _numpy_dates(s: pd.Series) -> pd.Series:
+    """Arrow-backed dates and timestamps (``pd.read_parquet(dtype_backend="pyarrow")``) as
+    NumPy's, in their own unit and zone (each value as it is: a date is its midnight)."""
+    t = getattr(s.dtype, "pyarrow_dtype", None)
+    if t is None or not (pa.types.is_timestamp(t) or pa.types.is_date(t)):
+        return s
+    arr = pa.array(s.array)
+    if pa.types.is_date(t):
+        arr = arr.cast(pa.timestamp("s"))
+    return pd.Series(arr.to_pandas(coerce_temporal_nanoseconds=False), index=s.index,
+                     name=s.name)
+
+
 def _oob_why(value: Any) -> str:
     return f"{short(value)!s}: a placeholder such as 9999-12-31, or a typo?"
 
@@ -128,6 +144,7 @@ def parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bo
     n = len(s)
     bad = {code: np.zeros(n, bool) for code in TIMESTAMP_REASONS}
     why: dict[int, str] = {}
+    s = _numpy_dates(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         ts = s.dt.tz_convert("UTC") if getattr(s.dtype, "tz", None) is not None else s
         ns, oob = _instants(ts)
@@ -220,6 +237,7 @@ def parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bo
     has_tz = match(arr, _TZ_RE)
     oob = np.zeros(n, bool)
     repaired = np.zeros(n, bool)
+    order_why = ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if fmt is not None:
@@ -235,10 +253,13 @@ def parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bo
             retry = todo & ~iso & m(_DATEISH_RE)
             if retry.any():
                 rows = np.flatnonzero(retry)
-                fb = pd.to_datetime(text[retry].astype(object), format="mixed",
-                                    dayfirst=dayfirst, errors="coerce", utc=True)
+                canon, dayfirst, against, evidence = one_order(arr.take(pa.array(rows)),
+                                                                dayfirst)
+                fb = pd.to_datetime(canon.to_pandas().astype(object), format="mixed",
+                                    dayfirst=False, errors="coerce", utc=True)
                 out[rows], oob[rows] = _instants(fb)
                 repaired = retry & (out != _NAT)
+                order_why = quarantine_other_order(s, rows, against, evidence, dayfirst, bad, why)
     bad["timestamp_out_of_range"] = oob
     for i in np.flatnonzero(oob)[:EXAMPLES]:
         why[int(i)] = _oob_why(s.iloc[i])
@@ -251,11 +272,11 @@ def parse_timestamps(s: pd.Series, *, column: str, fmt: str | None, dayfirst: bo
         findings.append(Finding(
             "mixed_timestamp_formats", "warning",
             f"{int(repaired.sum()):,} rows of {column!r} are not ISO 8601 and were read "
-            f"{'day-first' if dayfirst else 'month-first'} (e.g. "
+            f"{'day-first' if dayfirst else 'month-first'}{order_why} (e.g. "
             + ", ".join(f"row {e['row']}: {e['value']!r} -> {e['parsed']}" for e in ex)
             + ").", rows=int(repaired.sum()), column=column, examples=ex,
-            fix="check the examples; pass dayfirst=True or timestamp_format= if they "
-                "are read wrongly"))
+            fix="check the examples; pass " + ("" if order_why else "dayfirst=True or ")
+                + "timestamp_format= (e.g. '%d/%m/%Y %H:%M') if they are read wrongly"))
     ok = out != _NAT
     naive = ~has_tz & ok
     aware = has_tz & ok
@@ -361,9 +382,14 @@ def _from_numbers(values: pd.Series, numeric: np.ndarray, *, column: str, unit: 
         if exact.any():  # whole numbers: exact integer arithmetic
             src = sub[exact] if is_text else sub[exact]
             ints[exact] = pd.to_numeric(src, errors="coerce").astype("int64").to_numpy() * f
-        rounding = 1_000 if unit in ("s", "ms") else 1
-        ns_f = np.where(exact, ints.astype("float64"),
-                        np.round(num * f / rounding) * rounding)
+        # numbers with a fraction: in integers too, never through a float of nanoseconds
+        # (1704103260.25 s is 1704103260250000000 ns, not ...249999872)
+        fraction = ~exact & np.isfinite(num) & (np.abs(num) < 2**62 / f)
+        if fraction.any():
+            ints[fraction] = (_decimal_ns(pa.array(sub[fraction], pa.large_string()), f)
+                              if is_text else _float_ns(num[fraction], f, unit))
+            exact |= fraction
+        ns_f = np.where(exact, ints.astype("float64"), np.nan)
     in_range = np.isfinite(ns_f) & (ns_f >= _NS_LO) & (ns_f <= _NS_HI)
     good = in_range.copy()
     if guessed:  # the rest of the column sets the unit; strays are not guessed again
@@ -400,6 +426,34 @@ def _from_numbers(values: pd.Series, numeric: np.ndarray, *, column: str, unit: 
         fix="check the examples; pass timestamp_format='epoch_s', 'epoch_ms', 'epoch_us', "
             "'epoch_ns' or 'excel' if they are another unit"))
     return out, aware
+
+
+def _decimal_ns(text: pa.Array, f: int) -> np.ndarray:
+    """Decimal numbers written in text (``-12.5``), in units of ``f`` nanoseconds, as exact
+    int64 nanoseconds (rounded half away from zero to the nanosecond)."""
+    parts = pc.extract_regex(pc.utf8_trim_whitespace(text),
+                             r"^(?P<sign>[+-]?)(?P<whole>\d*)\.?(?P<frac>\d*)$")
+    digits = len(str(f)) - 1  # the fraction's digits that are whole nanoseconds
+
+    def number(t: pa.Array) -> np.ndarray:
+        return pc.cast(pc.if_else(pc.equal(t, ""), "0", t), pa.int64()).to_numpy()
+
+    frac = parts.field("frac")
+    ns = number(parts.field("whole")) * f
+    if digits:
+        ns += number(pc.utf8_rpad(pc.utf8_slice_codeunits(frac, 0, digits), digits, "0"))
+    ns += number(pc.utf8_slice_codeunits(frac, digits, digits + 1)) >= 5
+    return np.where(pc.equal(parts.field("sign"), "-").to_numpy(zero_copy_only=False), -ns, ns)
+
+
+def _float_ns(num: np.ndarray, f: int, unit: str) -> np.ndarray:
+    """Floats in units of ``f`` nanoseconds as int64 nanoseconds: the whole part exactly,
+    the fraction to the microsecond for seconds and milliseconds (all a float of today's
+    epoch seconds holds), else to the nanosecond."""
+    whole = np.trunc(num)
+    step = 1_000 if unit in ("s", "ms") else 1
+    return whole.astype(np.int64) * f + (np.round((num - whole) * f / step) * step
+                                         ).astype(np.int64)
 
 
 def _build_ts(ns: np.ndarray, aware: bool) -> pd.Series:

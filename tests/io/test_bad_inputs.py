@@ -243,6 +243,21 @@ def test_single_event_journeys_are_kept_and_counted(basic_frame):
     assert log.n_cases == 4
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_single_event_journeys_are_counted_as_pandas_counts_them(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.choice([1, 1, 2, 3], size=40)  # first and last journeys single on some seeds
+    df = pd.DataFrame({"case_id": np.repeat([f"j{i:02d}" for i in range(40)], sizes),
+                       "activity": rng.choice(["x", "y"], sizes.sum()),
+                       "timestamp": pd.Timestamp("2024-01-01")
+                       + pd.to_timedelta(rng.integers(0, 10**6, sizes.sum()), unit="s")})
+    df = df.sample(frac=1, random_state=seed)  # rows in no order
+    single = int((df.groupby("case_id").size() == 1).sum())
+    found = {x.code: x for x in jl.read_events(df).report.findings}
+    assert found["single_event_journeys"].rows == single
+    assert f"{single} of 40 journeys" in found["single_event_journeys"].message
+
+
 # --- text in names -----------------------------------------------------------------------------
 def test_unicode_rtl_and_emoji_names_survive_exactly(tmp_path):
     names = ["تسجيل الدخول", "דף הבית", "🛒 cart", "支払い", "Zoë’s\u200fstep"]
@@ -466,3 +481,15 @@ def test_a_column_entirely_in_another_format_with_milliseconds():
                                                 pd.Timestamp("2016-01-02 02:06:50.703"),
                                                 pd.Timestamp("2016-01-03")]
     assert {x.code: x for x in log.report.findings}["mixed_timestamp_formats"].rows == 3
+
+
+def test_columns_labelled_by_numbers_are_named_by_their_labels():
+    df = pd.DataFrame({0: ["1", "1"], 1: ["a", "b"],
+                       2: pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:01"])})
+    for keys in ({"case_id_key": 0, "activity_key": 1, "timestamp_key": 2},
+                 {"case_id_key": "0", "activity_key": "1", "timestamp_key": "2"}):
+        log = jl.read_events(df, **keys)
+        assert (log.n_cases, log.n_events) == (1, 2)
+        assert log.activities.tolist() == ["a", "b"]
+    with pytest.raises(MissingColumnError, match="'0', '1', '2'"):
+        jl.read_events(df, case_id_key=7, activity_key=1, timestamp_key=2)

@@ -226,6 +226,53 @@ CASES: list[Case] = [
          rows=(2, 2, 0), finding="timezone_names_read", says=("row 1",),
          check=ts_is(pd.Timestamp("2024-03-01 10:00", tz="UTC"),
                      pd.Timestamp("2024-03-01 10:30", tz="UTC"))),
+    # --- one order of day and month for a whole column; offsets only after a time -----------
+    Case("csv-day-first-told-by-the-column", ts_csv("01/02/2024", "13/02/2024",
+                                                   "05/03/2024 09:00", "25/03/2024 09:00"),
+         rows=(4, 4, 0), finding="mixed_timestamp_formats",
+         says=("day-first", "2 rows can only be day-first", "whole column"),
+         check=ts_is("2024-02-01", "2024-02-13", "2024-03-05 09:00", "2024-03-25 09:00")),
+    Case("csv-date-against-the-column-order", ts_csv("13/01/2024", "14/01/2024", "01/13/2024"),
+         rows=(3, 2, 1), reasons={"unparsable_timestamp": 1}, finding="unparsable_timestamp",
+         says=("row 2", "01/13/2024", "month-first", "whole column"),
+         check=ts_is("2024-01-13", "2024-01-14")),
+    Case("csv-month-first-told-despite-dayfirst", ts_csv("02/13/2024", "03/04/2024"),
+         kw={"dayfirst": True}, rows=(2, 2, 0), finding="mixed_timestamp_formats",
+         says=("month-first",), check=ts_is("2024-02-13", "2024-03-04")),
+    Case("csv-dayfirst-when-nothing-tells", ts_csv("03/04/2024", "05/06/2024"),
+         kw={"dayfirst": True}, rows=(2, 2, 0), check=ts_is("2024-04-03", "2024-06-05")),
+    Case("csv-dotted-dates-two-digit-years", ts_csv("25.12.23 10:00", "01.01.24"),
+         rows=(2, 2, 0), check=ts_is("2023-12-25 10:00", "2024-01-01")),
+    Case("csv-year-first-has-no-thirteenth-month", ts_csv("2024/02/13", "2024/13/02"),
+         rows=(2, 1, 1), reasons={"unparsable_timestamp": 1}, check=ts_is("2024-02-13")),
+    Case("csv-dash-date-is-no-offset", ts_csv("01-02-2024", "2024-01-05 10:00"),
+         kw={"assume_timezone": "Europe/Amsterdam"}, rows=(2, 2, 0),
+         check=ts_is("2024-01-02", "2024-01-05 10:00")),  # naive: no zone was written
+    Case("csv-offset-of-hours-only", ts_csv("2024-01-01T10:00:00+01", "2024-01-01T10:30:00"),
+         rows=(2, 2, 0), finding="mixed_timezones", says=("row 1", "1 have one"),
+         check=ts_is(pd.Timestamp("2024-01-01 09:00", tz="UTC"),
+                     pd.Timestamp("2024-01-01 10:30", tz="UTC"))),
+    # --- epoch numbers with a fraction, exactly; Arrow's own dates --------------------------
+    Case("csv-decimal-epoch-seconds-exact", ts_csv("1704103200.5", "1704103260.25",
+                                                  "1704103260.001", "-0.25"),
+         kw={"timestamp_format": "epoch_s"}, rows=(4, 4, 0),
+         check=ts_is(*(pd.Timestamp(x, tz="UTC") for x in (
+             "2024-01-01 10:00:00.5", "2024-01-01 10:01:00.25", "2024-01-01 10:01:00.001",
+             "1969-12-31 23:59:59.75")))),
+    Case("df-float-epoch-seconds-to-the-microsecond", frame_of(
+        timestamp=[1_704_103_260.25, 1_704_103_260.001, 1_704_103_260.000123]), rows=(3, 3, 0),
+         check=ts_is(*(pd.Timestamp(x, tz="UTC") for x in (
+             "2024-01-01 10:01:00.25", "2024-01-01 10:01:00.001",
+             "2024-01-01 10:01:00.000123")))),
+    Case("df-arrow-timestamps", frame_of(timestamp=pd.array(
+        [pd.Timestamp("2024-01-01 10:00", tz="UTC"), None, pd.Timestamp("3000-01-01", tz="UTC")],
+        dtype=pd.ArrowDtype(pa.timestamp("us", tz="UTC")))), rows=(3, 1, 2),
+         reasons={"null_timestamp": 1, "timestamp_out_of_range": 1},
+         check=ts_is(pd.Timestamp("2024-01-01 10:00", tz="UTC"))),
+    Case("df-arrow-dates", frame_of(timestamp=pd.array(
+        [pd.Timestamp("2024-01-02").date(), pd.Timestamp("2024-01-01").date()],
+        dtype=pd.ArrowDtype(pa.date32()))), rows=(2, 2, 0),
+         check=ts_is("2024-01-02", "2024-01-01")),
     Case("csv-PM-is-not-a-zone", ts_csv("03/01/2024 10:00 PM", "03/01/2024 11:00 PM"),
          rows=(2, 2, 0), finding="mixed_timestamp_formats", says=("row 0",),
          check=ts_is("2024-03-01 22:00", "2024-03-01 23:00")),
@@ -302,11 +349,19 @@ CASES += [
     Case("float-ids-above-2**53", frame_of(case_id=[float(2**53 + 2), 5.0, None]),
          rows=(3, 1, 2), reasons={"invalid_case_id": 1, "null_case_id": 1},
          finding="invalid_case_id", says=("'case_id'", "row 0", "2**53"), check=ids_are("5")),
+    Case("float-ids-past-int64", frame_of(case_id=[1e19, -1e300, 5.0]),
+         rows=(3, 1, 2), reasons={"invalid_case_id": 2}, finding="invalid_case_id",
+         says=("row 0", "row 1", "2**53"), check=ids_are("5")),
     Case("parquet-int64-with-null", parquet_of(pa.table({
         "case_id": pa.array([2**53 + 1, 2**53, None], pa.int64()),
         "activity": ["x", "y", "z"], "timestamp": [OK, OK2, OK]})),
-         rows=(3, 0, 3), reasons={"invalid_case_id": 2, "null_case_id": 1},
-         finding="invalid_case_id", says=("'case_id'", "row 0", "row 1", "2**53")),
+         rows=(3, 2, 1), reasons={"null_case_id": 1},
+         check=ids_are("9007199254740993", "9007199254740992")),  # exact, beside the null
+    Case("parquet-uint64-with-null", parquet_of(pa.table({
+        "case_id": pa.array([2**64 - 1, 2**63, None], pa.uint64()),
+        "activity": ["x", "y", "z"], "timestamp": [OK, OK2, OK]})),
+         rows=(3, 2, 1), reasons={"null_case_id": 1},
+         check=ids_are("18446744073709551615", "9223372036854775808")),
     Case("json-big-int-ids", lambda tmp_path: write_bytes(tmp_path, "e.jsonl", "\n".join(
         json.dumps({"case_id": i, "activity": "x", "timestamp": OK})
         for i in (2**53 + 1, 2**53)).encode()),

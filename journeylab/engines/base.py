@@ -22,6 +22,8 @@ import pandas as pd
 
 from ..core.engine import EngineLog, EngineReport
 from ..core.schema import Schema
+from .checks import (BOOLEANS, checked_timestamp, epoch_timestamp, label_expression,
+                     label_work)
 from .paths import path_counts, path_variants
 from .progress import engine_step
 from .sql import (FINITE, Dialect, design_queries, edge_times_query, feature_queries,
@@ -38,16 +40,22 @@ OPTIONAL = ("channel", "stage", "satisfaction")
 
 
 def canonical_select(dialect: Dialect, schema: Schema, types: dict[str, str],
-                     timestamp: str) -> str:
+                     timestamp: str, *, clean: Sequence[str] = ()) -> str:
     """The select list turning a raw table's columns into the canonical ones: ids and
-    names as text, the timestamp by ``timestamp`` (a format string over ``{0}``), a score as
-    a number, an unmapped optional role as NULL."""
+    names as text (those of the roles ``clean`` read as labels,
+    :func:`.checks.label_expression`), the timestamp by ``timestamp`` (a format string
+    over ``{0}``), a score as a number, an unmapped optional role as NULL."""
     def col(role: str) -> str:
         return quote(schema.key(role), dialect)
 
-    text = "STRING" if dialect.name == "spark" else "VARCHAR"
-    parts = [f"CAST({col('case_id')} AS {text}) AS case_id",
-             f"CAST({col('activity')} AS {text}) AS activity",
+    text = dialect.text
+
+    def label(role: str) -> str:
+        kind = types.get(schema.key(role), text)
+        how = label_expression(dialect, kind) if role in clean else f"CAST({{0}} AS {text})"
+        return how.format(col(role)) + f" AS {role}"
+
+    parts = [label("case_id"), label("activity"),
              timestamp.format(col("timestamp")) + " AS timestamp"]
     for role in OPTIONAL:
         if schema.key(role) is None:
@@ -56,7 +64,7 @@ def canonical_select(dialect: Dialect, schema: Schema, types: dict[str, str],
         elif role == "satisfaction":
             parts.append(f"TRY_CAST({col(role)} AS DOUBLE) AS satisfaction")
         else:
-            parts.append(f"CAST({col(role)} AS {text}) AS {role}")
+            parts.append(label(role))
     parts.append("__row AS row")
     return ", ".join(parts)
 
@@ -397,6 +405,23 @@ class SQLLog(EngineLog):
     def raw_types(self) -> dict[str, str]:
         """The columns of the view ``raw`` (``__row`` left out) and their engine types."""
 
+    def labels_to_clean(self, schema: Schema, types: dict[str, str]) -> list[str]:
+        """The label roles whose raw column holds a value the memory path would read
+        otherwise (:func:`.checks.label_work`; booleans always): only those pay for the
+        checks, one pass over each column."""
+        roles = [r for r in ("case_id", "activity", "channel", "stage") if schema.key(r)]
+        work = " OR ".join(label_work(self.dialect).format(quote(schema.key(r), self.dialect))
+                           for r in roles if types[schema.key(r)].lower() not in BOOLEANS)
+        found = self.query(f"SELECT * FROM raw WHERE {work} LIMIT 1") if work else None
+        if found is None or not len(found):
+            return [r for r in roles if types[schema.key(r)].lower() in BOOLEANS]
+        return roles
+
+    def malformed_lines(self) -> int:
+        """How many lines of a text source the engine's reader left out (a wrong number of
+        fields); 0 where it keeps them."""
+        return 0
+
     @abstractmethod
     def timestamp_expression(self, column: str, type_name: str) -> str:
         """How the raw timestamp ``column`` of this type becomes a UTC timestamp (``{0}`` is the
@@ -410,8 +435,17 @@ class SQLLog(EngineLog):
         types = self.raw_types()
         schema = schema.resolve(list(types))
         self.schema = schema
-        ts = self.timestamp_expression(schema.key("timestamp"), types[schema.key("timestamp")])
-        select = canonical_select(self.dialect, schema, types, ts)
+        col = schema.key("timestamp")
+        ts = self.timestamp_expression(col, types[col])
+        own = report is None  # read by the engine itself: the memory path's checks in SQL
+        if own and not types[col].lower().startswith(("timestamp", "date")):
+            ts = epoch_timestamp(self.dialect, types[col], lambda sql: self.query(
+                f"SELECT {sql.format(quote(col, self.dialect))} AS v FROM raw WHERE "
+                f"{quote(col, self.dialect)} IS NOT NULL LIMIT 65536")["v"]) or ts
+        if own:
+            ts = checked_timestamp(self.dialect, ts, types[col].lower() in ("varchar", "string"))
+        select = canonical_select(self.dialect, schema, types, ts,
+                                  clean=self.labels_to_clean(schema, types) if own else ())
         kept, counts = quarantine_queries(self.dialect, select, list(types),
                                           "keep" if report is not None else duplicates)
         self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
@@ -424,6 +458,10 @@ class SQLLog(EngineLog):
                 with engine_step(self.engine, "counting the rows set aside"):
                     reasons = self.query(counts)
                 found = dict(zip(reasons["reason"], reasons["n"].astype(int)))
+            malformed = self.malformed_lines()  # lines the reader could not make a row of
+            if malformed:
+                found["malformed_line"] = malformed
+                rows_in += malformed
             report = EngineReport(rows_in, self.n_events,
                                   {k: found[k] for k in sorted(found)})
         self.report = report

@@ -18,6 +18,7 @@ import pandas as pd
 from ..core.factorize import DUCKDB_CONFIG
 from ..core.schema import Schema
 from ..errors import InvalidInputError, UnreadableFileError
+from ..io.text import open_bytes, sniff_encoding
 from .base import (CANONICAL_COLUMNS, OPTIONAL, SQLLog, memory_schema, read_in_memory,
                    whole_journeys)
 from .progress import engine_step
@@ -37,6 +38,8 @@ class DuckDBLog(SQLLog):
     dialect = DUCKDB
     #: whether a row's number comes from the order rows are read in
     ordered = True
+    #: the table of the CSV lines DuckDB could not read (None: not a CSV)
+    rejects: str | None = None
 
     def __init__(self, connection, workdir: str | None):
         self.connection = connection
@@ -129,6 +132,16 @@ class DuckDBLog(SQLLog):
         rel = self.connection.sql(self.sql("SELECT * EXCLUDE (__row) FROM raw LIMIT 0"))
         return {c: str(t) for c, t in zip(rel.columns, rel.types)}
 
+    def malformed_lines(self) -> int:
+        if not self.rejects:
+            return 0
+        try:
+            got = self.connection.execute(
+                f"SELECT count(DISTINCT line) FROM {self.rejects}").fetchall()
+        except Exception:  # noqa: BLE001 - no table: the source was no CSV
+            return 0
+        return int(got[0][0])
+
     def timestamp_expression(self, column: str, type_name: str) -> str:
         if type_name.upper().startswith("TIMESTAMP") or type_name.upper() == "DATE":
             return "CAST({0} AS TIMESTAMPTZ)"
@@ -156,6 +169,28 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
             values = frame[col].astype(object)
             frame[col] = values.where(values.notna(), None)
     return frame
+
+
+#: The encodings DuckDB reads itself, by Python's names of them.
+_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "ascii": "utf-8",
+                     "utf-16": "utf-16", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
+                     "latin-1": "latin-1", "iso8859-1": "latin-1"}
+
+
+def _csv_encoding(path: Path) -> str | None:
+    """The encoding DuckDB is to read the CSV at ``path`` in, told by its first bytes as
+    journeylab's reader tells it; None when DuckDB cannot read it (cp1252's own characters,
+    UTF-32): journeylab's reader then reads it."""
+    import codecs
+
+    with open_bytes(path) as f:
+        head = f.read(1 << 16)
+    guess = sniff_encoding(head)
+    if guess in ("cp1252", "latin-1") and sniff_encoding(head[:-3]) == "utf-8":
+        guess = "utf-8"  # a character cut at the end of the first bytes
+    if guess == "cp1252" and not any(0x80 <= b <= 0x9F for b in head):
+        guess = "latin-1"  # the same characters as Latin-1
+    return _DUCKDB_ENCODINGS.get(codecs.lookup(guess).name if guess else "", None)
 
 
 def _close(connection, workdir: str) -> None:
@@ -197,7 +232,9 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
         connection.execute(f"SET threads = {int(threads)}")
     log = DuckDBLog(connection, workdir)
     report = None
-    raw = _raw_query(source, sep=sep, encoding=encoding, table=table, connection=connection)
+    log.rejects = f"journeylab_rejects_{log.table_names()['raw']}"
+    raw = _raw_query(source, sep=sep, encoding=encoding, table=table, connection=connection,
+                     rejects=log.rejects)
     if raw is None:  # validated in memory, then handed over
         frame, mem = read_in_memory(source, dict(read_options or {}, duplicates=duplicates))
         connection.register(f"journeylab_frame_{log.table_names()['raw']}", frame)
@@ -211,13 +248,23 @@ def read_duckdb(source: Any, schema: Schema, *, duplicates: str = "quarantine",
     # file_row_number gives it: only then may DuckDB stop keeping that order (faster)
     log.ordered = "file_row_number" not in raw
     connection.execute(f"SET preserve_insertion_order = {str(log.ordered).lower()}")
-    log.load(schema, duplicates=duplicates, report=report)
+    try:
+        log.load(schema, duplicates=duplicates, report=report)
+    except duckdb.Error as exc:  # the file itself (DuckDB's words, then what to do)
+        if report is not None:
+            raise
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UnreadableFileError(
+            f"DuckDB could not read {str(source)!r}: {said}. Fix: give its encoding= and "
+            "sep=, or read it with engine='memory' (journeylab's own reader, which repairs "
+            "and reports what it can).") from None
     return log
 
 
-def _raw_query(source: Any, *, sep, encoding, table, connection) -> str | None:
+def _raw_query(source: Any, *, sep, encoding, table, connection, rejects: str) -> str | None:
     """A query of ``source``'s rows with ``__row``, each row's place in the source; None
-    for a source DuckDB does not read itself."""
+    for a source DuckDB does not read itself (also a CSV in an encoding it does not know).
+    A CSV's lines with the wrong number of fields are left in the table ``rejects``."""
     if hasattr(source, "sql_query") and hasattr(source, "columns"):  # a DuckDB relation
         return f"SELECT *, row_number() OVER () - 1 AS __row FROM ({source.sql_query()}) s"
     if not isinstance(source, (str, os.PathLike)):
@@ -235,10 +282,15 @@ def _raw_query(source: Any, *, sep, encoding, table, connection) -> str | None:
     if low.endswith(CSV):
         if not Path(text).exists():
             raise UnreadableFileError(f"No such file: {text!r}.")
-        opts = ["header = true", "all_varchar = true"]
+        encoding = encoding or _csv_encoding(Path(text))
+        if encoding is None:
+            return None
+        opts = ["header = true", "all_varchar = true", "store_rejects = true",
+                f"rejects_table = {literal(rejects, DUCKDB)}",
+                f"rejects_scan = {literal(rejects + '_scans', DUCKDB)}"]
         if sep:
             opts.append(f"delim = {literal(sep, DUCKDB)}")
-        if encoding:
+        if encoding != "utf-8":
             opts.append(f"encoding = {literal(encoding, DUCKDB)}")
         return (f"SELECT *, row_number() OVER () - 1 AS __row "
                 f"FROM read_csv({literal(text, DUCKDB)}, {', '.join(opts)})")

@@ -17,7 +17,7 @@ from ..core.schema import Schema
 from ..errors import InvalidInputError, UnreadableFileError
 from .base import SQLLog, memory_schema, predict_frame, read_in_memory, whole_journeys
 from .progress import engine_step
-from .sql import SPARK
+from .sql import SPARK, literal
 
 __all__ = ["SparkLog", "read_spark", "spark_session", "spark_charset"]
 
@@ -114,9 +114,15 @@ class SparkLog(SQLLog):
             return "timestamp_micros(div({0}, 1000))"
         if type_name.startswith("timestamp") or type_name == "date":
             return "CAST({0} AS TIMESTAMP)"
-        # ISO text, also with slashes (2016/01/02 01:00:01.353), as DuckDB and pandas read it
-        return ("try_to_timestamp(regexp_replace(CAST({0} AS STRING), "
-                "'^([0-9]{{4}})/([0-9]{{2}})/([0-9]{{2}})', '$1-$2-$3'))")
+        # ISO text as DuckDB and the memory path read it: with slashes (2016/01/02
+        # 01:00:01.353), a zone named UTC, GMT or Z after the time (+00:00), an offset
+        # after a time without seconds (10:05+01:00: Spark wants 10:05:00+01:00)
+        text = "CAST(__column__ AS STRING)"
+        for pattern, replacement in _ISO_REPAIRS:
+            text = (f"regexp_replace({text}, {literal(pattern, SPARK)}, "
+                    f"{literal(replacement, SPARK)})")
+        sql = f"try_to_timestamp({text})"
+        return sql.replace("{", "{{").replace("}", "}}").replace("__column__", "{0}")
 
     def label_journeys(self, model: Any, *, batch_rows: int = 2_000_000) -> pd.DataFrame:
         """Every journey assigned in Spark: events partitioned by journey, sorted within
@@ -192,6 +198,11 @@ def _nanosecond_columns(path: str) -> set[str]:
     return {f.name for f in pq.read_schema(files[0])
             if pa.types.is_timestamp(f.type) and f.type.unit == "ns"}
 
+
+#: Text repairs before Spark reads a timestamp (regex, replacement), in order.
+_ISO_REPAIRS = ((r"^([0-9]{4})/([0-9]{2})/([0-9]{2})", "$1-$2-$3"),
+                (r"(?i)([0-9])\s*\(?(UTC|GMT|UT|Z)\)?$", "$1+00:00"),
+                (r"([T ][0-9]{2}:[0-9]{2})([+-][0-9]{2})", "$1:00$2"))
 
 #: Python's names of the encodings Spark's CSV reader knows, and Spark's.
 _CHARSETS = {"iso8859-1": "iso-8859-1", "utf-8": "utf-8", "ascii": "us-ascii",

@@ -36,6 +36,11 @@ class Dialect:
     path: str  # the touchpoints of a group, joined by {sep} in order of pos
     hash: str  # a 64-bit hash of the string {0}
     path_key: str  # a journey's touchpoints in order of pos, as one comparable value
+    text: str = "VARCHAR"  # the text type
+    matches: str = "regexp_matches({0}, {1})"  # whether text {0} holds the regex {1}
+    nfc: str = "nfc_normalize({0})"  # text {0} in Unicode's composed form (NFC)
+    from_micros: str = "CAST(make_timestamp({0}) AS TIMESTAMPTZ)"  # epoch microseconds {0}
+    octets: str = "strlen({0})"  # the bytes of text {0} (its characters: length)
 
     def q(self, expr: str, p: float) -> str:
         return self.quantile.format(expr, repr(float(p)))
@@ -48,7 +53,10 @@ DUCKDB = Dialect("duckdb", '"', "epoch_us({0})", "quantile_cont({0}, {1})",
 SPARK = Dialect("spark", "`", "unix_micros({0})", "percentile({0}, {1})",
                 "concat_ws({sep}, transform(array_sort(collect_list(struct(pos, activity))), "
                 "x -> x.activity))", "xxhash64({0})",
-                "transform(array_sort(collect_list(struct(pos, activity))), x -> x.activity)")
+                "transform(array_sort(collect_list(struct(pos, activity))), x -> x.activity)",
+                text="STRING", matches="({0} RLIKE {1})",
+                nfc="{0}",  # Spark SQL has no Unicode normalisation
+                from_micros="timestamp_micros({0})", octets="octet_length({0})")
 
 
 def quote(name: str, dialect: Dialect) -> str:

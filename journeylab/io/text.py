@@ -25,7 +25,8 @@ import pandas as pd
 from ..errors import EmptyLogError, UnreadableFileError
 from .table import EXAMPLES, RawTable, bad_lines_frame, finding, listing, unique_names
 
-__all__ = ["open_raw", "open_bytes", "read_all_bytes", "BOMS", "wide_encoding", "decode_text",
+__all__ = ["open_raw", "open_bytes", "read_all_bytes", "BOMS", "sniff_encoding", "wide_encoding",
+           "decode_text",
            "read_csv"]
 
 _SNIFF_CHARS = 1 << 20
@@ -67,14 +68,14 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def _sniff_encoding(data: bytes) -> str:
+def sniff_encoding(data: bytes) -> str:
     """The encoding of ``data`` by its BOM, NUL-byte pattern, or UTF-8 validity.
 
     Examples
     --------
-    >>> _sniff_encoding("é,x".encode("utf-16-le"))
+    >>> sniff_encoding("é,x".encode("utf-16-le"))
     'utf-16-le'
-    >>> _sniff_encoding("é".encode("utf-32"))
+    >>> sniff_encoding("é".encode("utf-32"))
     'utf-32'
     """
     for bom, enc in BOMS:

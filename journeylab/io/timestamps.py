@@ -23,7 +23,7 @@ from .date_order import one_order, quarantine_other_order
 from .findings import EXAMPLES, Finding, short
 from .quarantine import TIMESTAMP_REASONS
 
-__all__ = ["parse_timestamps", "match", "NUMBER_FORMATS", "ZONE_NAMES"]
+__all__ = ["parse_timestamps", "match", "epoch_unit", "NUMBER_FORMATS", "ZONE_NAMES"]
 
 
 #: A UTC offset after a time of day (Z, +01, +0100, +01:00): never the end of a date such as
@@ -334,6 +334,20 @@ def _localise(out: np.ndarray, naive: np.ndarray, s: pd.Series, zone: str, bad: 
                                  f"was set back ({a.isoformat()} or {b.isoformat()})")
 
 
+def epoch_unit(median: float) -> str | None:
+    """The unit of a column of numbers whose median is ``median``: Unix epoch ``"s"``,
+    ``"ms"``, ``"us"`` or ``"ns"``, or ``"excel"`` serial days, whichever puts it in the
+    years 1980-2100; None if none does.
+
+    >>> epoch_unit(1_704_103_200), epoch_unit(1_704_103_200_000), epoch_unit(45_292.5)
+    ('s', 'ms', 'excel')
+    """
+    for unit, f in (("s", 1), ("ms", 10**3), ("us", 10**6), ("ns", 10**9)):
+        if _EPOCH_WINDOW[0] * f <= abs(median) <= _EPOCH_WINDOW[1] * f:
+            return unit
+    return "excel" if _EXCEL_WINDOW[0] <= median <= _EXCEL_WINDOW[1] else None
+
+
 def _from_numbers(values: pd.Series, numeric: np.ndarray, *, column: str, unit: str | None,
                   bad: dict, why: dict, findings: list, shown: pd.Series):
     """Numbers read as epoch time or Excel serial dates: ``(int64 ns, aware)``."""
@@ -351,14 +365,7 @@ def _from_numbers(values: pd.Series, numeric: np.ndarray, *, column: str, unit: 
     guessed = unit is None
     if guessed:
         finite = num[np.isfinite(num)]
-        med = float(np.median(finite)) if len(finite) else float("nan")
-        for cand, f in (("s", 1), ("ms", 10**3), ("us", 10**6), ("ns", 10**9)):
-            if _EPOCH_WINDOW[0] * f <= abs(med) <= _EPOCH_WINDOW[1] * f:
-                unit = cand
-                break
-        else:
-            if _EXCEL_WINDOW[0] <= med <= _EXCEL_WINDOW[1]:
-                unit = "excel"
+        unit = epoch_unit(float(np.median(finite)) if len(finite) else float("nan"))
         if unit is None:
             ex = ", ".join(repr(short(shown.iloc[i])) for i in rows[:3])
             raise InvalidInputError(

@@ -20,7 +20,7 @@ _EXPORTS = {
     "factorize": ("factorize_text", "increasing", "numpy_column", "number_in_duckdb", "layout",
                   "PROBE_ROWS", "local_duckdb", "DUCKDB_CONFIG"),
     "log": ("EventLog", "read_events", "describe_log"),
-    "journeys": ("SEP", "pairs", "group_order", "group_quantiles", "distinct_count",
+    "journeys": ("SEP", "path_label", "pairs", "group_order", "group_quantiles", "distinct_count",
                  "variant_ids", "variant_text", "variant_keys", "variant_order", "activity_counts",
                  "transition_counts"),
     "cases": ("ALL", "case_outcome", "case_satisfaction", "select_journeys"),

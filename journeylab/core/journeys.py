@@ -30,11 +30,25 @@ import scipy.sparse as sp
 from .encode import run_starts
 from .log import EventLog
 
-__all__ = ["SEP", "pairs", "group_order", "group_quantiles", "distinct_count", "variant_ids",
-           "variant_text", "variant_keys", "variant_order", "activity_counts", "transition_counts"]
+__all__ = ["SEP", "path_label", "pairs", "group_order", "group_quantiles", "distinct_count",
+           "variant_ids", "variant_text", "variant_keys", "variant_order", "activity_counts",
+           "transition_counts"]
 
 #: What joins the touchpoints of a path in text (``"visit > cart > buy"``).
 SEP = " > "
+
+
+def path_label(name: str) -> str:
+    """A touchpoint's name as a path's text writes it: as it is, or in double quotes (a
+    quote inside doubled) when it holds :data:`SEP` or a quote, so that no two paths have
+    the same text (``"a > b" > c`` is two steps, ``a > b > c`` three).
+
+    >>> print(path_label("cart"), path_label("a > b"), len(path_label('say "hi"')))
+    cart "a > b" 12
+    """
+    if SEP in name or '"' in name:
+        return '"' + name.replace('"', '""') + '"'
+    return name
 
 
 # ----------------------------------------------------------------------------- pairs
@@ -301,7 +315,7 @@ def variant_text(log: EventLog, first: np.ndarray) -> pd.api.extensions.Extensio
     if not len(first):
         return pd.array([], dtype="str")
     lengths, codes = _steps(log, first)
-    labels = pa.array(np.asarray(log.activities, dtype=object), pa.large_string())
+    labels = pa.array([path_label(str(a)) for a in log.activities], pa.large_string())
     steps = labels.take(pa.array(codes))
     paths = pa.LargeListArray.from_arrays(pa.array(np.r_[0, np.cumsum(lengths)], pa.int64()),
                                           steps)

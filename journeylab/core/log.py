@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnError
+from .columns import as_names
 from .encode import categorical, densify, encode_labels, run_starts, sort_order
 from ..io import check_reading_options, read_table, write_table
 from .schema import CANONICAL, PM4PY_NAMES, ROLES, Schema
@@ -172,7 +173,7 @@ class EventLog:
 
     def filter_cases(self, cases: Iterable[Any], *, keep: bool = True) -> "EventLog":
         """Keep (or drop, with ``keep=False``) the journeys whose id is in ``cases``."""
-        wanted = self.cases.isin(pd.Index(list(cases)).astype(str))
+        wanted = self.cases.isin(pd.Index(as_names(cases)).astype(str))
         return self._take(self._case_mask(wanted if keep else ~wanted))
 
     def filter_activities(self, activities: Iterable[str], *, keep: bool = True,
@@ -182,7 +183,8 @@ class EventLog:
         ``how="events"`` keeps or drops the matching events; ``how="cases"`` keeps or
         drops whole journeys that contain any of them.
         """
-        hit = np.isin(self.activity_codes, np.flatnonzero(self.activities.isin(list(activities))))
+        wanted = np.flatnonzero(self.activities.isin(as_names(activities)))
+        hit = np.isin(self.activity_codes, wanted)
         if how == "events":
             return self._take(hit if keep else ~hit)
         if how == "cases":
@@ -240,7 +242,12 @@ class EventLog:
     def _bound(self, value: Any, default: float):
         if value is None:
             return default
-        ts = pd.Timestamp(value)
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise InvalidInputError(f"{value!r} is not a date or time. Fix: give a bound such "
+                                    "as '2024-03-01' or pd.Timestamp('2024-03-01 10:00').") \
+                from None
         if self.tz is not None:
             ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
         elif ts.tzinfo is not None:
@@ -254,7 +261,7 @@ class EventLog:
         if column not in self.events.columns:
             raise MissingColumnError(f"No column {column!r}; the log has "
                                      f"{list(self.events.columns)}.")
-        hit = self.events[column].isin(list(values)).to_numpy()
+        hit = self.events[column].isin(as_names(values)).to_numpy()
         if how == "events":
             return self._take(hit if keep else ~hit)
         if how == "cases":

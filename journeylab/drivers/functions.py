@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.log import EventLog
+from ..errors import InvalidInputError
 from .estimator import SatisfactionDrivers
 
 __all__ = ["attribute_satisfaction", "decompose_satisfaction", "explain_gap",
@@ -61,7 +62,7 @@ def decompose_satisfaction(drivers: SatisfactionDrivers, log: EventLog) -> pd.Da
     >>> list(parts.columns)
     ['case_id', 'factor', 'contribution']
     """
-    return drivers.decompose(log)
+    return _fitted(drivers).decompose(log)
 
 
 def explain_gap(drivers: SatisfactionDrivers, log: EventLog, *, examples: int = 3,
@@ -84,7 +85,7 @@ def explain_gap(drivers: SatisfactionDrivers, log: EventLog, *, examples: int = 
     >>> list(parts.columns), parts.attrs["journeys"] >= 5
     (['factor', 'mean_contribution'], True)
     """
-    parts = drivers.decompose(log)
+    parts = _fitted(drivers).decompose(log)
     gap = parts.attrs["gap"]
     if min_customers <= 1:  # single journeys
         worst = gap.nsmallest(examples).index
@@ -113,7 +114,7 @@ def rank_irritants(drivers: SatisfactionDrivers, *, detractor_max: float | None 
     >>> list(rank_irritants(attribute_satisfaction(log, n_boot=20)).columns[:3])
     ['stage', 'touchpoint', 'kind']
     """
-    return drivers.rank_irritants(detractor_max=detractor_max)
+    return _fitted(drivers).rank_irritants(detractor_max=detractor_max)
 
 
 def effect_by_group(drivers: SatisfactionDrivers, touchpoint: str, *,
@@ -130,7 +131,7 @@ def effect_by_group(drivers: SatisfactionDrivers, touchpoint: str, *,
     >>> list(effect_by_group(d, "hold_queue")["group"])
     ['new', 'returning']
     """
-    return drivers.effect_by_group(touchpoint, n_boot=n_boot)
+    return _fitted(drivers).effect_by_group(touchpoint, n_boot=n_boot)
 
 
 def what_if(drivers: SatisfactionDrivers, touchpoint: str, *, fixed_share: float = 1.0,
@@ -147,4 +148,12 @@ def what_if(drivers: SatisfactionDrivers, touchpoint: str, *, fixed_share: float
     >>> list(what_if(d, "hold_queue", fixed_share=0.5)["measure"])
     ['mean score', 'NPS']
     """
-    return drivers.what_if(touchpoint, fixed_share=fixed_share, random_state=random_state)
+    return _fitted(drivers).what_if(touchpoint, fixed_share=fixed_share, random_state=random_state)
+
+
+def _fitted(drivers: Any) -> SatisfactionDrivers:
+    """``drivers`` when it is fitted drivers; else what to pass instead."""
+    if not isinstance(drivers, SatisfactionDrivers):
+        raise InvalidInputError(f"This takes fitted drivers (drivers = attribute_satisfaction"
+                                f"(log)), not a {type(drivers).__name__}.")
+    return drivers

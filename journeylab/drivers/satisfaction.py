@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..core.journeys import SEP, path_label
 from ..errors import InvalidInputError
 from ..core.log import EventLog
 
@@ -159,7 +160,7 @@ def satisfaction_drops(log: EventLog, *, instrument: str, level: float = 0.95) -
                for p, q in zip(a["position"], b["position"])]
     windows = pd.DataFrame({"case_id": a["case_id"], "before": a["score"], "after": b["score"],
                             "change": b["score"].to_numpy() - a["score"].to_numpy(),
-                            "touchpoints": [" > ".join(t) for t in between]})
+                            "touchpoints": [SEP.join(map(path_label, t)) for t in between]})
     rows = []
     if len(windows):
         exploded = pd.DataFrame({"w": np.repeat(np.arange(len(windows)),

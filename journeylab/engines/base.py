@@ -20,10 +20,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..core.columns import as_names
 from ..core.engine import EngineLog, EngineReport
 from ..core.schema import Schema
-from .checks import (BOOLEANS, checked_timestamp, epoch_timestamp, label_expression,
-                     label_work)
+from .checks import checked_timestamp, epoch_timestamp, label_expression, labels_to_clean
 from .paths import path_counts, path_variants
 from .progress import engine_step
 from .sql import (FINITE, Dialect, design_queries, edge_times_query, feature_queries,
@@ -405,18 +405,6 @@ class SQLLog(EngineLog):
     def raw_types(self) -> dict[str, str]:
         """The columns of the view ``raw`` (``__row`` left out) and their engine types."""
 
-    def labels_to_clean(self, schema: Schema, types: dict[str, str]) -> list[str]:
-        """The label roles whose raw column holds a value the memory path would read
-        otherwise (:func:`.checks.label_work`; booleans always): only those pay for the
-        checks, one pass over each column."""
-        roles = [r for r in ("case_id", "activity", "channel", "stage") if schema.key(r)]
-        work = " OR ".join(label_work(self.dialect).format(quote(schema.key(r), self.dialect))
-                           for r in roles if types[schema.key(r)].lower() not in BOOLEANS)
-        found = self.query(f"SELECT * FROM raw WHERE {work} LIMIT 1") if work else None
-        if found is None or not len(found):
-            return [r for r in roles if types[schema.key(r)].lower() in BOOLEANS]
-        return roles
-
     def malformed_lines(self) -> int:
         """How many lines of a text source the engine's reader left out (a wrong number of
         fields); 0 where it keeps them."""
@@ -445,7 +433,8 @@ class SQLLog(EngineLog):
         if own:
             ts = checked_timestamp(self.dialect, ts, types[col].lower() in ("varchar", "string"))
         select = canonical_select(self.dialect, schema, types, ts,
-                                  clean=self.labels_to_clean(schema, types) if own else ())
+                                  clean=labels_to_clean(self.dialect, schema, types,
+                                                        self.query) if own else ())
         kept, counts = quarantine_queries(self.dialect, select, list(types),
                                           "keep" if report is not None else duplicates)
         self._columns = [r for r in ROLES if r in ("case_id", "activity", "timestamp")
@@ -491,6 +480,7 @@ class SQLLog(EngineLog):
         other.number, other._counts, other._paths, other.parent = \
             next(_numbers), None, None, self
         events = self.table_names()["events"]
+        activities = as_names(activities)
         if activities:
             inside = ", ".join(literal(str(a), self.dialect) for a in activities)
             where = f" WHERE activity {'' if keep else 'NOT '}IN ({inside})"

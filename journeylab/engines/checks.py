@@ -14,10 +14,11 @@ import pandas as pd
 
 from ..core.encode import NULL_SPELLINGS
 from ..io.timestamps import ZONE_NAMES, epoch_unit
-from .sql import Dialect, literal
+from ..core.schema import Schema
+from .sql import Dialect, literal, quote
 
-__all__ = ["label_expression", "label_work", "checked_timestamp", "epoch_timestamp",
-           "NUMBER_TYPES", "BOOLEANS"]
+__all__ = ["label_expression", "label_work", "labels_to_clean", "checked_timestamp",
+           "epoch_timestamp", "NUMBER_TYPES", "BOOLEANS"]
 
 #: The engines' number types (DuckDB's and Spark's names, in lower case, without sizes).
 NUMBER_TYPES = ("tinyint", "smallint", "integer", "int", "bigint", "hugeint", "utinyint",
@@ -65,6 +66,19 @@ def label_work(dialect: Dialect) -> str:
     octets = dialect.octets.format(raw)
     return (f"(({octets} <= {short} AND lower({raw}) IN ({missing})) OR {raw} LIKE ' %' "
             f"OR {raw} LIKE '% ' OR {octets} <> length({raw}))")
+
+
+def labels_to_clean(dialect: Dialect, schema: Schema, types: dict[str, str],
+                    query: Callable[[str], pd.DataFrame]) -> list[str]:
+    """The label roles of the view ``raw`` to read by :func:`label_expression`: all of them
+    when any value of one would be read otherwise (:func:`label_work`, one pass over the
+    columns by ``query``), else only the boolean ones; clean text pays for no check."""
+    roles = [r for r in ("case_id", "activity", "channel", "stage") if schema.key(r)]
+    booleans = [r for r in roles if types[schema.key(r)].lower() in BOOLEANS]
+    work = " OR ".join(label_work(dialect).format(quote(schema.key(r), dialect))
+                       for r in roles if r not in booleans)
+    return roles if work and len(query(f"SELECT * FROM raw WHERE {work} LIMIT 1")) \
+        else booleans
 
 
 def checked_timestamp(dialect: Dialect, timestamp: str, text: bool) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.journeys import path_label
+
 __all__ = ["path_counts", "path_variants"]
 
 
@@ -61,7 +63,8 @@ def path_variants(table: pd.DataFrame, codes: np.ndarray, names: np.ndarray, sep
         cut = np.partition(cases, len(cases) - top)[len(cases) - top]
         chosen = np.flatnonzero(cases >= cut)
     starts = np.concatenate([[0], np.cumsum(table["length"].to_numpy(dtype=np.int64))])
-    text = np.array([sep.join(names[codes[starts[i]:starts[i + 1]]]) for i in chosen],
+    labels = np.array([path_label(str(n)) for n in names], dtype=object)
+    text = np.array([sep.join(labels[codes[starts[i]:starts[i + 1]]]) for i in chosen],
                     dtype=object)
     out = pd.DataFrame({"variant": text,
                         "length": table["length"].to_numpy(dtype=np.int64)[chosen],

@@ -171,19 +171,24 @@ def matrix_queries(dialect: Dialect, unmapped: str) -> tuple[str, str]:
 def funnel_query(dialect: Dialect, steps: Sequence[Sequence[str]], on: str) -> str:
     """Per step: the journeys that reached it after the previous one (``customers``) and the
     wait from the previous step (``median_time_s``, ``p90_time_s``): a journey reaches a
-    step at its first event of the step at or after the time it reached the previous one."""
+    step at its first event of the step after the event that reached the previous one (by
+    position: one event never counts for two steps)."""
     col = "activity" if on == "activity" else "stage"
     ctes, selects = [], []
     for k, names in enumerate(steps, start=1):
         inside = ", ".join(literal(n, dialect) for n in names)
         if k == 1:
-            ctes.append(f"s1 AS (SELECT case_id, min(us) AS t, CAST(NULL AS DOUBLE) AS wait "
+            ctes.append(f"s1 AS (SELECT case_id, min(pos) AS at, min(us) AS t, "
+                        f"CAST(NULL AS DOUBLE) AS wait "
                         f"FROM steps WHERE {col} IN ({inside}) GROUP BY case_id)")
         else:
-            ctes.append(f"s{k} AS (SELECT e.case_id, min(e.us) AS t, "
+            # in a journey, a later position is never an earlier time: min(us) is the time
+            # of the event at min(pos)
+            ctes.append(f"s{k} AS (SELECT e.case_id, min(e.pos) AS at, min(e.us) AS t, "
                         f"(min(e.us) - p.t) / 1e6 AS wait FROM steps e "
                         f"JOIN s{k - 1} p ON e.case_id = p.case_id "
-                        f"WHERE e.{col} IN ({inside}) AND e.us >= p.t GROUP BY e.case_id, p.t)")
+                        f"WHERE e.{col} IN ({inside}) AND e.pos > p.at "
+                        "GROUP BY e.case_id, p.t)")
         selects.append(f"SELECT {k} AS step, count(*) AS customers, "
                        f"{dialect.q('wait', 0.5)} AS median_time_s, "
                        f"{dialect.q('wait', 0.9)} AS p90_time_s FROM s{k}")

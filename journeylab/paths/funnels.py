@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnError
-from ..core.journeys import SEP, distinct_count
+from ..core.journeys import (SEP, distinct_count, path_label, variant_ids, variant_keys,
+                             variant_order, variant_text)
 from ..core.cases import case_outcome, case_satisfaction
 from ..core.engine import EngineLog
 from ..core.log import EventLog
 from .frictions import ending_attrs, ending_columns
-from .maps import get_variants
 
 __all__ = ["journey_matrix", "compute_funnel", "compute_funnels", "step_matrix", "stage_order",
            "STAGE_ORDER", "default_funnel_steps"]
@@ -149,6 +149,7 @@ def compute_funnel(log: EventLog, steps: Sequence[str | Sequence[str]], *,
     median_time_s, p90_time_s`` (time from the previous step), plus ``by``'s column.
     """
     _check_on(log, on)
+    _check_list(steps)
     if len(steps) < 2:
         raise InvalidInputError("A funnel needs at least two steps.")
     groups = [[step] if isinstance(step, str) else list(step) for step in steps]
@@ -189,6 +190,7 @@ def compute_funnels(log: EventLog, steps: Sequence[str], *, on: str = "activity"
     >>> len(all_), all_[tuple(steps)].equals(jl.compute_funnel(log, steps, on="stage"))
     (4, True)
     """
+    _check_list(steps)
     steps = [str(s) for s in steps]
     _check_on(log, on)
     col = log.events[on].astype(object).to_numpy()
@@ -209,6 +211,13 @@ def compute_funnels(log: EventLog, steps: Sequence[str], *, on: str = "activity"
     return out
 
 
+def _check_list(steps: Any) -> None:
+    """Steps are a list: a text given alone is not read as its characters."""
+    if isinstance(steps, str):
+        raise InvalidInputError(f"steps must be a list of touchpoints or stages, not the text "
+                                f"{steps!r}. Fix: steps=[{steps!r}, ...], at least two.")
+
+
 def _check_on(log: EventLog | EngineLog, on: str) -> None:
     if on not in ("activity", "stage"):
         raise InvalidInputError(f"on must be 'activity' or 'stage', not {on!r}.")
@@ -218,22 +227,32 @@ def _check_on(log: EventLog | EngineLog, on: str) -> None:
 
 
 def _funnel_start(log: EventLog) -> tuple[np.ndarray, np.ndarray, None]:
-    """Before the first step: every journey alive, none reached yet."""
-    return np.full(log.n_cases, np.iinfo(np.int64).min), np.ones(log.n_cases, bool), None
+    """Before the first step: every journey alive, no event of it used yet."""
+    return np.full(log.n_cases, -1, np.int64), np.ones(log.n_cases, bool), None
 
 
 def _funnel_step(log: EventLog, col: np.ndarray, names: list, state: tuple
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One more step: (time each journey reached it, whether it did, its wait in seconds
-    from the previous step)."""
+    """One more step: (the event, by its place in the log, at which each journey reached
+    it; whether it did; its wait in seconds from the previous step). A step is reached by
+    an event after the one that reached the previous step, in the log's order (time,
+    then source row): one event never counts for two steps."""
     reached, alive, _ = state
+    pos = np.arange(log.n_events)
+    hit = np.flatnonzero(np.isin(col, names) & (pos > reached[log.case_codes])
+                         & alive[log.case_codes])
+    # the log is in journey order: each journey's first hit is where its hits start
+    journeys = log.case_codes[hit]
+    first_of = np.flatnonzero(np.r_[True, journeys[1:] != journeys[:-1]]) if len(hit) else hit
+    now = np.zeros(log.n_cases, bool)
+    now[journeys[first_of]] = True
+    event = reached.copy()
+    event[journeys[first_of]] = hit[first_of]
+    wait = np.full(log.n_cases, np.nan)
     t = log.timestamps_ns
-    never = np.iinfo(np.int64).max
-    hit = np.isin(col, names) & (t >= reached[log.case_codes]) & alive[log.case_codes]
-    first = np.full(log.n_cases, never)
-    np.minimum.at(first, log.case_codes[hit], t[hit])
-    now = first < never
-    return np.where(now, first, reached), now, (first - reached) / 1e9
+    came = now & (reached >= 0)
+    wait[came] = (t[event[came]] - t[reached[came]]) / 1e9
+    return event, now, wait
 
 
 def _step_stats(state: tuple, cases: list[tuple[Any, np.ndarray]]
@@ -286,10 +305,29 @@ def default_funnel_steps(log: EventLog, n: int = 4) -> tuple[list[str], str]:
     if (log.has("stage") and log.distinct("stage")) if engine else \
             ("stage" in log.events.columns and log.events["stage"].notna().any()):
         return stage_order(log)[:n], "stage"
-    variants = get_variants(log, top=100) if engine else get_variants(log)
-    longer = variants[variants["length"] > 1]
-    path = (longer if len(longer) else variants)["variant"].iloc[0].split(SEP)
-    return list(dict.fromkeys(path))[:n], "activity"
+    return list(dict.fromkeys(_top_path(log)))[:n], "activity"
+
+
+def _top_path(log: EventLog | EngineLog) -> list[str]:
+    """The touchpoints of the first path of :func:`get_variants` with more than one step
+    (else the first path), read from the codes: a touchpoint's name may hold the text's
+    separator, so the text is never split."""
+    if isinstance(log, EngineLog):
+        table, codes, names = log.paths()
+        starts = np.r_[0, np.cumsum(table["length"].to_numpy(dtype=np.int64))]
+        steps = [list(names[codes[a:b]]) for a, b in zip(starts[:-1], starts[1:])]
+        order = sorted(range(len(steps)), key=lambda i: (-int(table["cases"].iloc[i]),
+                                                         SEP.join(map(path_label, steps[i]))))
+    else:
+        ids, first = variant_ids(log)
+        keys = variant_keys(log, first)
+        order = variant_order(np.bincount(ids, minlength=len(first)),
+                              None if keys is not None else variant_text(log, first), keys)
+        steps = [[log.activities[c] for c in log.activity_codes[
+            log.case_offsets[j]:log.case_offsets[j + 1]]] for j in first[order[:1000]]]
+        order = range(len(steps))
+    longer = [i for i in order if len(steps[i]) > 1]
+    return [str(a) for a in steps[(longer or list(order))[0]]]
 
 
 def _case_groups(log: EventLog, by: str | None) -> list[tuple[Any, np.ndarray]]:
@@ -332,7 +370,8 @@ def step_matrix(log: EventLog, *, max_steps: int = 10, anchor: str | None = None
         keep = pos < max_steps
         step_of, denom = pos[keep] + 1, n
     if denom == 0:
-        raise InvalidInputError(f"No journey contains the anchor {anchor!r}.")
+        raise InvalidInputError(f"No journey contains the anchor {anchor!r}." if anchor is not None
+                                else "The log has no journeys (a filter left none?).")
     labels = np.asarray(log.activities, dtype=object)
     tab = pd.crosstab(labels[log.activity_codes[keep]], step_of)
     tab = tab.reindex(columns=steps, fill_value=0) / denom

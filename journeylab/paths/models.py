@@ -187,6 +187,11 @@ def designed_journey(design: Sequence[str] | str | Path) -> ProcessModel:
     """
     import pm4py
 
+    if isinstance(design, (np.ndarray, pd.Series, pd.Index)):
+        design = list(design)
+    if design is None or not isinstance(design, (list, tuple, str, Path)):
+        raise InvalidInputError(f"A designed journey is a list of touchpoints in order, or the "
+                                f"path of a .bpmn or .pnml file, not {type(design).__name__}.")
     if isinstance(design, (list, tuple)):
         if not design:
             raise InvalidInputError("The designed journey is empty; list its touchpoints in order.")
@@ -255,16 +260,27 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
     """
     import pm4py
 
+    if isinstance(max_variants, bool) or not isinstance(max_variants, (int, np.integer)) \
+            or max_variants < 1:
+        raise InvalidInputError(f"max_variants must be a whole number of at least 1, not "
+                                f"{max_variants!r}.")
     if not isinstance(model, ProcessModel):
         model = designed_journey(model)
     ranked = _ranked_variants(log)
     top = ranked.order[:max_variants]
     paths = _variant_paths(log, ranked.first[top])
-    with _quiet():
-        aligned = pm4py.conformance_diagnostics_alignments(_variant_log(paths), model.net,
-                                                           model.initial_marking,
-                                                           model.final_marking,
-                                                           ret_tuple_as_trans_desc=True)
+    try:
+        with _quiet():
+            aligned = pm4py.conformance_diagnostics_alignments(
+                _variant_log(paths), model.net, model.initial_marking, model.final_marking,
+                ret_tuple_as_trans_desc=True)
+    except Exception as exc:  # noqa: BLE001 - pm4py raises plain Exceptions
+        if "sound" not in str(exc):
+            raise
+        raise InvalidInputError(
+            f"The model cannot be aligned with: it is not a sound workflow net ({exc}). Fix: "
+            "give the designed journey as a list of touchpoints, or a model whose final "
+            "marking every path can reach (e.g. discover_process_model(log)).") from None
     if len(aligned) != len(paths):
         raise RuntimeError(f"pm4py returned {len(aligned)} alignments for {len(paths)} variants.")
     fitness = np.array([a["fitness"] for a in aligned], dtype=float)

@@ -23,7 +23,7 @@ import pandas as pd
 from ..core.engine import EngineLog
 from ..core.log import EventLog
 from ..defaults import PERSONA_DEFAULTS
-from ..errors import InvalidInputError
+from ..errors import EmptyLogError, InvalidInputError
 from .kmeans import JourneyClusters
 from .markov import MarkovMixture
 from .selection import PersonaWarning, derived_seed
@@ -88,6 +88,9 @@ def find_personas(log: EventLog | EngineLog, *, method: str = PERSONA_DEFAULTS["
         return find_engine_personas(log, method=method, n_personas=n_personas,
                                     min_touchpoints=min_touchpoints, random_state=random_state,
                                     sample_journeys=sample_journeys, **options)[0]
+    if log.n_cases == 0:
+        raise EmptyLogError("find_personas needs journeys, and the log has none (a filter "
+                            "left none?).")
     common = {k: options.pop(k) for k in ("k_range", "min_persona_share") if k in options}
     if method == "markov":
         return MarkovMixture(n_personas, min_touchpoints=min_touchpoints,

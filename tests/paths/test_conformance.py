@@ -180,8 +180,9 @@ def test_touchpoints_holding_the_separator_or_the_skip_symbol():
     j = res.journeys.set_index("case_id")
     assert j["conforming"].to_dict() == {"ok": True, "twice": False, "split": False}
     assert j["deviations"].to_dict() == {"ok": 0, "twice": 1, "split": 3}
-    # "split" reads ">> > b > c > d" like "ok", yet is another variant
-    assert j.loc["split", "variant"] == j.loc["ok", "variant"]
+    # "split" is another variant, and its text says so: the name holding " > " is quoted
+    assert j.loc["ok", "variant"] == '>> > b > "c > d"'
+    assert j.loc["split", "variant"] == ">> > b > c > d"
     dev = res.deviations.set_index(["kind", "touchpoint"])["journeys"].to_dict()
     assert dev == {("extra", ">>"): 1, ("extra", "c"): 1, ("extra", "d"): 1,
                    ("skipped", "c > d"): 1}

@@ -152,6 +152,23 @@ def test_funnel_requires_order(hand_log):
     assert f["customers"].tolist() == [3, 2, 1]
 
 
+@pytest.mark.parametrize("engine", ["memory", "duckdb"])
+def test_one_event_never_reaches_two_steps_and_ties_keep_the_log_order(tmp_path, engine):
+    t, h = pd.Timestamp("2024-01-01 10:00"), pd.Timedelta("1h")
+    path = tmp_path / "funnel.parquet"
+    pd.DataFrame([("a", "visit", t), ("b", "visit", t), ("b", "visit", t + h),
+                  ("b", "buy", t + 2 * h), ("c", "buy", t), ("c", "visit", t)],
+                 columns=["case_id", "activity", "timestamp"]).to_parquet(path)
+    log = jl.read_events(str(path), engine=engine)
+    again = jl.compute_funnel(log, ["visit", "visit"])  # only b came back
+    assert again["customers"].tolist() == [3, 1] and again["median_time_s"].iloc[1] == 3600
+    overlap = jl.compute_funnel(log, ["visit", ["visit", "buy"]])
+    assert overlap["customers"].tolist() == [3, 1]
+    # c bought before it visited, in the same second (the source's order): no buy after it
+    bought = jl.compute_funnel(log, ["visit", "buy"])
+    assert bought["customers"].tolist() == [3, 1] and bought["median_time_s"].iloc[1] == 7200
+
+
 def test_hand_computed_step_matrix(hand_log):
     sm = jl.step_matrix(hand_log, max_steps=4)
     assert sm.loc["a", 1] == 1.0 and sm.loc["b", 2] == pytest.approx(2 / 3)

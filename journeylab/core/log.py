@@ -218,7 +218,9 @@ class EventLog:
 
         ``how``: ``"events"`` keeps events in the window; ``"contained"`` keeps journeys lying
         wholly inside it; ``"started"`` keeps journeys that started in it; ``"intersecting"``
-        keeps whole journeys with any event in it.
+        keeps whole journeys whose time span meets it (from the first event to the last: a
+        journey spanning the window without an event in it too), as pm4py's
+        ``filter_time_range(mode="traces_intersecting")``.
         """
         lo = self._bound(start, -np.inf)
         hi = self._bound(end, np.inf)
@@ -232,8 +234,7 @@ class EventLog:
         elif how == "started":
             keep = (t[first] >= lo) & (t[first] < hi)
         elif how == "intersecting":
-            keep = np.add.reduceat(inside.astype(np.int64), first) > 0 if self.n_events \
-                else np.zeros(0, bool)
+            keep = (t[first] < hi) & (t[last] >= lo)
         else:
             raise InvalidInputError("how must be 'events', 'contained', 'started' or "
                                     f"'intersecting', not {how!r}.")

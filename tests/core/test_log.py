@@ -41,6 +41,9 @@ def test_filters(small_truth):
     assert (started.case_table()["start"] >= mid).all()
     inter = log.filter_time(start=mid, end=mid + pd.Timedelta(days=1), how="intersecting")
     assert inter.n_cases >= 1
+    span = log.case_table()
+    expected = span[(span["start"] < mid + pd.Timedelta(days=1)) & (span["end"] >= mid)]
+    assert sorted(inter.cases) == sorted(expected["case_id"].astype(str))
     with pytest.raises(jl.InvalidInputError, match="how must be"):
         log.filter_time(how="sometimes")
 
@@ -356,3 +359,18 @@ def _assert_same_columns(a: pd.DataFrame, b: pd.DataFrame, columns) -> None:
             assert np.array_equal(x.array.codes, y.array.codes), col
         else:
             assert x.equals(y), col
+
+
+def test_intersecting_keeps_a_journey_spanning_the_window_as_pm4py_does():
+    import pm4py
+
+    log = jl.read_events(pd.DataFrame({
+        "case_id": ["spans", "spans", "before", "before", "inside", "after"],
+        "activity": ["x", "y", "x", "y", "x", "x"],
+        "timestamp": ["2024-01-01", "2024-03-01", "2024-01-01", "2024-01-02", "2024-02-05",
+                      "2024-03-01"]}))
+    kept = log.filter_time("2024-02-01", "2024-02-15", how="intersecting")
+    theirs = pm4py.filter_time_range(log.to_pm4py(), "2024-02-01 00:00:00",
+                                     "2024-02-15 00:00:00", mode="traces_intersecting")
+    assert sorted(kept.cases) == sorted(theirs["case:concept:name"].unique()) == \
+        ["inside", "spans"]

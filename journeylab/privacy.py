@@ -41,7 +41,21 @@ def _is_count(name: Any) -> bool:
     if not isinstance(name, str) or is_share_name(name):
         return False
     return name in COUNT_COLUMNS or name in ("dropoffs", "ends", "journeys_scored") or \
-        name.endswith(("_cases", "_customers", "_journeys"))
+        name.endswith(_COUNT_SUFFIXES)
+
+
+_COUNT_SUFFIXES = ("_cases", "_customers", "_journeys", "_answers")
+
+
+def _governed(count: str, columns: Iterable[Any]) -> list[Any]:
+    """The statistics computed over the customers a count column counts, told by its
+    name: ``self_loop_cases`` counts those behind ``self_loops``, ``satisfaction_answers``
+    those behind ``mean_satisfaction``, ``repeat_cases`` those behind ``mean_repeats``."""
+    stem = next((count[:-len(x)] for x in _COUNT_SUFFIXES if count.endswith(x)), None)
+    if not stem:
+        return []
+    return [c for c in columns if isinstance(c, str) and c != count and stem in c
+            and not _is_count(c)]
 
 
 def _key_file() -> Path:
@@ -149,7 +163,12 @@ def protect(table: pd.DataFrame, *, min_customers: int = 5,
     for c in kept.columns:
         if c != col and _is_count(c) and pd.api.types.is_numeric_dtype(kept[c]):
             v = kept[c].astype(float)
-            kept[c] = v.where(~((v > 0) & (v < k)))
+            few = ((v > 0) & (v < k)).to_numpy()
+            kept[c] = v.where(~few)
+            # and what is computed over those few customers (one person's score, repeats)
+            for g in _governed(c, kept.columns):
+                if pd.api.types.is_numeric_dtype(kept[g]):
+                    kept[g] = kept[g].astype(float).where(~few)
     if not small.any():
         kept.attrs = dict(table.attrs)
         kept.attrs["suppressed"] = 0
@@ -379,7 +398,7 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
         table = table.to_frame(table.name if table.name is not None else "value")
     k = ctx.min_customers
     attrs = dict(table.attrs)
-    t = table
+    t = _single_values_out(table, attrs, k)
     count = _count_column(t, None)
     if count is not None:
         if for_figure:
@@ -426,3 +445,42 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
     t.attrs = {**attrs, **{k_: v for k_, v in t.attrs.items() if k_ != "column_customers"},
                "protected_min_customers": k}
     return t
+
+
+#: The rows of ``DataFrame.describe()``: its ``min`` and ``max`` are one customer's values.
+_DESCRIBE = {"count", "mean", "std", "min", "25%", "50%", "75%", "max"}
+
+
+def _single_values_out(table: pd.DataFrame, attrs: dict, k: int) -> pd.DataFrame:
+    """What in ``table`` is about single customers, left out of a shared report: columns
+    quoting rows (``attrs["row_examples"]``: a finding's examples), the ``min`` and ``max``
+    of a ``describe()``, the values of rows about fewer than ``k`` customers
+    (``attrs["row_customers"]``, one count a row), and the time of day of timestamps
+    (the day is kept)."""
+    t = table.drop(columns=[c for c in attrs.get("row_examples", ()) if c in table.columns])
+    if {str(i) for i in t.index} >= _DESCRIBE:
+        t = t.drop(index=[i for i in t.index if str(i) in ("min", "max")])
+    few = attrs.get("row_customers")
+    if few is not None and len(few) == len(t):
+        under = np.asarray(few, dtype=float) < k
+        if under.any():
+            t = t.astype(object).where(~under[:, None] | ~_value_cells(t), None)
+    for i, dtype in enumerate(t.dtypes):
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            t = t.copy() if t is table else t
+            t.isetitem(i, t.iloc[:, i].dt.floor("D"))
+        elif pd.api.types.is_object_dtype(dtype):
+            col = t.iloc[:, i]
+            stamps = col.map(lambda v: isinstance(v, pd.Timestamp))
+            if stamps.any():
+                t = t.copy() if t is table else t
+                t.isetitem(i, col.where(~stamps, col[stamps].map(lambda v: v.floor("D"))))
+    return t
+
+
+def _value_cells(table: pd.DataFrame) -> np.ndarray:
+    """Which cells hold a value rather than a label: all but the first text column."""
+    labels = _text_columns(table)[:1]
+    cells = np.ones(table.shape, dtype=bool)
+    cells[:, labels] = False
+    return cells

@@ -156,9 +156,10 @@ if 'journey_matrix' in tables:
 # ## Funnel
 
 # %%
-funnel = tables['funnel']
-jl.save_figure(jl.plot_funnel(funnel[funnel['customers'] >= min_customers]), out / 'funnel.png')
-jl.protect(funnel, min_customers=min_customers)
+if 'funnel' in tables:
+    funnel = tables['funnel']
+    jl.save_figure(jl.plot_funnel(funnel[funnel['customers'] >= min_customers]), out / 'funnel.png')
+    display(jl.protect(funnel, min_customers=min_customers))
 
 # %% [markdown]
 # ## Step by step
@@ -217,7 +218,7 @@ jl.VariantExplorer(journeys, outcome=outcome, coverage=variant_coverage,
 # %%
 steps, on = jl.choose_funnel_steps(study, funnel_steps)
 jl.FunnelBuilder(journeys, steps=steps, on=on, segments=[segment] if segment else [],
-                 min_customers=min_customers)
+                 min_customers=min_customers) if len(steps) >= 2 else None
 
 # %% [markdown]
 # ## Tables written

@@ -68,14 +68,15 @@ model, tables = jl.tabulate_personas(study, method=method, n_personas=n_personas
                                      k_max=k_max, min_touchpoints=min_touchpoints,
                                      stability_resamples=stability_resamples, compare=compare,
                                      random_state=random_state)
-told = model.labels_ != jl.TOO_SHORT
-print(f'{model.n_personas_} personas ({model.method_}); {told.mean():.0%} of '
-      f'{journeys.n_cases:,} journeys are long enough to tell')
-for note in model.notes_:
-    print(note)
-if len(model.selection_) > 1:
-    jl.save_figure(jl.plot_persona_selection(model.selection_)[0], out / 'selection.png')
-model.selection_
+if model is not None:
+    told = model.labels_ != jl.TOO_SHORT
+    print(f'{model.n_personas_} personas ({model.method_}); {told.mean():.0%} of '
+          f'{journeys.n_cases:,} journeys are long enough to tell')
+    for note in model.notes_:
+        print(note)
+    if len(model.selection_) > 1:
+        jl.save_figure(jl.plot_persona_selection(model.selection_)[0], out / 'selection.png')
+    display(model.selection_)
 
 # %% [markdown]
 # ## Who they are
@@ -83,12 +84,14 @@ model.selection_
 # One row per persona. `distinctive`: the touchpoints its journeys meet far more often than other personas' (lift); `name` is generated from its channels.
 
 # %%
-profiles = tables['profiles']
-names = dict(zip(profiles['persona'], profiles['name']))
-jl.protect(profiles, min_customers=min_customers)
+if model is not None:
+    profiles = tables['profiles']
+    names = dict(zip(profiles['persona'], profiles['name']))
+    display(jl.protect(profiles, min_customers=min_customers))
 
 # %%
-jl.save_figure(jl.plot_persona_reach(tables['persona_reach'], names=names), out / 'persona_reach.png');
+if model is not None:
+    jl.save_figure(jl.plot_persona_reach(tables['persona_reach'], names=names), out / 'persona_reach.png');
 
 # %% [markdown]
 # ## Each persona's process map
@@ -96,18 +99,19 @@ jl.save_figure(jl.plot_persona_reach(tables['persona_reach'], names=names), out 
 # The paths of each persona's journeys (edges covering 80% of its transitions, without edges under 2% of their ends' flow).
 
 # %%
-from html import escape
-from IPython.display import HTML
-for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:
-    display(HTML(f'<h3>{p}: {escape(str(names[p]))}</h3>'))  # names come from the data
-    persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,
-                                min_edge_share=0.02, min_customers=min_customers)
-    if persona_dfg.nodes.empty:  # every path of it is under min_customers journeys
-        print(f'No touchpoint of this persona is met by {min_customers} or more of its journeys: no map.')
-        continue
-    persona_map = jl.plot_process_map(persona_dfg)
-    jl.save_figure(persona_map, out / f'process_map_persona_{p}.svg')
-    display(persona_map)
+if model is not None:
+    from html import escape
+    from IPython.display import HTML
+    for p in profiles.loc[profiles['persona'] != jl.TOO_SHORT, 'persona']:
+        display(HTML(f'<h3>{p}: {escape(str(names[p]))}</h3>'))  # names come from the data
+        persona_dfg = jl.filter_dfg(jl.select_persona(journeys, model, p), path_coverage=0.8,
+                                    min_edge_share=0.02, min_customers=min_customers)
+        if persona_dfg.nodes.empty:  # every path of it is under min_customers journeys
+            print(f'No touchpoint of this persona is met by {min_customers} or more of its journeys: no map.')
+            continue
+        persona_map = jl.plot_process_map(persona_dfg)
+        jl.save_figure(persona_map, out / f'process_map_persona_{p}.svg')
+        display(persona_map)
 
 # %% [markdown]
 # ## Two personas side by side
@@ -124,9 +128,10 @@ if 'comparison' in tables:
 # Every journey placed by what it contains (its two main axes), coloured by persona.
 
 # %%
-embedding = jl.embed_journeys(journeys, model, random_state=random_state)
-jl.save_figure(jl.plot_persona_embedding(embedding, names=names, min_customers=min_customers),
-               out / 'embedding.png');
+if model is not None:
+    embedding = jl.embed_journeys(journeys, model, random_state=random_state)
+    jl.save_figure(jl.plot_persona_embedding(embedding, names=names, min_customers=min_customers),
+                   out / 'embedding.png');
 
 # %% [markdown]
 # ## Are the personas stable?
@@ -144,19 +149,20 @@ if 'stability' in tables:
 # The synthetic data knows every journey's true persona; real logs usually do not (`truth_path = ""`).
 
 # %%
-if study.ready('The check against planted personas', 'truth'):
-    from sklearn.metrics import adjusted_rand_score
-    truth = pd.read_csv(truth_path, dtype=str)
-    if pseudonymise:  # the log's ids are pseudonyms: match them
-        truth['case_id'] = jl.pseudonymise(truth['case_id'])
-    truth = truth.set_index('case_id')['persona']
-    planted = truth.reindex(journeys.cases.astype(str)).to_numpy()
-    known = told & pd.notna(planted)
-    print(f'adjusted Rand index against the planted personas: '
-          f'{adjusted_rand_score(planted[known], model.labels_[known]):.3f} '
-          f'over {known.sum():,} journeys long enough to tell')
-    display(pd.crosstab(pd.Series(planted[known], name='planted'),
-                        pd.Series(model.labels_[known], name='found')))
+if model is not None:
+    if study.ready('The check against planted personas', 'truth'):
+        from sklearn.metrics import adjusted_rand_score
+        truth = pd.read_csv(truth_path, dtype=str)
+        if pseudonymise:  # the log's ids are pseudonyms: match them
+            truth['case_id'] = jl.pseudonymise(truth['case_id'])
+        truth = truth.set_index('case_id')['persona']
+        planted = truth.reindex(journeys.cases.astype(str)).to_numpy()
+        known = told & pd.notna(planted)
+        print(f'adjusted Rand index against the planted personas: '
+              f'{adjusted_rand_score(planted[known], model.labels_[known]):.3f} '
+              f'over {known.sum():,} journeys long enough to tell')
+        display(pd.crosstab(pd.Series(planted[known], name='planted'),
+                            pd.Series(model.labels_[known], name='found')))
 
 # %% [markdown]
 # ## Explore
@@ -165,7 +171,7 @@ if study.ready('The check against planted personas', 'truth'):
 
 # %%
 jl.PersonaExplorer(journeys, model.labels_, profiles=profiles, outcome=outcome,
-                   min_customers=min_customers, random_state=random_state)
+                   min_customers=min_customers, random_state=random_state) if model is not None else None
 
 # %% [markdown]
 # ## Tables written

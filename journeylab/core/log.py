@@ -445,12 +445,19 @@ def describe_log(log: EventLog) -> pd.DataFrame:
     for role in ("channel", "stage"):
         if role in log.events.columns:
             rows.append((f"{role}s", int(log.events[role].nunique())))
+    customers = [log.n_cases] * len(rows)  # whom each row is about (a shared report's k)
     for name in log.schema.instruments:
         if f"score:{name}" in log.events.columns:  # the touchpoints() view: one per journey
             scores = log.events[f"score:{name}"].iloc[log.case_offsets[:-1]]
             rows.append((f"journeys with a {name} answer", int(scores.notna().sum())))
+            answered = int(scores.notna().sum())
         else:
-            scores = log.events.loc[log.events["activity"] == name, "satisfaction"]
+            at = (log.events["activity"] == name).to_numpy()
+            scores = log.events.loc[at, "satisfaction"]
             rows.append((f"{name} answers", int(scores.notna().sum())))
+            answered = len(np.unique(log.case_codes[at][scores.notna().to_numpy()]))
         rows.append((f"{name} mean", float(scores.mean()) if scores.notna().any() else None))
-    return pd.DataFrame(rows, columns=["metric", "value"])
+        customers += [answered, answered]
+    out = pd.DataFrame(rows, columns=["metric", "value"])
+    out.attrs["row_customers"] = customers
+    return out

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import EngineLog
-from ..errors import InvalidInputError
+from ..errors import EmptyLogError, InvalidInputError
 from ..personas import TOO_SHORT
 from .design import control_matrix
 from .solve import effects_table, fit_touchpoints, fitted_attributes
@@ -140,7 +140,7 @@ def fit_engine_log(drivers: Any, log: EngineLog) -> Any:
     ys = rows["score"].to_numpy(dtype=float)[keep]
     exposed = patterns_matrix(rows["pattern"][keep], len(acts))
     if weight.sum() < 10:
-        raise InvalidInputError(f"Only {int(weight.sum())} journeys have a {instrument} "
+        raise EmptyLogError(f"Only {int(weight.sum())} journeys have a {instrument} "
                                 "score; attribution needs more.")
     G = len(levels)
     Xe, F = exposed.astype(float), control_matrix(code, G)

@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import (Interval, InvalidParameterError, St
                                              validate_parameter_constraints)
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import InvalidInputError
+from ..errors import EmptyLogError, InvalidInputError
 from ..core.engine import EngineLog
 from ..core.log import EventLog
 from ..personas import TOO_SHORT
@@ -232,7 +232,7 @@ class SatisfactionDrivers(BaseEstimator):
             group, levels, scored, untold = leave_out_group(group, levels, scored,
                                                             str(TOO_SHORT))
         if scored.sum() < 10:
-            raise InvalidInputError(f"Only {int(scored.sum())} journeys have a "
+            raise EmptyLogError(f"Only {int(scored.sum())} journeys have a "
                                     f"{target.instrument} score; attribution needs more.")
         Xe, ys, gs = exposed[scored].astype(float), scores[scored], group[scored]
         G = len(levels)

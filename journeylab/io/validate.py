@@ -140,6 +140,7 @@ class ValidationReport:
         table = self.findings_frame()[["severity", "code", "rows", "message", "fix"]]
         table = table.rename(columns={"code": "finding", "message": "what"})
         table["rows"] = table["rows"].where(table["rows"] > 0)  # none counted: shown as –
+        table.attrs["row_examples"] = ["what"]  # quotes single rows: not in a shared report
         return (f"<p><b>Validation</b>: {html.escape(self.accounting())}</p>"
                 + format_table(table, max_rows=None).to_html())
 

@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..core.log import EventLog
-from ..errors import InvalidInputError
+from ..errors import EmptyLogError, InvalidInputError
 
 __all__ = ["TOO_SHORT", "PersonaWarning"]
 
@@ -77,6 +77,10 @@ def k_values(n_personas, k_range: tuple[int, int], n: int,
         ks = [k for k in range(lo, hi + 1) if k <= n]
     else:
         ks = [int(n_personas)]
+    if n == 0 or (isinstance(n_personas, str) and not ks):
+        raise EmptyLogError(f"No persona to find: {n} {what}, too few to choose a number of "
+                            f"personas from {k_range[0]} to {k_range[1]} (a log of one-event "
+                            "journeys, or min_touchpoints above the journeys' length?).")
     if not ks or ks[0] < 1 or ks[-1] > n:
         raise InvalidInputError(f"The number of personas must be between 1 and the {n} "
                                 f"{what}, got {n_personas}.")

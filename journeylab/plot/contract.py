@@ -25,7 +25,8 @@ import pandas as pd
 
 from .display import format_value
 
-__all__ = ["literal_text", "figure_axes", "with_returns", "save_figure", "cell_labels"]
+__all__ = ["literal_text", "figure_axes", "with_returns", "save_figure", "cell_labels",
+           "nothing_to_draw"]
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -89,6 +90,20 @@ def literal_text(draw: _F) -> _F:
     wrapper.__doc__ = _returns_documented(draw.__doc__, RETURNS_AXES)
     return wrapper  # type: ignore[return-value]
 
+
+def nothing_to_draw(ax: Any, why: str) -> Any:
+    """An Axes that says in words why there is no figure (``why``), where a figure function
+    was given an empty table (e.g. every cell under a shared report's ``min_customers``).
+
+    Examples
+    --------
+    >>> nothing_to_draw(None, "no cell with 5 customers or more").texts[0].get_text()
+    'no cell with 5 customers or more'
+    """
+    with figure_axes(ax, (6, 1.2)) as ax:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes)
+    return ax
 
 
 @contextlib.contextmanager

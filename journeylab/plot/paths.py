@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .contract import cell_labels, figure_axes, literal_text
+from .contract import cell_labels, figure_axes, literal_text, nothing_to_draw
 from .display import format_value
 
 __all__ = ["plot_journey_lengths", "plot_journey_matrix", "plot_step_matrix", "plot_funnel",
@@ -59,6 +59,8 @@ def plot_journey_matrix(matrix: pd.DataFrame, *, value: str = "customers", ax=No
                                 observed=False).reindex_like(table)
     table = table.where(filled.fillna(0) > 0)
     table = table.loc[table.notna().any(axis=1), table.notna().any()]
+    if table.empty:
+        return nothing_to_draw(ax, "no stage x channel cell to show")
     created = ax is None
     with figure_axes(ax, (1.3 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.5)) as ax:
         cmap = "RdYlGn" if value == "mean_satisfaction" else \
@@ -90,6 +92,8 @@ def plot_step_matrix(matrix: pd.DataFrame, *, ax=None, min_share: float = 0.01):
     import seaborn as sns
 
     shown = matrix[matrix.max(axis=1) >= min_share]
+    if shown.empty:
+        return nothing_to_draw(ax, "no touchpoint reaches the share to show")
     with figure_axes(ax, (0.7 * shown.shape[1] + 3, 0.32 * shown.shape[0] + 1.5)) as ax:
         sns.heatmap(shown, annot=cell_labels(shown, "share", blank_zero=True), fmt="",
                     cmap="Greens", cbar=False, ax=ax, annot_kws={"fontsize": 7}, vmin=0)
@@ -102,6 +106,8 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     """Bar chart of a funnel (grouped when it was broken down by a segment)."""
     import seaborn as sns
 
+    if funnel.empty:
+        return nothing_to_draw(ax, "no funnel step to show")
     by = [c for c in funnel.columns if c not in {"step", "name", "customers",
                                                  "conversion_from_previous",
                                                  "conversion_from_start", "median_time_s",

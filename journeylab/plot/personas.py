@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .contract import cell_labels, figure_axes, literal_text
+from .contract import cell_labels, figure_axes, literal_text, nothing_to_draw
 
 __all__ = ["plot_persona_selection", "plot_persona_embedding", "plot_persona_reach"]
 
@@ -72,9 +73,8 @@ def plot_persona_selection(selection: pd.DataFrame, *, criterion: str | None = N
             raise InvalidInputError(f"No criterion {criterion!r} in this selection table; it "
                                     f"holds {crits or 'none'}.")
         crits = [criterion]
-    if not crits:
-        raise InvalidInputError("The selection table holds no criterion to draw (none of "
-                                f"{', '.join(_CRITERIA)} has a value).")
+    if not crits:  # one number could be tried (a small log): nothing was compared
+        return np.array([nothing_to_draw(ax, "no criterion compared numbers of personas")])
     with figure_axes(ax, (3.6 * len(crits), 3), panels=len(crits)) as axes:
         if len(axes) != len(crits):
             raise InvalidInputError(
@@ -147,6 +147,8 @@ def plot_persona_reach(reach: pd.DataFrame, *, names: dict | None = None, min_re
     import seaborn as sns
 
     shown = reach[reach.max(axis=1) >= min_reach]
+    if shown.empty or not shown.shape[1]:
+        return nothing_to_draw(ax, "no touchpoint reaches a persona's share to show")
     shown = shown.rename(columns=lambda p: _persona_names(names, p))
     with figure_axes(ax, (1.2 * shown.shape[1] + 3, 0.3 * shown.shape[0] + 1.8)) as ax:
         sns.heatmap(shown, annot=cell_labels(shown, "share", blank_zero=True), fmt="",

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import pandas as pd
 
 from ..defaults import PERSONA_DEFAULTS
+from ..errors import EmptyLogError
 from .study import Study
 
 __all__ = ["tabulate_paths", "choose_funnel_steps", "compare_groups", "tabulate_personas",
@@ -102,8 +103,12 @@ def tabulate_paths(study: Study, *, funnel_steps: Sequence[Any] = (), max_steps:
             P.journey_matrix(journeys, outcome=outcome)
     steps, on = choose_funnel_steps(study, funnel_steps)
     by_segment = study.segment is not None
-    tables["funnel"] = P.compute_funnel(journeys if by_segment else full, steps, on=on,
-                                        by=study.segment)
+    if len(steps) >= 2:
+        tables["funnel"] = P.compute_funnel(journeys if by_segment else full, steps, on=on,
+                                            by=study.segment)
+    else:
+        print("The funnel: skipped; the journeys have fewer than two distinct touchpoints "
+              "in a row to make one (give funnel_steps=).")
     if engine:
         print("From the engine, over every journey: dfg, nodes, variants, journey_matrix"
               + ("" if by_segment else ", funnel") + " (without conversion or satisfaction "
@@ -175,7 +180,9 @@ def tabulate_personas(study: Study, *, method: str = PERSONA_DEFAULTS["method"],
     ``compare``, when both exist) and ``stability`` (when ``stability_resamples`` > 0).
 
     ``n_personas`` is a number or ``"auto"`` (also as text, as a notebook parameter
-    gives it). The model's notes are in its ``notes_``, not raised as warnings.
+    gives it). The model's notes are in its ``notes_``, not raised as warnings. When no
+    journey is long enough to tell a persona, one printed sentence says so and the result is
+    ``(None, {})``.
 
     With an engine (``study.engine_journeys``), the model is fitted on the study's seeded
     sample in memory (``study.journeys``), where profiles, reach, comparison and stability
@@ -197,10 +204,14 @@ def tabulate_personas(study: Study, *, method: str = PERSONA_DEFAULTS["method"],
 
     journeys, full = study.journeys, study.engine_journeys
     k = "auto" if str(n_personas) == "auto" else int(n_personas)
-    with _notes_not_warned():
-        model = find_personas(journeys, method=method, n_personas=k,
-                              min_touchpoints=min_touchpoints, random_state=random_state,
-                              k_range=(k_min, k_max))
+    try:
+        with _notes_not_warned():
+            model = find_personas(journeys, method=method, n_personas=k,
+                                  min_touchpoints=min_touchpoints, random_state=random_state,
+                                  k_range=(k_min, k_max))
+    except EmptyLogError as exc:
+        print(f"Personas: skipped; {exc}")
+        return None, {}
     profiles = profile_personas(journeys, model, outcome=study.outcome)
     if full is None:
         assigned = label_journeys(journeys, model, profiles)
@@ -254,8 +265,12 @@ def study_controls(study: Study, *, controls: str = "personas", personas_path: s
         return values
     from ..personas import find_personas
 
-    with _notes_not_warned():
-        model = find_personas(study.journeys, random_state=random_state)
+    try:
+        with _notes_not_warned():
+            model = find_personas(study.journeys, random_state=random_state)
+    except EmptyLogError as exc:
+        print(f"controls: none; {exc}")
+        return None
     print(f"controls: {model.n_personas_} personas ({model.method_}, random_state "
           f"{random_state})")
     for note in model.notes_:
@@ -306,12 +321,16 @@ def tabulate_drivers(study: Study, *, instrument: str = "", controls: str = "per
                                                  level=level)
         control_values = study_controls(study, controls=controls, personas_path=personas_path,
                                         random_state=random_state)
-        drivers = attribute_satisfaction(log, instrument=instrument or None,
-                                         controls=control_values, window=window,
-                                         n_boot=n_boot, level=level, min_effect=min_effect,
-                                         random_state=random_state)
-        tables["drivers"] = drivers.effects_
-        tables["irritants"] = rank_irritants(drivers)
+        try:
+            drivers = attribute_satisfaction(log, instrument=instrument or None,
+                                             controls=control_values, window=window,
+                                             n_boot=n_boot, level=level,
+                                             min_effect=min_effect, random_state=random_state)
+        except EmptyLogError as exc:  # too few scores to fit
+            print(f"Drivers: skipped; {exc}")
+        else:
+            tables["drivers"] = drivers.effects_
+            tables["irritants"] = rank_irritants(drivers)
     if study.ready("Moments of truth", "outcome"):
         tables["moments_of_truth"] = moments_of_truth(journeys, outcome=outcome)
         tables["removal_effects"] = removal_effects(journeys, outcome=outcome)

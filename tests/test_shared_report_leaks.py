@@ -1,0 +1,53 @@
+"""What a shared report leaves out about single customers, beside its rows of fewer than
+k customers: a statistic computed over a count under k (one person's score), the min and
+max of a describe(), a headline about few answers, a finding's quoted rows, the time of
+day of a timestamp."""
+from __future__ import annotations
+
+import pandas as pd
+
+import journeylab as jl
+from journeylab.privacy import set_report_context, shown_table
+
+
+def test_a_statistic_over_fewer_than_k_customers_is_blanked_with_its_count():
+    variants = pd.DataFrame({"variant": ["a > b", "b"], "cases": [16, 20],
+                             "mean_satisfaction": [7.0, 5.0], "satisfaction_answers": [1, 12]})
+    shown = jl.protect(variants, min_customers=5)
+    assert shown["mean_satisfaction"].isna().tolist() == [True, False]
+    assert shown["satisfaction_answers"].isna().tolist() == [True, False]
+    loops = pd.DataFrame({"activity": ["x", "y"], "customers": [30, 30], "self_loops": [1, 9],
+                          "self_loop_cases": [1, 7], "mean_repeats": [1.5, 2.0],
+                          "repeat_cases": [2, 8]})
+    shown = jl.protect(loops, min_customers=5)
+    assert shown["self_loops"].isna().tolist() == [True, False]
+    assert shown["mean_repeats"].isna().tolist() == [True, False]
+    assert shown["customers"].tolist() == [30, 30]  # the row itself is about 30
+
+
+def test_single_customers_values_stay_out_of_a_shared_report():
+    t = jl.generate_journeys(300, random_state=1)
+    ev = t.events
+    csat = ev["activity"] == "csat_survey"
+    few = jl.read_events(pd.concat([ev[~csat], ev[csat].head(3)]),  # 3 answers
+                         **t.read_kwargs())
+    try:
+        set_report_context(5, few)
+        head = shown_table(jl.describe_log(few)).set_index("metric")["value"]
+        # the survey met by 3 is a rare name, and what it counts is left out too
+        assert head["(rare touchpoint) answers"] is None
+        assert head["(rare touchpoint) mean"] is None
+        assert head["nps_survey answers"] > 5  # many answered: shown
+        assert head["first event"] == head["first event"].floor("D")
+        described = shown_table(few.case_table().describe())
+        assert "min" not in described.index and "max" not in described.index
+        findings = jl.validate_events(pd.DataFrame({
+            "case_id": ["SECRET\x07id", "SECRET\x07id"], "activity": ["x", "y"],
+            "timestamp": ["2024-01-01", "2024-01-02"]}))._repr_html_()
+        assert "control_characters" in findings and "SECRET" not in findings
+    finally:
+        set_report_context(1)
+    analyst = jl.validate_events(pd.DataFrame({
+        "case_id": ["SECRET\x07id", "SECRET\x07id"], "activity": ["x", "y"],
+        "timestamp": ["2024-01-01", "2024-01-02"]}))._repr_html_()
+    assert "SECRET" in analyst  # k = 1: the analyst sees the examples

@@ -51,3 +51,15 @@ def test_single_customers_values_stay_out_of_a_shared_report():
         "case_id": ["SECRET\x07id", "SECRET\x07id"], "activity": ["x", "y"],
         "timestamp": ["2024-01-01", "2024-01-02"]}))._repr_html_()
     assert "SECRET" in analyst  # k = 1: the analyst sees the examples
+
+
+def test_the_quarantine_beside_a_pseudonymised_study_shows_pseudonyms(tmp_path):
+    df = pd.DataFrame({"case_id": ["CUST1", "CUST1", "CUST2", None],
+                       "activity": ["x", "y", None, "x"],
+                       "timestamp": ["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-01"]})
+    study = jl.open_study(df, output_dir=tmp_path, pseudonymise=True)
+    written = (tmp_path / "quarantine.csv").read_text()
+    assert "CUST2" not in written and jl.pseudonymise(["CUST2"])[0] in written
+    assert study.log.report.rows_quarantined == 2
+    jl.open_study(df, output_dir=tmp_path / "raw", pseudonymise=False)
+    assert "CUST2" in (tmp_path / "raw" / "quarantine.csv").read_text()

@@ -426,7 +426,7 @@ def open_study(events_path: Any, *, case_id_key: str | None = None,
     out = base / Path(output_dir if output_dir is not None else ".")
     out.mkdir(parents=True, exist_ok=True)
     if log.report is not None and log.report.rows_quarantined:
-        log.report.write_quarantine(out / "quarantine.csv")
+        _write_quarantine(log.report, out / "quarantine.csv", pseudonymise=bool(pseudonymise))
     params = dict(parameters) if parameters is not None else given
     study = Study(params, log, log.touchpoints(), out, outcome, segment, notes)
     if engine_log is not None:
@@ -465,3 +465,20 @@ def _open_in_engine(source: Any, engine: str, roles: dict[str, Any],
                  + ("all of them." if frac is None else
                     f"a seeded sample of {log.n_cases:,} (sample_journeys)."))
     return engine_log, log
+
+
+def _write_quarantine(report: Any, path: Path, *, pseudonymise: bool) -> None:
+    """The quarantined rows beside the study's tables; with ``pseudonymise``, their journey
+    ids as the pseudonyms every other table shows (an empty or unreadable id as it is)."""
+    from ..io import write_table
+    from ..privacy import pseudonymise as pseudonyms
+
+    rows = report.quarantined
+    col = report.schema.case_id_key if report.schema is not None else None
+    if pseudonymise and col in rows.columns:
+        ids = rows[col]
+        named = ids.notna().to_numpy()
+        masked = ids.astype(object).copy()
+        masked[named] = pseudonyms(ids[named].astype(str))
+        rows = rows.assign(**{col: masked})
+    write_table(rows, path)

@@ -137,7 +137,7 @@ class ValidationReport:
     def _repr_html_(self) -> str:
         from ..plot.display import format_table
 
-        table = self.findings_frame()[["severity", "code", "rows", "message", "fix"]]
+        table = self.findings_frame()[["severity", "code", "column", "rows", "message", "fix"]]
         table = table.rename(columns={"code": "finding", "message": "what"})
         table["rows"] = table["rows"].where(table["rows"] > 0)  # none counted: shown as –
         table.attrs["row_examples"] = ["what"]  # quotes single rows: not in a shared report

@@ -38,6 +38,11 @@ def _braced(sql: str) -> str:
     return sql.replace("{", "{{").replace("}", "}}")
 
 
+def _missing(dialect: Dialect) -> str:
+    """The spellings of no value as a SQL list (inside a ``{0}`` template)."""
+    return ", ".join(_braced(literal(s, dialect)) for s in NULL_SPELLINGS)
+
+
 def label_expression(dialect: Dialect, type_name: str) -> str:
     """The raw column ``{0}`` of engine type ``type_name`` as a label: booleans as
     ``True``/``False``; text trimmed of spaces, NFC-normalised (where the engine can) and
@@ -51,9 +56,8 @@ def label_expression(dialect: Dialect, type_name: str) -> str:
         return "CASE WHEN {0} THEN 'True' WHEN NOT {0} THEN 'False' END"
     raw = f"CAST({{0}} AS {dialect.text})"
     clean = dialect.nfc.format(f"trim({raw})")
-    missing = ", ".join(_braced(literal(s, dialect)) for s in NULL_SPELLINGS)
-    return (f"CASE WHEN {label_work(dialect)} THEN CASE WHEN lower({clean}) IN ({missing}) "
-            f"THEN NULL ELSE {clean} END ELSE {raw} END")
+    return (f"CASE WHEN {label_work(dialect)} THEN CASE WHEN lower({clean}) IN "
+            f"({_missing(dialect)}) THEN NULL ELSE {clean} END ELSE {raw} END")
 
 
 def label_work(dialect: Dialect) -> str:
@@ -61,7 +65,7 @@ def label_work(dialect: Dialect) -> str:
     is not, and is read as it is: only a short text may be a spelling of no value, only
     one with a space at an end is trimmed, only one that is not ASCII is normalised."""
     raw = f"CAST({{0}} AS {dialect.text})"
-    missing = ", ".join(_braced(literal(s, dialect)) for s in NULL_SPELLINGS)
+    missing = _missing(dialect)
     short = max(len(s) for s in NULL_SPELLINGS)
     octets = dialect.octets.format(raw)
     return (f"(({octets} <= {short} AND lower({raw}) IN ({missing})) OR {raw} LIKE ' %' "

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError, MissingColumnError
-from ..core.journeys import (SEP, distinct_count, path_label, variant_ids, variant_keys,
-                             variant_order, variant_text)
+from ..core.encode import run_starts
+from ..core.journeys import SEP, distinct_count, path_label
 from ..core.cases import case_outcome, case_satisfaction
 from ..core.engine import EngineLog
 from ..core.log import EventLog
 from .frictions import ending_attrs, ending_columns
+from .models import ranked_variants, variant_paths
 
 __all__ = ["journey_matrix", "compute_funnel", "compute_funnels", "step_matrix", "stage_order",
            "STAGE_ORDER", "default_funnel_steps"]
@@ -243,7 +244,7 @@ def _funnel_step(log: EventLog, col: np.ndarray, names: list, state: tuple
                          & alive[log.case_codes])
     # the log is in journey order: each journey's first hit is where its hits start
     journeys = log.case_codes[hit]
-    first_of = np.flatnonzero(np.r_[True, journeys[1:] != journeys[:-1]]) if len(hit) else hit
+    first_of = run_starts(journeys)
     now = np.zeros(log.n_cases, bool)
     now[journeys[first_of]] = True
     event = reached.copy()
@@ -318,16 +319,12 @@ def _top_path(log: EventLog | EngineLog) -> list[str]:
         steps = [list(names[codes[a:b]]) for a, b in zip(starts[:-1], starts[1:])]
         order = sorted(range(len(steps)), key=lambda i: (-int(table["cases"].iloc[i]),
                                                          SEP.join(map(path_label, steps[i]))))
-    else:
-        ids, first = variant_ids(log)
-        keys = variant_keys(log, first)
-        order = variant_order(np.bincount(ids, minlength=len(first)),
-                              None if keys is not None else variant_text(log, first), keys)
-        steps = [[log.activities[c] for c in log.activity_codes[
-            log.case_offsets[j]:log.case_offsets[j + 1]]] for j in first[order[:1000]]]
-        order = range(len(steps))
-    longer = [i for i in order if len(steps[i]) > 1]
-    return [str(a) for a in steps[(longer or list(order))[0]]]
+        longer = [i for i in order if len(steps[i]) > 1]
+        return [str(a) for a in steps[(longer or order)[0]]]
+    ranked = ranked_variants(log)  # get_variants' order, as conformance reads it
+    first = ranked.first[ranked.order]
+    longer = np.flatnonzero(log.case_lengths[first] > 1)
+    return list(variant_paths(log, first[longer[:1] if len(longer) else [0]])[0])
 
 
 def _case_groups(log: EventLog, by: str | None) -> list[tuple[Any, np.ndarray]]:

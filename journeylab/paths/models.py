@@ -65,7 +65,7 @@ class ProcessModel:
 
 
 @dataclass
-class _RankedVariants:
+class RankedVariants:
     """The log's variants, numbered by variant id.
 
     Attributes
@@ -89,16 +89,16 @@ class _RankedVariants:
     order: np.ndarray
 
 
-def _ranked_variants(log: EventLog) -> _RankedVariants:
+def ranked_variants(log: EventLog) -> RankedVariants:
     """Variants of ``log`` with their ids, ranked as :func:`get_variants` ranks them."""
     ids, first = variant_ids(log)
     cases = np.bincount(ids, minlength=len(first))
     text = variant_text(log, first)
-    return _RankedVariants(ids, first, cases, text,
+    return RankedVariants(ids, first, cases, text,
                            variant_order(cases, text, variant_keys(log, first)))
 
 
-def _variant_paths(log: EventLog, first: np.ndarray) -> list[tuple[str, ...]]:
+def variant_paths(log: EventLog, first: np.ndarray) -> list[tuple[str, ...]]:
     """The touchpoints of the journeys ``first`` (case codes), in order.
 
     Read from the activity codes, never by splitting joined text, so touchpoint names may
@@ -160,12 +160,12 @@ def _discover(log: EventLog, method: str, coverage: float, noise_threshold: floa
                                                      noise_threshold=noise_threshold)
         net, im, fm = pm4py.convert_to_petri_net(tree)
         return ProcessModel(net, im, fm, tree, "inductive (IMd, from the DFG)", 1.0)
-    ranked = _ranked_variants(log)
+    ranked = ranked_variants(log)
     ranked_share = pd.Series(ranked.cases[ranked.order] / max(log.n_cases, 1))
     n_top = len(cover_variants(pd.DataFrame({"cum_share": ranked_share.cumsum()}), coverage))
     top = ranked.order[:n_top]
     # weight variants by their journeys so frequencies mean what they mean in the log
-    paths = _variant_paths(log, ranked.first[top])
+    paths = variant_paths(log, ranked.first[top])
     weights = np.minimum(ranked.cases[top], 1000).tolist()
     weighted = _variant_log([p for p, w in zip(paths, weights) for _ in range(w)])
     share = float(ranked_share.iloc[:n_top].sum())
@@ -266,9 +266,9 @@ def check_conformance(log: EventLog, model: ProcessModel | Sequence[str] | str |
                                 f"{max_variants!r}.")
     if not isinstance(model, ProcessModel):
         model = designed_journey(model)
-    ranked = _ranked_variants(log)
+    ranked = ranked_variants(log)
     top = ranked.order[:max_variants]
-    paths = _variant_paths(log, ranked.first[top])
+    paths = variant_paths(log, ranked.first[top])
     try:
         with _quiet():
             aligned = pm4py.conformance_diagnostics_alignments(

@@ -1,20 +1,10 @@
-"""Shared reports protect people: keyed pseudonyms for customer ids, and no table row or
-map element about fewer than k customers (k-anonymity on what is shown).
-
-A pseudonym is an HMAC-SHA256 of the id under a secret key: the same id always gets the
-same pseudonym under the same key (reruns give the same tables), and nobody without the
-key can go from a pseudonym back to an id, or test a guessed id. The key is the one you
-give, else ``$JOURNEYLAB_PSEUDONYM_KEY``, else a random key made once per user and kept
-in ``~/.config/journeylab/pseudonym.key`` (readable by you only). To find a customer in a
-report, pseudonymise their id with the same key.
+"""Shared reports protect people: keyed pseudonyms for customer ids
+(:mod:`journeylab.pseudonyms`, offered here too), and no table row or map element about
+fewer than k customers (k-anonymity on what is shown), no rare name, and no name that
+shows other than as written (:func:`visible_text`).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import secrets
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
@@ -22,12 +12,14 @@ import pandas as pd
 
 from .core.columns import is_share_name
 from .errors import InvalidInputError
+from .pseudonyms import pseudonymise, pseudonymise_log
 
 if TYPE_CHECKING:
     from .core.log import EventLog
 
 __all__ = ["pseudonymise", "pseudonymise_log", "protect", "COUNT_COLUMNS", "ReportContext",
-           "report_context", "set_report_context", "rare_names", "shown_table", "mask_text"]
+           "report_context", "set_report_context", "rare_names", "shown_table", "mask_text",
+           "visible_text"]
 
 # The columns that say how many customers a row is about, in the order they are looked for.
 COUNT_COLUMNS = ("customers", "cases", "journeys", "size", "reach", "exposed_scored",
@@ -58,56 +50,6 @@ def _governed(count: str, columns: Iterable[Any]) -> list[Any]:
             and not _is_count(c)]
 
 
-def _key_file() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "journeylab" / "pseudonym.key"
-
-
-def _default_key() -> bytes:
-    env = os.environ.get("JOURNEYLAB_PSEUDONYM_KEY")
-    if env:
-        return env.encode()
-    path = _key_file()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
-
-
-def pseudonymise(ids: Iterable[Any], *, key: str | bytes | None = None) -> np.ndarray:
-    """Keyed pseudonyms (``c-`` and 12 hex digits) for customer ids.
-
-    Examples
-    --------
-    >>> pseudonymise(["C001", "C002", "C001"], key="secret").tolist()
-    ['c-0297db31e03d', 'c-6441af463953', 'c-0297db31e03d']
-    """
-    k = key.encode() if isinstance(key, str) else key if key is not None else _default_key()
-    if not k:
-        raise InvalidInputError("The pseudonym key is empty; give a secret text, or leave "
-                                "key=None for your own key.")
-    return np.array(["c-" + hmac.new(k, str(i).encode(), hashlib.sha256).hexdigest()[:12]
-                     for i in ids], dtype=object)
-
-
-def pseudonymise_log(log: EventLog, *, key: str | bytes | None = None) -> EventLog:
-    """The same log with every case id replaced by its pseudonym (a new log; the input
-    is left as it was). The quarantine report keeps the source rows, so it stays with you.
-
-    Examples
-    --------
-    >>> import journeylab as jl
-    >>> log = jl.read_events(jl.generate_journeys(20, random_state=1).events)
-    >>> p = pseudonymise_log(log, key="k")
-    >>> bool(p.n_events == log.n_events and p.cases.str.startswith("c-").all())
-    True
-    """
-    names = pseudonymise(log.cases, key=key)
-    events = log.events.copy()
-    events["case_id"] = pd.Categorical(names[log.case_codes])
-    return type(log)(events, schema=log.schema, report=log.report)  # an EventLog
 
 
 def _count_column(table: pd.DataFrame, count: str | None) -> str | None:
@@ -259,6 +201,23 @@ def rare_names(log: EventLog, min_customers: int) -> tuple[dict[str, str], set[s
     return rare, names
 
 
+#: The marks that change the direction of the text after them, shown by their codes.
+_DIRECTION_MARKS = {c: f"[U+{c:04X}]" for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                                *range(0x2066, 0x206A))}
+
+
+def visible_text(text: Any) -> Any:
+    """``text`` as a report shows it: a mark that changes the direction of the text after
+    it (U+202E, ...) written as its code, so that no name from the data shows reversed or
+    reorders what follows it. Other values as they are. Every text a report shows passes
+    here (through :meth:`ReportContext.mask` and the table formatter).
+
+    >>> visible_text("refund\u202eeciovni")
+    'refund[U+202E]eciovni'
+    """
+    return text.translate(_DIRECTION_MARKS) if isinstance(text, str) else text
+
+
 class ReportContext:
     """What a shared report may show: ``min_customers`` and the log's rare names.
 
@@ -300,14 +259,18 @@ class ReportContext:
         return isinstance(value, str) and value in self.rare
 
     def mask(self, text: Any) -> Any:
-        """The text with every rare name replaced by its label (other values as they are)."""
-        if not isinstance(text, str) or not self.rare:
+        """The text with every rare name replaced by its label and its direction marks shown
+        by their codes (:func:`visible_text`); other values as they are."""
+        if not isinstance(text, str):
             return text
+        if not self.rare:
+            return visible_text(text)
         if text in self.rare:
             return self.rare[text]
         if self._pattern is None:
-            return text
-        return self._pattern.sub(lambda m: self._labels.get(m.group(0)) or m.group(0), text)
+            return visible_text(text)
+        return visible_text(self._pattern.sub(
+            lambda m: self._labels.get(m.group(0)) or m.group(0), text))
 
     def mask_markup(self, markup: str) -> str:
         """HTML or SVG with rare names masked in its text only (never in tags, styles or

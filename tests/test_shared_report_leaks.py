@@ -63,3 +63,27 @@ def test_the_quarantine_beside_a_pseudonymised_study_shows_pseudonyms(tmp_path):
     assert study.log.report.rows_quarantined == 2
     jl.open_study(df, output_dir=tmp_path / "raw", pseudonymise=False)
     assert "CUST2" in (tmp_path / "raw" / "quarantine.csv").read_text()
+
+
+def test_a_pseudonymised_study_s_findings_quote_no_customer_id(tmp_path):
+    # ids quoted by findings: one not a label (quarantined), one with a control character
+    # and one past 500 characters (kept, noted)
+    long_id = "LONGID" + "x" * 600
+    df = pd.DataFrame({"case_id": ["CUSTA\x01", "CUSTA\x01", 1.5e19, long_id, long_id],
+                       "activity": ["x", "y", "x", "x", "y"],
+                       "timestamp": ["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-01",
+                                     "2024-01-02"]})
+    plain = jl.open_study(df, output_dir=tmp_path / "raw", pseudonymise=False)
+    quoted = plain.log.report.findings_frame().to_csv()
+    # they do quote the ids
+    assert "CUSTA" in quoted and "15000000000000000000" in quoted and "LONGID" in quoted
+    study = jl.open_study(df, output_dir=tmp_path, pseudonymise=True)
+    findings = study.log.report.findings_frame()
+    text = findings.to_csv() + study.log.report.summary() + study.log.report._repr_html_()
+    assert "CUSTA" not in text and "15000000000000000000" not in text and "LONGID" not in text
+    # the same findings, counts and example rows: only the values are gone
+    before = plain.log.report.findings_frame()
+    assert findings[["code", "rows", "column"]].equals(before[["code", "rows", "column"]])
+    rows = findings.set_index("code")["examples"]
+    assert rows["invalid_case_id"] == [{"row": 2}]
+    assert "row 2" in findings.set_index("code").loc["invalid_case_id", "message"]

@@ -27,7 +27,9 @@ NULL_SPELLINGS: tuple[str, ...] = ("null", "none", "nan", "-nan", "na", "n/a", "
 LONG_LABEL = 500
 #: Largest integer a float64 holds exactly; float ids beyond it may have been merged.
 _EXACT_FLOAT = 2 ** 53
-_CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+#: Control characters, and the marks that change the direction of the text after them
+#: (U+061C, U+200E-200F, U+202A-202E, U+2066-2069): a name holding one can show reversed.
+_CONTROL_RE = r"[\x00-\x1f\x7f-\x9f\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 
 
 def null_spellings(null_values: Iterable[str] | None) -> frozenset[str]:
@@ -266,14 +268,18 @@ def _text_flags(text: pa.Array, what: str) -> np.ndarray:
 
 def _may_hold_control(text: pa.Array) -> bool:
     """False when no byte of the text can be part of a control character (U+0000-U+001F,
-    U+007F-U+009F: a byte under 0x20, 0x7F, or 0xC2 followed by 0x80-0x9F in UTF-8)."""
+    U+007F-U+009F: a byte under 0x20, 0x7F, or 0xC2 followed by 0x80-0x9F in UTF-8) or of
+    a direction mark (0xD8 0x9C; 0xE2 followed by 0x80 or 0x81)."""
     data = text.buffers()[2]
     if data is None:
         return False
     b = np.frombuffer(data, np.uint8)
     if np.any((b < 0x20) | (b == 0x7F)):
         return True
-    return bool(np.any((b[:-1] == 0xC2) & (b[1:] >= 0x80) & (b[1:] <= 0x9F)))
+    lead, then = b[:-1], b[1:]
+    return bool(np.any(((lead == 0xC2) & (then >= 0x80) & (then <= 0x9F))
+                       | ((lead == 0xE2) & ((then == 0x80) | (then == 0x81)))
+                       | ((lead == 0xD8) & (then == 0x9C))))
 
 
 def encode_labels(s: pd.Series) -> tuple[np.ndarray, pd.Index, int]:

@@ -91,13 +91,12 @@ def _protect_controls(widget: Any) -> None:
     so their saved widget state): under the report context (see
     :func:`journeylab.enable_report_display`) every option label, description and
     placeholder of ``widget`` and its children has rare names masked, and a tag input
-    offers no rare name. Option values are kept, so ``data()`` is unchanged; with
-    ``min_customers=1`` nothing changes."""
+    offers no rare name. Option values are kept, so ``data()`` is unchanged. With
+    ``min_customers=1`` only marks that reverse the direction of text are shown by their
+    codes (:func:`journeylab.privacy.visible_text`), as everywhere in a report."""
     from ..privacy import report_context
 
     ctx = report_context()
-    if not ctx.active:
-        return
     for child in getattr(widget, "children", ()):
         _protect_controls(child)
     labels = getattr(widget, "_options_labels", None)

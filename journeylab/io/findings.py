@@ -69,8 +69,8 @@ _NOTE_TEXT = {
     "mixed_types": ("mixed_type_labels", "hold values of different types that write the same "
                     "text (e.g. 1 and '1'); each such pair was taken as one label",
                     "convert the column to one type first if they differ"),
-    "control_characters": ("control_characters", "hold control characters (tab, line break, "
-                           "NUL, ...) inside the text; they are kept as they are",
+    "control_characters": ("control_characters", "hold control characters (tab, NUL, ...) or "
+                           "direction marks (U+202E, ...); kept as they are",
                            "clean the export if these are glitches"),
     "long": ("long_labels", "hold labels longer than 500 characters; they are kept as they "
              "are", "check that the role is mapped to the right column"),

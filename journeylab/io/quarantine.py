@@ -4,17 +4,22 @@ stored per row, :data:`REASON_CODES`; the role whose value each is about,
 :data:`REASON_ROLE`; the timestamp reasons, :data:`TIMESTAMP_REASONS`; the fix for each,
 :data:`FIXES`) or set aside on purpose (:data:`SET_ASIDE_REASONS`), the wording of an example
 row in a finding (:func:`describe_example`), the marking of exact copies of an earlier row
-(:func:`exact_duplicates`), and the quarantined rows as read with their source row, line and
+(:func:`exact_duplicates`), a finding without the values it quotes
+(:func:`unquoted_finding`), and the quarantined rows as read with their source row, line and
 reason, records that could not be parsed among them (:func:`quarantine_frame`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from .findings import Finding
+
 __all__ = ["QUARANTINE_REASONS", "SET_ASIDE_REASONS", "REASON_CODES", "REASON_ROLE",
            "TIMESTAMP_REASONS", "FIXES", "describe_example", "exact_duplicates",
-           "quarantine_frame"]
+           "quarantine_frame", "unquoted_finding"]
 
 
 #: Why a row is quarantined (a row gets the first that applies, in this order).
@@ -93,6 +98,26 @@ def describe_example(ex: dict) -> str:
            ) if "line" in ex else f"row {ex['row']}"
     text = f"{loc}: {ex['value']!r}" if "value" in ex else loc
     return f"{text} ({ex['why']})" if "why" in ex else text
+
+
+def unquoted_finding(f: Finding) -> Finding:
+    """``f`` without the values it quotes: its code, counts, fix and example rows kept, its
+    message naming the rows. Spellings of no value (no one's values) stay as they are.
+
+    >>> f = Finding("invalid_case_id", "error", "1 rows quarantined ('c-9')", rows=1,
+    ...             column="case", examples=[{"row": 3, "value": "c-9"}])
+    >>> unquoted_finding(f).message
+    "1 rows of 'case' quarantined: the case id is not a usable label (row 3)."
+    """
+    if f.code == "null_spellings" or all(e.get("value") is None for e in f.examples):
+        return f
+    examples = [{k: v for k, v in e.items() if k in ("row", "line")} for e in f.examples]
+    where = ", ".join(describe_example(e) for e in examples if e)
+    what = f"quarantined: {QUARANTINE_REASONS[f.code]}" if f.code in QUARANTINE_REASONS \
+        else f"{f.code.replace('_', ' ')}, values left out"
+    return replace(f, examples=examples, message=f"{f.rows:,} rows of {f.column!r} {what}"
+                   + (f" ({where}{', ...' if f.rows > len(examples) else ''})" if where else "")
+                   + ".")
 
 
 def exact_duplicates(frame: pd.DataFrame, case_sorted: np.ndarray, ts_sorted: np.ndarray,

@@ -27,7 +27,8 @@ from .assemble import apply_catalogue, assemble, log_findings
 from .findings import EXAMPLES, Finding, label_notes, null_spelling_finding, short
 from .lifecycle import LIFECYCLE_MODES, lifecycle_set_aside
 from .quarantine import (FIXES, QUARANTINE_REASONS, REASON_CODES, REASON_ROLE,
-                         TIMESTAMP_REASONS, describe_example, exact_duplicates, quarantine_frame)
+                         TIMESTAMP_REASONS, describe_example, exact_duplicates, quarantine_frame,
+                         unquoted_finding)
 from .readers import check_reading_options, read_table
 from .scores import check_scores, find_instruments
 from .table import RawTable
@@ -89,6 +90,25 @@ class ValidationReport:
         """The findings as a table (one row each)."""
         cols = ["code", "severity", "column", "rows", "message", "fix", "examples"]
         return pd.DataFrame([asdict(f) for f in self.findings], columns=cols)
+
+    def without_values(self, column: Any) -> "ValidationReport":
+        """The same report with the values of ``column`` quoted by none of its findings:
+        what a study that shows pseudonyms carries, so no customer id reaches a table or a
+        file beside the report. A finding about ``column`` that quotes values keeps its
+        code, counts, example rows and fix; its message names the rows instead. The
+        quarantined rows are left as read (a study writes them with the pseudonyms).
+
+        Examples
+        --------
+        >>> import journeylab as jl, pandas as pd
+        >>> raw = pd.DataFrame({"case_id": ["a", [1], "a"], "activity": ["x", "y", "z"],
+        ...                     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]})
+        >>> report = jl.validate_events(raw)
+        >>> "[1]" in report.without_values("case_id").findings_frame().to_csv()
+        False
+        """
+        return replace(self, findings=[unquoted_finding(f) if f.column == column else f
+                                       for f in self.findings])
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the CLI's ``--json`` output)."""

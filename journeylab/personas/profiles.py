@@ -274,8 +274,9 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
     ``case_id, events, duration_days, path``.
 
     With ``min_customers`` k above 1 (a shared report), only journeys whose path at
-    least k journeys of the log share are drawn, and the duration (one customer's own) is
-    left out: ``case_id, events, path, journeys_on_path``.
+    least k journeys of the log share are drawn, and what is one customer's own (the
+    case id, the duration) is left out: ``events, path, journeys_on_path``, a table a
+    shared report shows (a path is about the k journeys that take it).
 
     Examples
     --------
@@ -295,8 +296,7 @@ def example_journeys(log: EventLog, labels: Any, persona: int, *, n: int = 5,
         on_path = np.bincount(variant)[variant]
         mine = mine[on_path[mine] >= min_customers]
         pick = np.sort(rng.choice(mine, size=min(int(n), len(mine)), replace=False))
-        return pd.DataFrame({"case_id": np.asarray(log.cases, dtype=object)[pick],
-                             "events": log.case_lengths[pick],
+        return pd.DataFrame({"events": log.case_lengths[pick],
                              "path": variant_text(log, pick),
                              "journeys_on_path": on_path[pick]})
     pick = np.sort(rng.choice(mine, size=min(int(n), len(mine)), replace=False))

@@ -188,8 +188,11 @@ def _shorten(text: str) -> str:
 
 
 def _escaped(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
+    from ..privacy import visible_text
+
     def show(value: Any) -> str:
-        return MISSING if _is_missing(value) else html.escape(_shorten(formatter(value)))
+        return MISSING if _is_missing(value) else \
+            html.escape(_shorten(visible_text(formatter(value))))
     return show
 
 

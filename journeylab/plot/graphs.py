@@ -48,8 +48,24 @@ def dot_label(*lines: Any) -> Any:
 
     from ..privacy import mask_text
 
-    return graphviz.nohtml("\\n".join(graphviz.escape(str(mask_text(str(p))))
-                                       for p in lines))
+    return graphviz.nohtml("\\n".join(graphviz.escape(line) for p in lines
+                                       for line in _fitted(str(mask_text(str(p))))))
+
+
+#: The longest line of a graph's label; a longer name is wrapped on three lines at most,
+#: the last ending in "…" when it still does not fit (its tooltip holds it whole).
+LABEL_LINE = 72
+
+
+def _fitted(text: str) -> list[str]:
+    """``text`` as the lines of a label: as it is when it fits on one; else wrapped at half
+    :data:`LABEL_LINE` on at most three lines."""
+    import textwrap
+
+    if len(text) <= LABEL_LINE:
+        return [text]
+    return textwrap.wrap(text, LABEL_LINE // 2, max_lines=3, placeholder=" …",
+                         drop_whitespace=True) or [text[:LABEL_LINE - 1] + "…"]
 
 
 def _hex(rgba) -> str:
@@ -203,8 +219,11 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
 
 def _tooltip(*lines: Any) -> str:
     """A node's or edge's hover text: plain text lines (Graphviz writes it XML-escaped into
-    the SVG); backslashes doubled so that no name reads as a DOT escape (``\\N``)."""
-    return "\n".join(str(line).replace("\\", "\\\\") for line in lines)
+    the SVG), rare names masked as in the labels; backslashes doubled so that no name reads
+    as a DOT escape (``\\N``)."""
+    from ..privacy import mask_text
+
+    return "\n".join(str(mask_text(str(line))).replace("\\", "\\\\") for line in lines)
 
 
 def render_svgs(graphs: Sequence[Any]) -> list[str]:

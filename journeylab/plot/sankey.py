@@ -49,8 +49,6 @@ def plot_sankey(flows: pd.DataFrame, *, title: str | None = None, height: int = 
     """
     import plotly.graph_objects as go
 
-    from ..privacy import mask_text
-
     nodes: dict[tuple[int, str], int] = {}
     for step, name in list(zip(flows["step"], flows["source"])) + \
             list(zip(flows["step"] + 1, flows["target"])):
@@ -60,15 +58,15 @@ def plot_sankey(flows: pd.DataFrame, *, title: str | None = None, height: int = 
     last = max([s for s, _ in nodes] or [1])
     keys = list(nodes)
     y = _heights(flows, keys)
-    shown = [html.escape(str(mask_text(n))) for _, n in keys]
+    shown = [_plotly_text(n, limit=_LABEL_CHARS) for _, n in keys]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
         node=dict(label=shown, pad=12, thickness=14,
                   color=[colour.get(n, _GREY) for _, n in keys],
                   x=[0.01 + 0.98 * (s - 1) / max(last - 1, 1) for s, _ in keys],
                   y=[y[key] for key in keys],
-                  customdata=[f"step {s}" for s, _ in keys],
-                  hovertemplate="%{label}, %{customdata}: %{value:,} journeys"
+                  customdata=[f"{_plotly_text(n)}, step {s}" for s, n in keys],
+                  hovertemplate="%{customdata}: %{value:,} journeys"
                                 "<extra></extra>"),
         link=dict(source=[nodes[(int(s), str(a))] for s, a in zip(flows["step"],
                                                                    flows["source"])],
@@ -81,12 +79,34 @@ def plot_sankey(flows: pd.DataFrame, *, title: str | None = None, height: int = 
                   hovertemplate="%{source.label} \u2192 %{target.label}: %{value:,} "
                                 "journeys (%{customdata} of the step)<extra></extra>")))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      font=dict(size=12), title=html.escape(str(mask_text(title)))
-                      if title else None)
+                      font=dict(size=12), title=_plotly_text(title) if title else None)
     if not len(flows):
         fig.add_annotation(text="no link is taken by enough journeys to be shown",
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     return fig
+
+
+#: The longest node label of a Sankey; a longer name ends in "…" (its hover shows it whole).
+_LABEL_CHARS = 40
+
+
+def _plotly_text(name: Any, *, limit: int | None = None) -> str:
+    """A name as plotly shows it as text: masked when rare in a shared report, shortened to
+    ``limit`` characters, and ``&``, ``<``, ``>`` escaped, so that no tag in it is read
+    (plotly reads a few). Quotes are left as they are: plotly decodes only ``&amp;``,
+    ``&lt;``, ``&gt;`` and a few other entities, and would show ``&quot;`` as written.
+
+    >>> _plotly_text('<b>"VIP" & co</b>')
+    '&lt;b&gt;"VIP" &amp; co&lt;/b&gt;'
+    >>> _plotly_text("a very long name", limit=8)
+    'a very…'
+    """
+    from ..privacy import mask_text
+
+    text = str(mask_text(name))
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return html.escape(text, quote=False)
 
 
 def _heights(flows: pd.DataFrame, keys: list[tuple[int, str]]) -> dict:

@@ -78,7 +78,9 @@ def test_bad_arguments_say_what_to_do(log):
 
 def test_sankey_draws_each_step_as_a_column_with_escaped_names(log):
     events = frame()
-    events["activity"] = events["activity"].replace({"a": "<b>x</b>"})
+    long = ("asked about a delivery that never came " * 3).strip()
+    events["activity"] = events["activity"].replace({"a": "<b>x</b>", "b": 'the "VIP" desk',
+                                                     "c": long})
     hostile = jl.read_events(events)
     flows = jl.compute_step_flows(hostile, steps=3)
     fig = jl.plot_sankey(flows)
@@ -86,6 +88,12 @@ def test_sankey_draws_each_step_as_a_column_with_escaped_names(log):
     assert trace.type == "sankey"
     labels = list(trace.node.label)
     assert html.escape("<b>x</b>") in labels and "<b>x</b>" not in labels
+    # quotes as written: plotly decodes &amp; &lt; &gt; but would show &quot; literally
+    assert 'the "VIP" desk' in labels and not any("&quot;" in t for t in labels)
+    # a long name is shortened on the figure, whole in its hover text
+    assert max(map(len, labels)) <= 40 and long[:20] + "…" not in labels
+    assert any(t.startswith(long[:39].rstrip()) and t.endswith("…") for t in labels)
+    assert any(long in t for t in trace.node.customdata)
     assert sorted(trace.link.value) == sorted(flows["customers"])
     # node x: one column per step, left to right
     xs = dict(zip(zip(labels, trace.node.x), trace.node.x))

@@ -217,3 +217,42 @@ def test_very_long_text_cells_are_shortened_for_display_only():
     assert "…" in html_text
     assert "&lt;b&gt;short&lt;/b&gt;" in html_text
     assert table.loc[0, "variant"] == long  # the data is not changed
+
+
+def test_direction_marks_in_names_are_shown_by_their_code_everywhere():
+    from journeylab.privacy import mask_text
+
+    # U+202E reverses the text after it: a touchpoint could show as another name
+    name = "refund\u202edeliver"
+    rows = [("a", name, "2024-01-01"), ("a", "pay", "2024-01-02"), ("b", name, "2024-01-01"),
+            ("b", "pay", "2024-01-03"), ("c", "pay\u2067x", "2024-01-01")]
+    log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
+    assert name in set(log.activities)  # the data keeps the name as it is
+    note = [f for f in log.report.findings if f.code == "control_characters"]
+    assert note and note[0].column == "activity" and note[0].rows == 3
+    shown = [format_table(jl.get_variants(log)).to_html(),
+             jl.plot_process_map(jl.discover_dfg(log)).source,
+             " ".join(jl.plot_sankey(jl.compute_step_flows(log, steps=2)).data[0].node.label),
+             mask_text(name)]
+    for text in shown:
+        assert "\u202e" not in text and "\u2067" not in text
+        assert "refund[U+202E]deliver" in text
+    import ipywidgets as w
+
+    from journeylab.explore.widgets import _protect_controls
+
+    box = w.VBox([w.Dropdown(options=[name, "pay"])])
+    _protect_controls(box)
+    assert box.children[0].label == "refund[U+202E]deliver"
+    assert box.children[0].value == name  # what the explorer computes with is unchanged
+
+
+def test_long_names_are_wrapped_in_maps_and_whole_in_their_tooltip():
+    long = "the customer called the help desk about " + "a very long issue " * 20
+    rows = [(c, a, f"2024-01-0{i + 1}") for c in "abc" for i, a in enumerate([long, "pay"])]
+    log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
+    source = jl.plot_process_map(jl.discover_dfg(log)).source
+    label = re.search(r'label="(the customer[^"]*)"', source).group(1)
+    lines = label.split("\\n")
+    assert all(len(line) <= 72 for line in lines) and lines[2].endswith("…")
+    assert f'tooltip="{long.strip()}' in source or f"tooltip=\"{long}" in source

@@ -130,7 +130,14 @@ def test_maps_examples_and_widgets_show_nothing_about_fewer_than_k():
     labels = np.zeros(log.n_cases, dtype=int)
     ex = jl.example_journeys(log, labels, 0, n=43, min_customers=5)
     assert (ex["journeys_on_path"] >= 5).all() and not ex["path"].str.contains("rare").any()
-    assert "duration_days" not in ex
+    assert "duration_days" not in ex and "case_id" not in ex  # each one customer's own
+    # so a shared report shows them (a table of case ids it would withhold)
+    from journeylab.privacy import set_report_context, shown_table
+    try:
+        set_report_context(5, log=log)
+        assert len(shown_table(ex)) == len(ex) > 0
+    finally:
+        set_report_context(1)
     pm = jl.ProcessMapExplorer(log, min_customers=5)
     assert "rare_complaint" not in set(pm.data().nodes["activity"])
     ve = jl.VariantExplorer(log, coverage=1.0, min_customers=5)

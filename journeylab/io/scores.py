@@ -1,8 +1,9 @@
 """Satisfaction scores: the one reading of a score column (numbers; a decimal comma where it
-cannot separate thousands, ``1,234`` left unread as ambiguous; true/false as 1 and 0; usual
-spellings of no value), the look-up of survey activities and their scales when none are
-declared (:func:`find_instruments`), and the check of every score against its instrument's
-scale or the journey-level scale (:func:`check_scores`).
+cannot separate thousands, ``1,234`` left unread as ambiguous; true/false as 1 and 0; a
+percentage as its number, ``85%`` as 85; usual spellings of no value), the look-up of
+survey activities and their scales when none are declared (:func:`find_instruments`), and
+the check of every score against its instrument's scale or the journey-level scale
+(:func:`check_scores`).
 """
 from __future__ import annotations
 
@@ -29,13 +30,15 @@ _USUAL_SCALES: tuple[tuple[float, float], ...] = (
 
 _THOUSANDS_RE = r"[+-]?\d{1,3}(?:,\d{3})+"
 _DECIMAL_COMMA_RE = r"[+-]?\d*,\d+"
+_PERCENT_RE = r"[+-]?\d[\d.,]*\s*%"
 
 
 @dataclass
 class _Scores:
     """Scores read from a column: ``values`` (float64, NaN when absent or unusable), row
     masks ``present``, ``not_numeric``, ``not_finite``, ``ambiguous_comma`` (``1,234``),
-    ``decimal_comma`` (``4,5`` read as 4.5), ``boolean``; ``spelled``: null spellings found."""
+    ``decimal_comma`` (``4,5`` read as 4.5), ``boolean``; ``spelled``: null spellings found;
+    ``percent``: written as a percentage (``85%`` read as 85)."""
 
     values: np.ndarray
     present: np.ndarray
@@ -45,13 +48,15 @@ class _Scores:
     decimal_comma: np.ndarray
     boolean: np.ndarray
     spelled: dict
+    percent: np.ndarray
 
 
 def _score_values(s: pd.Series, null_values=None) -> _Scores:
     """The one reading of a score column (validation and instrument look-up share it).
 
     A comma is a decimal separator only when it cannot separate thousands (``4,5``,
-    ``3,25``, ``1234,5``); ``1,234`` is ambiguous and not read.
+    ``3,25``, ``1234,5``); ``1,234`` is ambiguous and not read. A percentage is its
+    number (``85%``, ``85 %``, ``85,5%``: 85, 85, 85.5).
     """
     n = len(s)
     none = np.zeros(n, bool)
@@ -60,7 +65,7 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
     if pd.api.types.is_bool_dtype(s.dtype):
         present = s.notna().to_numpy()
         vals = np.where(present, s.astype("float64").to_numpy(), np.nan)
-        return _Scores(vals, present, none, none, none, none, present.copy(), {})
+        return _Scores(vals, present, none, none, none, none, present.copy(), {}, none)
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         is_bool = (s.map(lambda v: isinstance(v, (bool, np.bool_)), na_action="ignore")
                    .fillna(False).to_numpy(dtype=bool)) if s.dtype == object else none
@@ -70,6 +75,10 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
         spelled = ({str(k): int(v) for k, v in txt[spelled_mask].value_counts().items()}
                    if spelled_mask.any() else {})
         present &= ~spelled_mask
+        percent = present & match(txt, _PERCENT_RE, full=True)
+        if percent.any():  # the number before the sign, then read as any other
+            txt = txt.copy()
+            txt[percent] = txt[percent].str.replace(r"\s*%$", "", regex=True)
         thousands = present & match(txt, _THOUSANDS_RE, full=True)
         comma = present & ~thousands & match(txt, _DECIMAL_COMMA_RE, full=True)
         if comma.any():
@@ -79,6 +88,7 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
         vals = np.asarray(pd.to_numeric(txt.where(usable), errors="coerce"), dtype="float64")
         not_numeric = present & ~thousands & (np.isnan(vals) | is_bool)
         vals = np.where(not_numeric, np.nan, vals)
+        percent &= ~not_numeric & ~thousands
     else:
         present = s.notna().to_numpy()
         vals = (s.to_numpy() if s.dtype == np.float64  # numbers: taken as they are
@@ -86,14 +96,14 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
                 if pd.api.types.is_numeric_dtype(s.dtype)
                 else np.asarray(pd.to_numeric(s, errors="coerce"), dtype="float64"))
         not_numeric = present & np.isnan(vals)
-        thousands = comma = is_bool = none
+        thousands = comma = is_bool = percent = none
         spelled = {}
     not_finite = present & np.isinf(vals)
     unread = not_finite | thousands
     if unread.any():  # else the column's own values, not a copy
         vals = np.where(unread, np.nan, vals)
     return _Scores(vals, present, not_numeric, not_finite, thousands, comma, is_bool & present,
-                   spelled)
+                   spelled, percent & ~not_finite)
 
 
 def find_instruments(scores: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, *,
@@ -169,7 +179,9 @@ def check_scores(s: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, schema
     for mask, code, what in (
             (read.decimal_comma, "score_decimal_comma",
              "use a comma as the decimal separator; they were read as decimals"),
-            (read.boolean, "score_boolean", "are true/false; they were read as 1 and 0")):
+            (read.boolean, "score_boolean", "are true/false; they were read as 1 and 0"),
+            (read.percent, "score_percent", "are written as percentages; they were read as "
+             "the number before the sign (a 0-100 scale)")):
         if mask.any():
             idx = np.flatnonzero(mask)[:EXAMPLES]
             ex = [{"row": int(i), "value": short(s.iloc[i]), "read": float(read.values[i])}

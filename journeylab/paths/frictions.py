@@ -65,7 +65,18 @@ def find_loops(log: EventLog) -> pd.DataFrame:
 
 def journey_rework(log: EventLog) -> pd.DataFrame:
     """Per journey: events, distinct touchpoints, repeats, self-loops, hairpins and
-    channel switches (consecutive events on different channels)."""
+    channel switches: a channel followed by another, among the journey's events whose
+    channel is known (web, an event without channel, web: no switch).
+
+    Examples
+    --------
+    >>> import journeylab as jl, pandas as pd
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a"] * 4,
+    ...     "activity": ["x", "y", "z", "x"], "channel": ["web", None, "web", "app"],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=4, freq="h")}))
+    >>> int(journey_rework(log).loc[0, "channel_switches"])
+    1
+    """
     n = log.n_cases
     src, dst, _, case = pairs(log)
     out = pd.DataFrame({"case_id": np.asarray(log.cases, dtype=object),
@@ -76,9 +87,10 @@ def journey_rework(log: EventLog) -> pd.DataFrame:
     out["self_loops"] = np.bincount(case[src == dst], minlength=n)
     if "channel" in log.events.columns:
         ch = log.events["channel"].cat.codes.to_numpy()
-        same = log.case_codes[1:] == log.case_codes[:-1]
-        switch = same & (ch[1:] != ch[:-1])
-        out["channel_switches"] = np.bincount(log.case_codes[:-1][switch], minlength=n)
+        known = ch >= 0
+        ch, codes = ch[known], log.case_codes[known]
+        switch = (codes[1:] == codes[:-1]) & (ch[1:] != ch[:-1])
+        out["channel_switches"] = np.bincount(codes[:-1][switch], minlength=n)
     return out
 
 

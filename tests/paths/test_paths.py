@@ -98,6 +98,20 @@ def test_hand_computed_loops_and_rework(hand_log):
     assert rework.loc["c1", "repeats"] == 1 and rework.loc["c2", "self_loops"] == 1
 
 
+def test_channel_switches_count_only_known_channels_in_a_row():
+    # hand counts: j1 web, -, web, app, app, -, web: 2 switches (web>app, app>web);
+    # j2 -, app: none; j3 phone, web, phone: 2
+    rows = [("j1", "web"), ("j1", None), ("j1", "web"), ("j1", "app"), ("j1", "app"),
+            ("j1", None), ("j1", "web"), ("j2", None), ("j2", "app"),
+            ("j3", "phone"), ("j3", "web"), ("j3", "phone")]
+    log = jl.read_events(pd.DataFrame({
+        "case_id": [c for c, _ in rows], "activity": [f"t{i}" for i in range(len(rows))],
+        "channel": [ch for _, ch in rows],
+        "timestamp": pd.date_range("2024-01-01", periods=len(rows), freq="h")}))
+    switches = jl.journey_rework(log).set_index("case_id")["channel_switches"]
+    assert switches.to_dict() == {"j1": 2, "j2": 0, "j3": 2}
+
+
 def test_hand_computed_dropoffs_and_funnel(hand_log):
     d = jl.find_dropoffs(hand_log, outcome="converted").set_index("touchpoint")
     assert d.loc["c", "dropoffs"] == 1 and d.loc["b", "dropoffs"] == 1  # c1 converted

@@ -335,10 +335,11 @@ def variant_keys(log: EventLog, first: np.ndarray) -> pa.Array | None:
     """Keys that order the paths of the journeys ``first`` as their text does, and compare
     several times faster: each touchpoint's code as two big-endian bytes.
 
-    When codes follow the touchpoints' names in text order, the keys order paths as their
-    text does unless a touchpoint's name begins another's (``"web"`` and ``"web chat"``:
-    then the separator's bytes decide); None then, for codes not in name order, and for
-    more than 65,534 touchpoints: :func:`variant_order` then compares the text.
+    When codes follow the touchpoints' names as paths write them (:func:`path_label`) in
+    text order, the keys order paths as their text does unless a touchpoint's name begins
+    another's (``"web"`` and ``"web chat"``: then the separator's bytes decide); None
+    then, for codes not in name order, and for more than 65,534 touchpoints:
+    :func:`variant_order` then compares the text.
 
     Examples
     --------
@@ -349,8 +350,9 @@ def variant_keys(log: EventLog, first: np.ndarray) -> pa.Array | None:
     ...                                                        bytes([0, 2])]
     True
     """
-    names = [str(a) for a in log.activities]
-    # codes must follow the names' order (always, for a log read by journeylab)
+    # codes must follow the names' order as a path writes them (a log read by journeylab
+    # numbers its names in their order; a quoted name, ``"a > b"``, sorts by its quote)
+    names = [path_label(str(a)) for a in log.activities]
     if len(names) >= 65_535 or any(a >= b or b.startswith(a) for a, b in zip(names, names[1:])):
         return None
     lengths, codes = _steps(log, first)

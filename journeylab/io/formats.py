@@ -38,7 +38,8 @@ def read_parquet(path: Path, columns: list[str] | None = None, *,
 
     try:
         file = pq.ParquetFile(path)  # the footer, read once: column names and row groups
-        names = file.schema_arrow.names
+        # pandas' unnamed index (a filtered frame's row labels) is no data; a named one is
+        names = [n for n in file.schema_arrow.names if not re.fullmatch(r"__index_level_\d+__", n)]
         if columns:
             missing = [c for c in columns if c not in names]
             if missing:
@@ -203,6 +204,10 @@ def arrow_frame(table, *, encoded: tuple[str, ...] = ()) -> pd.DataFrame:
     """
     import pyarrow as pa
 
+    meta = table.schema.metadata or {}
+    if b"pandas" in meta:  # the columns pandas wrote as its index stay columns
+        pandas_meta = {**json.loads(meta[b"pandas"]), "index_columns": []}
+        table = table.replace_schema_metadata({**meta, b"pandas": json.dumps(pandas_meta)})
     coded = {f.name: _categorical(table.column(i), distinct=f.name in encoded)
              for i, f in enumerate(table.schema)
              if pa.types.is_dictionary(f.type)

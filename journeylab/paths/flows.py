@@ -107,11 +107,14 @@ def _top_names(values: np.ndarray, pos: np.ndarray, steps: int, top: int) -> np.
 
 
 def _merge_small(flows: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Each source's links under ``k`` journeys as one link to :data:`OTHER` (with the
+    link to it ``top`` made, if any), left out when still under ``k``."""
     small = flows["customers"] < k
     merged = flows[small].groupby(["step", "source"], as_index=False)["customers"].sum()
     merged["target"] = OTHER
-    out = pd.concat([flows[~small], merged[merged["customers"] >= k]], ignore_index=True)
-    return out[["step", "source", "target", "customers"]]
+    out = pd.concat([flows[~small], merged], ignore_index=True).groupby(
+        ["step", "source", "target"], as_index=False, sort=False)["customers"].sum()
+    return out[out["customers"] >= k].reset_index(drop=True)
 
 
 def _masked(flows: pd.DataFrame) -> pd.DataFrame:

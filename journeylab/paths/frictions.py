@@ -42,15 +42,9 @@ def find_loops(log: EventLog) -> pd.DataFrame:
     rep_act = (rep.index.to_numpy() % A)
     repeat_cases = np.bincount(rep_act, minlength=A)
     extra = np.bincount(rep_act, weights=rep.to_numpy() - 1, minlength=A)
-    if log.n_events >= 3:
-        c = log.case_codes
-        same3 = (c[2:] == c[:-2])
-        a0, a1, a2 = act[:-2][same3], act[1:-1][same3], act[2:][same3]
-        hp = (a0 == a2) & (a0 != a1)
-        hairpins = np.bincount(a0[hp], minlength=A)
-        hairpin_cases = distinct_count(a0[hp], c[:-2][same3][hp].astype(np.int64), A)
-    else:
-        hairpins = hairpin_cases = np.zeros(A, np.int64)
+    at, of = _hairpins(log)
+    hairpins = np.bincount(at, minlength=A)
+    hairpin_cases = distinct_count(at, of, A)
     out = pd.DataFrame({
         "touchpoint": np.asarray(log.activities, dtype=object),
         "cases": distinct_count(act, log.case_codes, A),
@@ -61,6 +55,18 @@ def find_loops(log: EventLog) -> pd.DataFrame:
     })
     return out.sort_values(["repeat_cases", "touchpoint"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
+
+
+def _hairpins(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """Every hairpin (A > B > A, B not A) of the log: the touchpoint it returns to and its
+    journey, as codes."""
+    c, act = log.case_codes, log.activity_codes.astype(np.int64)
+    if log.n_events < 3:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    same3 = c[2:] == c[:-2]
+    a0, a1, a2 = act[:-2][same3], act[1:-1][same3], act[2:][same3]
+    hp = (a0 == a2) & (a0 != a1)
+    return a0[hp], c[:-2][same3][hp].astype(np.int64)
 
 
 def journey_rework(log: EventLog) -> pd.DataFrame:
@@ -85,6 +91,7 @@ def journey_rework(log: EventLog) -> pd.DataFrame:
     out["distinct_touchpoints"] = np.bincount(key // log.n_activities, minlength=n)
     out["repeats"] = out["events"] - out["distinct_touchpoints"]
     out["self_loops"] = np.bincount(case[src == dst], minlength=n)
+    out["hairpins"] = np.bincount(_hairpins(log)[1], minlength=n)
     if "channel" in log.events.columns:
         ch = log.events["channel"].cat.codes.to_numpy()
         known = ch >= 0

@@ -345,7 +345,18 @@ def step_matrix(log: EventLog, *, max_steps: int = 10, anchor: str | None = None
 
     Step 1 is the first event; ``"(ended)"`` holds journeys already over. With ``anchor``,
     steps count from the anchor's first occurrence (negative before it, 0 at it), for the
-    journeys that contain it; ``before`` steps are shown before the anchor.
+    journeys that contain it; ``before`` steps are shown before the anchor, where
+    ``"(not started)"`` holds the journeys with fewer steps before their anchor.
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylab as jl
+    >>> log = jl.read_events(pd.DataFrame({"case_id": ["a", "a", "a", "b"],
+    ...     "activity": ["x", "y", "z", "z"], "timestamp": pd.date_range("2024-01-01",
+    ...     periods=4, freq="h")}))
+    >>> step_matrix(log, max_steps=2, anchor="z", before=2).loc[
+    ...     ["(not started)", "(ended)"]].to_dict("list")
+    {-2: [0.5, 0.0], -1: [0.5, 0.0], 0: [0.0, 0.0], 1: [0.0, 1.0]}
     """
     pos = np.arange(log.n_events) - np.repeat(log.case_offsets[:-1], log.case_lengths)
     n = log.n_cases
@@ -372,6 +383,10 @@ def step_matrix(log: EventLog, *, max_steps: int = 10, anchor: str | None = None
     labels = np.asarray(log.activities, dtype=object)
     tab = pd.crosstab(labels[log.activity_codes[keep]], step_of)
     tab = tab.reindex(columns=steps, fill_value=0) / denom
-    tab.loc["(ended)"] = 1 - tab.sum(axis=0)
+    rest = 1 - tab.sum(axis=0)
+    if anchor is not None:  # before its anchor a journey has not started yet, never ended
+        tab.loc["(not started)"] = rest.where(rest.index < 0, 0.0)
+        rest = rest.where(rest.index >= 0, 0.0)
+    tab.loc["(ended)"] = rest
     tab.index.name, tab.columns.name = "touchpoint", "step"
     return tab

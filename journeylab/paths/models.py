@@ -110,8 +110,11 @@ def variant_paths(log: EventLog, first: np.ndarray) -> list[tuple[str, ...]]:
     return [tuple(str(a) for a in labels[log.activity_codes[a:b]]) for a, b in zip(starts, ends)]
 
 
-def _variant_log(paths: Sequence[Sequence[str]]) -> Any:
-    """A pm4py ``EventLog`` whose trace ``i`` is ``paths[i]`` (case id ``str(i)``).
+def _variant_log(paths: Sequence[Sequence[str]],
+                 journeys: Sequence[int] | None = None) -> Any:
+    """A pm4py ``EventLog`` whose trace ``i`` is ``paths[i]`` (case id ``str(i)``), or,
+    given ``journeys``, holds path ``i`` as many times as its journeys (the same trace
+    object each time: the log's frequencies at the cost of a list entry a journey).
 
     pm4py keeps the traces of an ``EventLog`` in their list order and returns one
     alignment per trace in that order, so result ``i`` belongs to ``paths[i]``. (A
@@ -122,10 +125,12 @@ def _variant_log(paths: Sequence[Sequence[str]]) -> Any:
 
     base = pd.Timestamp("2000-01-01", tz="UTC").to_pydatetime()
     second = pd.Timedelta(seconds=1).to_pytimedelta()
-    return Pm4pyEventLog([
-        Trace([Event({"concept:name": act, "time:timestamp": base + j * second})
-               for j, act in enumerate(path)], attributes={"concept:name": str(i)})
-        for i, path in enumerate(paths)])
+    traces = [Trace([Event({"concept:name": act, "time:timestamp": base + j * second})
+                     for j, act in enumerate(path)], attributes={"concept:name": str(i)})
+              for i, path in enumerate(paths)]
+    if journeys is None:
+        return Pm4pyEventLog(traces)
+    return Pm4pyEventLog([t for t, n in zip(traces, journeys) for _ in range(int(n))])
 
 
 def discover_process_model(log: EventLog, *, method: str = "inductive",
@@ -164,10 +169,9 @@ def _discover(log: EventLog, method: str, coverage: float, noise_threshold: floa
     ranked_share = pd.Series(ranked.cases[ranked.order] / max(log.n_cases, 1))
     n_top = len(cover_variants(pd.DataFrame({"cum_share": ranked_share.cumsum()}), coverage))
     top = ranked.order[:n_top]
-    # weight variants by their journeys so frequencies mean what they mean in the log
-    paths = variant_paths(log, ranked.first[top])
-    weights = np.minimum(ranked.cases[top], 1000).tolist()
-    weighted = _variant_log([p for p, w in zip(paths, weights) for _ in range(w)])
+    # each variant as many times as its journeys: the miners' frequencies (IMf's noise
+    # filter, the heuristics' dependencies) are the log's, as pm4py sees them on the log
+    weighted = _variant_log(variant_paths(log, ranked.first[top]), ranked.cases[top])
     share = float(ranked_share.iloc[:n_top].sum())
     if method == "inductive":
         tree = pm4py.discover_process_tree_inductive(weighted, noise_threshold=noise_threshold)

@@ -210,3 +210,22 @@ def test_parquet_categorical_of_many_ids_reads_the_same_values(tmp_path):
                          timestamp_key="at", timestamp_format="epoch_s", duplicates="keep")
     assert log.report.rows_in == n and log.report.rows_quarantined == 50
     assert log.n_cases == pd.Series(case).dropna().nunique()
+
+
+def test_parquet_written_with_pandas_index_reads_its_rows(tmp_path):
+    # a filtered or shuffled frame saved as it is: pandas stores its row labels as a column
+    df = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "activity": ["x", "y", "x", "z"],
+                       "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02",
+                                                    "2024-01-03", "2024-01-04"])})
+    df.iloc[[3, 0, 2, 1]].to_parquet(tmp_path / "labels.parquet")
+    df.set_index("case_id").to_parquet(tmp_path / "named.parquet")  # a named index is data
+    df.set_index(["case_id", "activity"]).to_parquet(tmp_path / "multi.parquet")
+    for name in ("labels", "named", "multi"):
+        for engine in ("memory", "duckdb"):
+            log = jl.read_events(tmp_path / f"{name}.parquet", engine=engine)
+            assert log.n_events == 4 and log.n_cases == 2, (name, engine)
+            assert log.report.rows_in == 4
+        mem = jl.read_events(tmp_path / f"{name}.parquet")
+        assert list(mem.events.columns[:3]) == ["case_id", "activity", "timestamp"]
+        assert not any(str(c).startswith("__index_level") for c in mem.events.columns)
+        assert jl.discover_dfg(mem).to_dict() == {("x", "y"): 1, ("x", "z"): 1}

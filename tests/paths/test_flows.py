@@ -100,3 +100,17 @@ def test_sankey_draws_each_step_as_a_column_with_escaped_names(log):
     assert len(set(trace.node.x)) == 3 and min(xs.values()) < 0.1 < 0.9 < max(xs.values())
     empty = jl.plot_sankey(flows.iloc[0:0])
     assert "no link" in empty.layout.annotations[0].text
+
+
+def test_links_to_other_from_top_and_from_small_links_are_one_link():
+    # G's five targets: top=2 keeps B and C (3 journeys each at step 2), so G>D, G>E, G>F
+    # go to "(other)" (3 journeys); G>B and G>C (1 each) are under min_customers=2
+    paths = ["AB"] * 3 + ["AC"] * 3 + ["GB", "GC", "GD", "GE", "GF"]
+    rows = [{"case_id": f"c{i}", "activity": a,
+             "timestamp": pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=j)}
+            for i, p in enumerate(paths) for j, a in enumerate(p)]
+    flows = jl.compute_step_flows(jl.read_events(pd.DataFrame(rows)), steps=2, top=2,
+                                  min_customers=2)
+    assert not flows.duplicated(["step", "source", "target"]).any()
+    g = flows[flows["source"] == "G"]
+    assert g[["target", "customers", "share"]].values.tolist() == [[OTHER, 5, 1.0]]

@@ -96,6 +96,7 @@ def test_hand_computed_loops_and_rework(hand_log):
     assert loops.loc["a", "repeat_cases"] == 1 and loops.loc["a", "mean_repeats"] == 1.0
     rework = jl.journey_rework(hand_log).set_index("case_id")
     assert rework.loc["c1", "repeats"] == 1 and rework.loc["c2", "self_loops"] == 1
+    assert rework["hairpins"].to_dict() == {"c1": 1, "c2": 0, "c3": 0}  # b > c > b
 
 
 def test_channel_switches_count_only_known_channels_in_a_row():
@@ -191,6 +192,12 @@ def test_hand_computed_step_matrix(hand_log):
     assert np.allclose(sm.sum(axis=0), 1.0)
     anchored = jl.step_matrix(hand_log, anchor="c", max_steps=2, before=1)
     assert anchored.loc["c", 0] == 1.0 and anchored.loc["b", 1] == 0.5
+    # c1 (a b c b) and c2 (a a c) meet c at their third step: three steps before it
+    # neither has started; one step after it c2 has ended
+    early = jl.step_matrix(hand_log, anchor="c", max_steps=2, before=3)
+    assert early.loc["(not started)"].to_dict() == {-3: 1.0, -2: 0.0, -1: 0.0, 0: 0.0, 1: 0.0}
+    assert early.loc["(ended)"].to_dict() == {-3: 0.0, -2: 0.0, -1: 0.0, 0: 0.0, 1: 0.5}
+    assert np.allclose(early.sum(axis=0), 1.0)
 
 
 def test_journey_matrix_on_synthetic(small_truth):
@@ -279,6 +286,30 @@ def test_process_models_replay_their_variants(small_truth):
     for notation in ("bpmn", "petri"):
         svg = jl.plot_process_model(model, notation=notation).pipe(format="svg")
         assert svg.startswith(b"<?xml") and b"<svg" in svg
+
+
+@pytest.mark.parametrize("variants", [
+    {"A B C": 3000, "A C": 500},  # A>C at 500/3000 is under IMf's noise of 0.2
+    {"A B C D": 3000, "A B D": 400, "A D": 250},
+    {"A B D": 1500, "A B B D": 200}])
+def test_process_models_are_pm4py_s_on_the_same_journeys(variants):
+    rows = [(f"c{n}-{i}", a, pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=j))
+            for n, (path, count) in enumerate(variants.items()) for i in range(count)
+            for j, a in enumerate(path.split())]
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"])
+    log = jl.read_events(df)
+    ours = jl.discover_process_model(log, coverage=1.0, noise_threshold=0.2)
+    theirs = pm4py.discover_process_tree_inductive(
+        df, noise_threshold=0.2, case_id_key="case_id", activity_key="activity",
+        timestamp_key="timestamp")
+    assert str(ours.tree) == str(theirs)
+    heur = jl.discover_process_model(log, method="heuristics", coverage=1.0)
+    net, _, _ = pm4py.discover_petri_net_heuristics(
+        df, dependency_threshold=0.5, case_id_key="case_id", activity_key="activity",
+        timestamp_key="timestamp")
+    assert sorted(str(t.label) for t in heur.net.transitions) == \
+        sorted(str(t.label) for t in net.transitions)
+    assert len(heur.net.arcs) == len(net.arcs) and len(heur.net.places) == len(net.places)
 
 
 def test_designed_journey_files_are_read_safely(tmp_path):
@@ -509,3 +540,17 @@ def test_variant_order_puts_most_journeys_first_then_text_in_python_order_then_i
     cases = np.array([2, 5, 2, 2, 2, 1, 2, 5])
     expected = sorted(range(len(text)), key=lambda i: (-cases[i], text[i], i))
     assert variant_order(cases, text).tolist() == expected
+
+
+def test_variants_of_equal_count_are_in_path_text_order_in_every_engine(tmp_path):
+    # names a path writes quoted ("a > b", x"y) sort by their quote, before B
+    rows = [("c1", "B"), ("c2", "a > b"), ("c3", 'x"y'), ("c4", "B"), ("c4", "a > b"),
+            ("c5", "a > b"), ("c5", "B")]
+    df = pd.DataFrame({"case_id": [c for c, _ in rows], "activity": [a for _, a in rows],
+                       "timestamp": pd.date_range("2024-01-01", periods=len(rows), freq="h")})
+    df.to_parquet(tmp_path / "ties.parquet")
+    expected = ['"a > b"', '"a > b" > B', '"x""y"', "B", 'B > "a > b"']
+    for engine in ("memory", "duckdb"):
+        log = jl.read_events(tmp_path / "ties.parquet", engine=engine)
+        assert jl.get_variants(log)["variant"].tolist() == expected, engine
+        assert jl.get_variants(log, top=2)["variant"].tolist() == expected[:2], engine

@@ -118,12 +118,13 @@ if irritants is not None:
 
 # %%
 worst = [] if irritants is None else list(irritants.loc[irritants['kind'] == 'irritant', 'touchpoint'].head(1))
-if study.ready('Scores before and after', 'repeated survey') and not worst:
-    print('Scores before and after: skipped; no touchpoint was found to be an irritant.')
-elif worst:
-    trajectory = jl.score_trajectory(log, worst[0], instrument=study.repeated_survey, level=level)
-    jl.save_figure(jl.plot_score_trajectory(trajectory, touchpoint=worst[0]),
-                   out / 'trajectory.png')
+if study.ready('Scores before and after', 'repeated survey'):
+    if not worst:
+        print('Scores before and after: skipped; no touchpoint was found to be an irritant.')
+    else:
+        trajectory = jl.score_trajectory(log, worst[0], instrument=study.repeated_survey, level=level)
+        jl.save_figure(jl.plot_score_trajectory(trajectory, touchpoint=worst[0]),
+                       out / 'trajectory.png')
 
 # %% [markdown]
 # ## Explore

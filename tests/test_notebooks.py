@@ -115,6 +115,19 @@ def test_discover_paths_runs_on_a_log_without_optional_roles(tmp_path):
     assert len(funnel) >= 2 and funnel["customers"].is_monotonic_decreasing
 
 
+def test_satisfaction_drivers_runs_on_a_log_with_one_survey_a_journey(tmp_path, capsys):
+    # NPS only: no repeated survey, so no scores before and after a touchpoint
+    ev = jl.generate_journeys(1500, random_state=2).events
+    src = tmp_path / "nps.csv"
+    ev[ev["activity"] != "csat_survey"].to_csv(src, index=False)
+    out = tmp_path / "tables"
+    jl.run_notebook(ROOT / "notebooks" / "03_satisfaction_drivers.ipynb", tmp_path,
+                    parameters={"events_path": str(src), "output_dir": str(out)}, html=False)
+    assert (out / "drivers.csv").exists() and not (out / "trajectory.png").exists()
+    done = (tmp_path / "03_satisfaction_drivers.ipynb").read_text()
+    assert "Scores before and after: skipped" in done
+
+
 def test_personas_runs_on_the_sample_and_finds_the_planted_personas(tmp_path):
     out = tmp_path / "tables"
     from journeylab.synth import synthetic_parameters

@@ -63,6 +63,13 @@ def test_the_quarantine_beside_a_pseudonymised_study_shows_pseudonyms(tmp_path):
     assert study.log.report.rows_quarantined == 2
     jl.open_study(df, output_dir=tmp_path / "raw", pseudonymise=False)
     assert "CUST2" in (tmp_path / "raw" / "quarantine.csv").read_text()
+    # a line that could not be parsed holds its id in its text: left out, its line kept
+    (tmp_path / "bad.csv").write_text("case_id,activity,timestamp\nCUST3,x,2024-01-01\n"
+                                      'CUST4,"y,2024-01-02\nCUST3,y,2024-01-02\n')
+    jl.open_study(tmp_path / "bad.csv", output_dir=tmp_path / "bad", pseudonymise=True)
+    written = pd.read_csv(tmp_path / "bad" / "quarantine.csv")
+    assert written["reason"].str.startswith("malformed_line").any() and (written["line"] > 0).all()
+    assert "CUST4" not in (tmp_path / "bad" / "quarantine.csv").read_text()
 
 
 def test_a_pseudonymised_study_s_findings_quote_no_customer_id(tmp_path):
@@ -87,3 +94,33 @@ def test_a_pseudonymised_study_s_findings_quote_no_customer_id(tmp_path):
     rows = findings.set_index("code")["examples"]
     assert rows["invalid_case_id"] == [{"row": 2}]
     assert "row 2" in findings.set_index("code").loc["invalid_case_id", "message"]
+
+
+def test_printed_text_is_masked_in_every_cell_of_a_notebook(tmp_path):
+    # IPython puts back the streams' write after each cell: the mask must outlive that
+    import nbformat
+    import papermill
+
+    setup = (
+        "import pandas as pd, journeylab as jl\n"
+        "rows = [(f'c{i}', a, f'2024-01-0{j + 1}') for i in range(10)\n"
+        "        for j, a in enumerate(['visit', 'buy'])] + [('c99', 'RAREX', '2024-01-01')]\n"
+        "log = jl.read_events(pd.DataFrame(rows, columns=['case_id', 'activity', 'timestamp']))\n"
+        "jl.enable_report_display(min_customers=5, log=log)\n"
+        "print('one RAREX')")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(setup),
+                nbformat.v4.new_code_cell("print('two RAREX')"),
+                nbformat.v4.new_code_cell("import sys\nsys.stderr.write('three RAREX\\n')\n"
+                                          "print('four', 'RAREX', flush=True)"),
+                nbformat.v4.new_code_cell("jl.enable_report_display(min_customers=1)\n"
+                                          "print('five RAREX')")]
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    papermill.execute_notebook(str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"),
+                               kernel_name="python3", progress_bar=False)
+    done = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    printed = ["".join(o.get("text", "") for o in c.outputs) for c in done.cells]
+    assert printed[:2] == ["one (rare touchpoint)\n", "two (rare touchpoint)\n"]
+    assert sorted(printed[2].splitlines()) == ["four (rare touchpoint)",
+                                               "three (rare touchpoint)"]  # two streams
+    assert printed[3] == "five RAREX\n"  # the analyst's mode again: as written

@@ -408,9 +408,11 @@ def _mask_bundle(data: dict) -> dict:
 def _guard_outputs(shell: Any, enable: bool) -> None:
     """The last net under the report context: every rich output (``display()`` and each
     cell's result go through ``display_formatter.format``) and every printed line have
-    rare names masked in their text. Installed once; lifted with ``enable=False``."""
-    import sys
+    rare names masked in their text. Installed once; lifted with ``enable=False``.
 
+    IPython puts back each stream's ``write`` after every cell (it tees a cell's output
+    into its history), so the printed lines' mask is put on again as each cell starts
+    (IPython's ``pre_run_cell`` event), inside IPython's own."""
     fmt = shell.display_formatter
     original = getattr(fmt, "_jl_original_format", None)
     if enable and original is None:
@@ -425,22 +427,33 @@ def _guard_outputs(shell: Any, enable: bool) -> None:
     elif not enable and original is not None:
         fmt.format = original
         del fmt._jl_original_format
-    for stream in (sys.stdout, sys.stderr):
-        write = getattr(stream, "_jl_original_write", None)
-        try:
-            if enable and write is None:
-                write = stream.write
+    callbacks = shell.events.callbacks.get("pre_run_cell", [])
+    if enable and _mask_streams not in callbacks:
+        shell.events.register("pre_run_cell", _mask_streams)
+    elif not enable and _mask_streams in callbacks:
+        shell.events.unregister("pre_run_cell", _mask_streams)
+    _mask_streams(None, enable=enable)
 
-                def masked(text, _write=write):
+
+def _mask_streams(info: Any = None, *, enable: bool = True) -> None:
+    """Mask rare names in what is printed to ``sys.stdout`` and ``sys.stderr`` (``enable``)
+    or no longer; a stream's ``write`` is wrapped once."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            write = stream.write
+            if enable and not getattr(write, "_jl_masked", False):
+                def masked(text, *args, _write=write, **kwargs):
                     from ..privacy import mask_text
 
-                    return _write(mask_text(text) if isinstance(text, str) else text)
+                    return _write(mask_text(text) if isinstance(text, str) else text,
+                                  *args, **kwargs)
 
-                stream._jl_original_write = write
+                masked._jl_masked, masked._jl_inner = True, write
                 stream.write = masked
-            elif not enable and write is not None:
-                stream.write = write
-                del stream._jl_original_write
+            elif not enable and getattr(write, "_jl_masked", False):
+                stream.write = write._jl_inner
         except (AttributeError, TypeError):  # a stream that takes no new attribute
             pass
 

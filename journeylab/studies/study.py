@@ -469,7 +469,9 @@ def _open_in_engine(source: Any, engine: str, roles: dict[str, Any],
 
 def _write_quarantine(report: Any, path: Path, *, pseudonymise: bool) -> None:
     """The quarantined rows beside the study's tables; with ``pseudonymise``, their journey
-    ids as the pseudonyms every other table shows (an empty or unreadable id as it is)."""
+    ids as the pseudonyms every other table shows (an empty or unreadable id as it is),
+    and the text of a line that could not be parsed (its id inside) left out: its
+    ``line`` says where it is in the source."""
     from ..io import write_table
     from ..privacy import pseudonymise as pseudonyms
 
@@ -481,4 +483,6 @@ def _write_quarantine(report: Any, path: Path, *, pseudonymise: bool) -> None:
         masked = ids.astype(object).copy()
         masked[named] = pseudonyms(ids[named].astype(str))
         rows = rows.assign(**{col: masked})
+    if pseudonymise and "raw_text" in rows.columns:
+        rows = rows.assign(raw_text=None)
     write_table(rows, path)

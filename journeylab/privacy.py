@@ -91,6 +91,7 @@ def protect(table: pd.DataFrame, *, min_customers: int = 5,
         return table
     if table.attrs.get("protected_min_customers", 0) >= k:  # protected already: idempotent
         return table
+    table = _listed_out(table, k)
     col = _count_column(table, count)
     if col is None:
         if "case_id" in table.columns:
@@ -232,9 +233,12 @@ class ReportContext:
         self.min_customers = int(min_customers)
         self.rare = dict(rare or {}) if self.min_customers > 1 else {}
         keys: dict[str, str | None] = {}
+        numeric = set()
         for name in set(names or ()) | set(self.rare):
-            if not name or _numeric_text(name):
+            if not name or (_numeric_text(name) and name not in self.rare):
                 continue  # "1" is no name to look for inside a text
+            if _numeric_text(name):  # a rare "404": looked for as an item of a list only
+                numeric.add(name)
             for form in {name, html.escape(name), html.escape(name, quote=False)}:
                 # a common name wins over a rare one it contains
                 if keys.get(form) is None:
@@ -246,6 +250,8 @@ class ReportContext:
             for n in sorted(keys, key=len, reverse=True):
                 pre = r"(?<!\w)" if re.match(r"\w", n[0]) else ""
                 post = r"(?!\w)" if re.match(r"\w", n[-1]) else ""
+                if n in numeric:  # never inside a number or a sentence: "1,404 journeys"
+                    pre, post = r"(?:^|(?<=, )|(?<=> )|(?<=\| )|(?<=\n))", r"(?=$|,|\s[>|(]|\n)"
                 parts.append(pre + re.escape(n) + post)
             self._pattern = re.compile("|".join(parts))
         else:
@@ -414,13 +420,31 @@ def shown_table(table: pd.DataFrame | pd.Series, *, for_figure: bool = False,
 _DESCRIBE = {"count", "mean", "std", "min", "25%", "50%", "75%", "max"}
 
 
+def _listed_out(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """``table`` with the items of its listing cells about fewer than ``k`` customers left
+    out. ``attrs["listed_counts"]`` gives, per column, each row's items (by its index
+    label) as ``(text, customers)``; a cell lists them as ``text (customers) | ...``. A
+    row it does not know is left empty."""
+    listed = table.attrs.get("listed_counts")
+    if not listed:
+        return table
+    t = table.copy()
+    for col, rows in listed.items():
+        if col in t.columns:
+            t[col] = [" | ".join(f"{x} ({n})" for x, n in rows[i] if n >= k)
+                      or f"(each under {k} journeys)" if i in rows else None for i in t.index]
+    t.attrs = {a: v for a, v in table.attrs.items() if a != "listed_counts"}
+    return t
+
+
 def _single_values_out(table: pd.DataFrame, attrs: dict, k: int) -> pd.DataFrame:
     """What in ``table`` is about single customers, left out of a shared report: columns
     quoting rows (``attrs["row_examples"]``: a finding's examples), the ``min`` and ``max``
     of a ``describe()``, the values of rows about fewer than ``k`` customers
-    (``attrs["row_customers"]``, one count a row), and the time of day of timestamps
-    (the day is kept)."""
-    t = table.drop(columns=[c for c in attrs.get("row_examples", ()) if c in table.columns])
+    (``attrs["row_customers"]``, one count a row), the items of a listing about fewer
+    (``attrs["listed_counts"]``), and the time of day of timestamps (the day is kept)."""
+    t = _listed_out(table, k).drop(columns=[c for c in attrs.get("row_examples", ())
+                                            if c in table.columns])
     if {str(i) for i in t.index} >= _DESCRIBE:
         t = t.drop(index=[i for i in t.index if str(i) in ("min", "max")])
     few = attrs.get("row_customers")

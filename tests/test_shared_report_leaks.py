@@ -124,3 +124,37 @@ def test_printed_text_is_masked_in_every_cell_of_a_notebook(tmp_path):
     assert sorted(printed[2].splitlines()) == ["four (rare touchpoint)",
                                                "three (rare touchpoint)"]  # two streams
     assert printed[3] == "five RAREX\n"  # the analyst's mode again: as written
+
+
+def test_a_rare_name_that_reads_as_a_number_is_masked_in_lists_not_in_numbers():
+    from journeylab.privacy import ReportContext
+
+    ctx = ReportContext(5, {"404": "(rare touchpoint)"}, {"404", "browse", "1"})
+    assert ctx.mask("browse, 404") == "browse, (rare touchpoint)"  # a list of touchpoints
+    assert ctx.mask("browse > 404 > browse") == "browse > (rare touchpoint) > browse"
+    assert ctx.mask("404 (x3.5)") == "(rare touchpoint) (x3.5)"
+    for text in ("1,404 journeys", "found 404 journeys", "4040, 1", "v 404.5"):
+        assert ctx.mask(text) == text  # numbers stay numbers
+
+
+def test_a_persona_profile_lists_no_path_of_fewer_than_k_journeys():
+    import numpy as np
+
+    # 12 journeys on "a > b" and 12 unique paths (one journey each)
+    rows = [(f"s{i}", a, j) for i in range(12) for j, a in enumerate("ab")] + \
+        [(f"u{i}", f"t{i}", 0) for i in range(12)]
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "day"])
+    df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df.pop("day"), unit="D")
+    log = jl.read_events(df)
+    labels = np.where(np.asarray(log.cases).astype(str).astype(object) < "t", 0, 1)
+    profiles = jl.profile_personas(log, labels)
+    assert "(1)" in " ".join(profiles["top_variants"])  # the analyst's table lists them all
+    shown = jl.protect(profiles, min_customers=5)["top_variants"].tolist()
+    assert shown == ["a > b (12)", "(each under 5 journeys)"]
+    one = jl.protect(profiles[profiles["persona"] == 1], min_customers=5)  # an explorer's row
+    assert one["top_variants"].tolist() == ["(each under 5 journeys)"]
+    try:
+        set_report_context(5, log=log)
+        assert "(1)" not in " ".join(shown_table(profiles)["top_variants"])
+    finally:
+        set_report_context(1)

@@ -139,6 +139,7 @@ def profile_personas(log: EventLog, labels: Any, *,
                 f"{names_of[a]} (only here)" if share_out[a] == 0
                 else f"{names_of[a]} (x{lift[a]:.1f})" for a in best),
             "top_variants": " | ".join(f"{v} ({n})" for v, n in variants.items()),
+            "_listed": [(v, int(n)) for v, n in variants.items()],
         }
         if conv is not None:
             row["conversion"] = float(conv[mine].mean())
@@ -162,7 +163,10 @@ def profile_personas(log: EventLog, labels: Any, *,
             row["name"] = _SHORT_NAME
         rows.append(row)
     out = pd.DataFrame(rows)
+    listed = out.pop("_listed").tolist()
     out = out[["persona", "name"] + [c for c in out.columns if c not in ("persona", "name")]]
+    # each listed path's journeys: a shared report lists only paths of k journeys or more
+    out.attrs["listed_counts"] = {"top_variants": dict(zip(out.index, listed))}
     # two personas with one name: keep them apart by their number
     dup = out["name"].duplicated(keep=False) & (out["persona"] != TOO_SHORT)
     out["name"] = [f"{n} ({p})" if d else n for n, p, d in zip(out["name"], out["persona"], dup)]

@@ -442,11 +442,19 @@ def _single_values_out(table: pd.DataFrame, attrs: dict, k: int) -> pd.DataFrame
     quoting rows (``attrs["row_examples"]``: a finding's examples), the ``min`` and ``max``
     of a ``describe()``, the values of rows about fewer than ``k`` customers
     (``attrs["row_customers"]``, one count a row), the items of a listing about fewer
-    (``attrs["listed_counts"]``), and the time of day of timestamps (the day is kept)."""
+    (``attrs["listed_counts"]``), the cells of a table of shares of ``attrs["share_of"]``
+    journeys that are about fewer, and the time of day of timestamps (the day is kept)."""
     t = _listed_out(table, k).drop(columns=[c for c in attrs.get("row_examples", ())
                                             if c in table.columns])
     if {str(i) for i in t.index} >= _DESCRIBE:
         t = t.drop(index=[i for i in t.index if str(i) in ("min", "max")])
+    total = attrs.get("share_of")  # a table of shares of ``total`` journeys, cell by cell
+    if total:
+        cells = t.select_dtypes("number")
+        under = (cells * total > 0) & (cells * total < k - 1e-9)
+        if under.to_numpy().any():
+            t = t.copy() if t is table else t
+            t[cells.columns] = cells.mask(under)
     few = attrs.get("row_customers")
     if few is not None and len(few) == len(t):
         under = np.asarray(few, dtype=float) < k

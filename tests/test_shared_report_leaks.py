@@ -158,3 +158,22 @@ def test_a_persona_profile_lists_no_path_of_fewer_than_k_journeys():
         assert "(1)" not in " ".join(shown_table(profiles)["top_variants"])
     finally:
         set_report_context(1)
+
+
+def test_a_step_matrix_shows_no_cell_of_fewer_than_k_journeys():
+    import numpy as np
+
+    log = jl.read_events(jl.generate_journeys(300, random_state=1).events)
+    matrix = jl.step_matrix(log, max_steps=5)
+    counts = (matrix * log.n_cases).round().to_numpy()
+    assert ((counts > 0) & (counts < 5)).any()  # the analyst's table has small cells
+    try:
+        set_report_context(5, log=log)
+        shown = (shown_table(matrix, for_figure=True) * log.n_cases).round().to_numpy()
+        ax = jl.plot_step_matrix(matrix, min_share=0.0)
+    finally:
+        set_report_context(1)
+    assert not ((shown > 0) & (shown < 5)).any()
+    labels = [t.get_text() for t in ax.texts if t.get_text()]
+    drawn = np.sort(np.round(counts[(counts >= 5)] / log.n_cases * 100, 1))
+    assert len(labels) == len(drawn)  # one label per cell of 5 journeys or more

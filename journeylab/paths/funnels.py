@@ -389,4 +389,5 @@ def step_matrix(log: EventLog, *, max_steps: int = 10, anchor: str | None = None
         rest = rest.where(rest.index >= 0, 0.0)
     tab.loc["(ended)"] = rest
     tab.index.name, tab.columns.name = "touchpoint", "step"
+    tab.attrs["share_of"] = denom  # the journeys each share is of (a shared report's k)
     return tab

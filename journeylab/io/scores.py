@@ -106,16 +106,34 @@ def _score_values(s: pd.Series, null_values=None) -> _Scores:
                    spelled, percent & ~not_finite)
 
 
+#: Words of an activity's name that say it is a survey.
+_SURVEY_WORDS = {"survey", "feedback", "rating", "nps", "csat", "ces"}
+
+
+def _words(name: str) -> set[str]:
+    return set("".join(ch if ch.isalnum() else " " for ch in name.lower()).split())
+
+
+def _scale_named(name: str) -> tuple[float, float] | None:
+    """The usual scale of a survey named like ``nps_survey`` (None for other names)."""
+    words = _words(name)
+    return next((sc for key, sc in _SCALE_BY_NAME
+                 if any(w == key or w.startswith(key) for w in words)), None)
+
+
 def find_instruments(scores: pd.Series, act_codes: np.ndarray, act_cats: pd.Index, *,
                      column: str = "satisfaction", null_values=None
                      ) -> tuple[dict[str, tuple[float, float]], Finding | None]:
     """Look up the survey activities of a log and their scales.
 
-    A survey activity is one whose rows carry a score at least half of the time, in a log
-    where such activities are a minority (scores on most touchpoints are a journey-level
-    score, declared with ``satisfaction_scale=``). Its scale is the usual one for its name
-    (``nps``: 0-10, ``csat``: 1-5, ``ces``: 1-7) when its scores fit it, else the narrowest
-    usual scale holding every score, else the observed range.
+    A survey activity is one whose rows carry a score at least one time in twenty (most
+    surveys go unanswered by many), or any score when its name says survey (``nps``,
+    ``csat``, ``ces``, ``survey``, ``feedback``, ``rating``), in a log where such
+    activities are a minority (scores on most touchpoints are a journey-level score,
+    declared with ``satisfaction_scale=``). A stray score on a touchpoint is not enough.
+    Its scale is the usual one for its name (``nps``: 0-10, ``csat``: 1-5, ``ces``: 1-7)
+    when its scores fit it, else the narrowest usual scale holding every score, else the
+    observed range.
 
     Returns the instruments and a finding that says what was found and how to override it.
 
@@ -134,7 +152,9 @@ def find_instruments(scores: pd.Series, act_codes: np.ndarray, act_cats: pd.Inde
         return {}, None
     rows = np.bincount(act_codes[act_codes >= 0], minlength=n_acts)
     scored = np.bincount(act_codes[ok], minlength=n_acts)
-    survey = np.flatnonzero((scored > 0) & (scored * 2 >= rows))
+    named = np.array([bool(_words(str(a)) & _SURVEY_WORDS) or _scale_named(str(a)) is not None
+                      for a in act_cats], dtype=bool)
+    survey = np.flatnonzero((scored > 0) & ((scored * 20 >= rows) | named))
     if len(survey) * 2 > n_acts and n_acts > 1:
         return {}, Finding(
             "instruments_not_found", "warning",
@@ -148,11 +168,9 @@ def find_instruments(scores: pd.Series, act_codes: np.ndarray, act_cats: pd.Inde
         name = str(act_cats[code])
         v = values[ok & (act_codes == code)]
         lo, hi = float(v.min()), float(v.max())
-        words = "".join(ch if ch.isalnum() else " " for ch in name.lower()).split()
-        named = next((sc for key, sc in _SCALE_BY_NAME
-                      if any(w == key or w.startswith(key) for w in words)), None)
-        if named is not None and named[0] <= lo and hi <= named[1]:
-            scale, why = named, "its name"
+        by_name = _scale_named(name)
+        if by_name is not None and by_name[0] <= lo and hi <= by_name[1]:
+            scale, why = by_name, "its name"
         else:
             scale = next((sc for sc in _USUAL_SCALES if sc[0] <= lo and hi <= sc[1]), None)
             why = "its scores"
@@ -160,7 +178,8 @@ def find_instruments(scores: pd.Series, act_codes: np.ndarray, act_cats: pd.Inde
                 scale = (lo, hi if hi > lo else lo + 1.0)
                 why = "the range of its scores"
         found[name] = scale
-        said.append(f"{name!r} {scale[0]:g}-{scale[1]:g} (from {why})")
+        said.append(f"{name!r} {scale[0]:g}-{scale[1]:g} (from {why}; scored on "
+                    f"{scored[code] / rows[code]:.0%} of its rows)")
     if not found:
         return {}, None
     return found, Finding(

@@ -92,6 +92,25 @@ def test_instruments_are_looked_up_from_names_and_scores():
     assert any(f.code == "instruments_not_found" for f in log.report.findings)
 
 
+def test_a_survey_most_customers_leave_unanswered_is_still_a_survey():
+    ev = jl.generate_journeys(600, random_state=3).events
+    nps = np.flatnonzero((ev["activity"] == "nps_survey").to_numpy())
+    rng = np.random.default_rng(0)
+    sat = ev["satisfaction"].to_numpy(dtype=float, copy=True)
+    sat[rng.choice(nps, size=int(0.8 * len(nps)), replace=False)] = np.nan  # 80% unanswered
+    poll = ev.assign(satisfaction=sat, activity=ev["activity"].astype(str).replace(
+        {"nps_survey": "after_call_poll"}))  # a name that says nothing
+    stray = poll.copy()
+    first_visit = np.flatnonzero((stray["activity"] == "browse_web").to_numpy())[0]
+    stray.loc[first_visit, "satisfaction"] = 3.0  # one stray score on a touchpoint
+    for frame_ in (ev.assign(satisfaction=sat), poll, stray):
+        log = jl.read_events(frame_, instruments="auto")
+        surveys = set(log.schema.instruments)
+        assert surveys == {"csat_survey", "nps_survey"} or \
+            surveys == {"csat_survey", "after_call_poll"}, surveys
+    assert any(f.code == "score_outside_survey" for f in log.report.findings)  # the stray
+
+
 def test_instruments_without_a_satisfaction_column_say_what_to_set():
     with pytest.raises(jl.MissingColumnError, match="satisfaction_key"):
         jl.read_events(frame(), instruments={"csat_survey": (1, 5)})

@@ -30,6 +30,10 @@ __all__ = ["ProcessModel", "discover_process_model", "designed_journey", "check_
            "ConformanceResult"]
 
 _BIG_LOG = 200_000  # events: beyond this the inductive miner works from the DFG
+#: Touchpoints of the journeys modelled beyond which the inductive miner works from their
+#: DFG (IMd): IMf's fall-throughs grow out of reach there (1,500 journeys over 250
+#: touchpoints: 2 s; over 400: 257 s).
+_WIDE_MODEL = 250
 
 
 @contextmanager
@@ -133,6 +137,22 @@ def _variant_log(paths: Sequence[Sequence[str]],
     return Pm4pyEventLog([t for t, n in zip(traces, journeys) for _ in range(int(n))])
 
 
+def _variants_dfg(paths: Sequence[Sequence[str]], journeys: Sequence[int]) -> Any:
+    """pm4py's DFG of the journeys taking ``paths`` (``journeys[i]`` take ``paths[i]``)."""
+    from collections import Counter
+
+    from pm4py.objects.dfg.obj import DFG
+
+    edges, starts, ends = Counter(), Counter(), Counter()
+    for path, n in zip(paths, journeys):
+        for a, b in zip(path, path[1:]):
+            edges[(a, b)] += int(n)
+        if len(path):
+            starts[path[0]] += int(n)
+            ends[path[-1]] += int(n)
+    return DFG(dict(edges), dict(starts), dict(ends))
+
+
 def discover_process_model(log: EventLog, *, method: str = "inductive",
                            coverage: float = 0.8, noise_threshold: float = 0.2,
                            dependency_threshold: float = 0.5) -> ProcessModel:
@@ -141,8 +161,9 @@ def discover_process_model(log: EventLog, *, method: str = "inductive",
     Parameters
     ----------
     method : {"inductive", "heuristics"}
-        pm4py's inductive miner (IMf on the variants, or IMd from the DFG when the log holds
-        more than 200,000 events and ``coverage`` is 1) or heuristics miner.
+        pm4py's inductive miner (IMf on the variants' journeys, or IMd from their DFG when
+        the log holds more than 200,000 events and ``coverage`` is 1, or when they meet
+        more than 250 touchpoints) or heuristics miner. ``ProcessModel.method`` says which.
     coverage : float
         Discover from the most frequent variants covering this share of journeys.
     noise_threshold : float
@@ -169,10 +190,17 @@ def _discover(log: EventLog, method: str, coverage: float, noise_threshold: floa
     ranked_share = pd.Series(ranked.cases[ranked.order] / max(log.n_cases, 1))
     n_top = len(cover_variants(pd.DataFrame({"cum_share": ranked_share.cumsum()}), coverage))
     top = ranked.order[:n_top]
+    paths = variant_paths(log, ranked.first[top])
+    share = float(ranked_share.iloc[:n_top].sum())
+    if method == "inductive" and len({a for p in paths for a in p}) > _WIDE_MODEL:
+        tree = pm4py.discover_process_tree_inductive(_variants_dfg(paths, ranked.cases[top]),
+                                                     noise_threshold=noise_threshold)
+        net, im, fm = pm4py.convert_to_petri_net(tree)
+        return ProcessModel(net, im, fm, tree, "inductive (IMd, from the DFG of "
+                            f"more than {_WIDE_MODEL} touchpoints)", share)
     # each variant as many times as its journeys: the miners' frequencies (IMf's noise
     # filter, the heuristics' dependencies) are the log's, as pm4py sees them on the log
-    weighted = _variant_log(variant_paths(log, ranked.first[top]), ranked.cases[top])
-    share = float(ranked_share.iloc[:n_top].sum())
+    weighted = _variant_log(paths, ranked.cases[top])
     if method == "inductive":
         tree = pm4py.discover_process_tree_inductive(weighted, noise_threshold=noise_threshold)
         net, im, fm = pm4py.convert_to_petri_net(tree)

@@ -554,3 +554,17 @@ def test_variants_of_equal_count_are_in_path_text_order_in_every_engine(tmp_path
         log = jl.read_events(tmp_path / "ties.parquet", engine=engine)
         assert jl.get_variants(log)["variant"].tolist() == expected, engine
         assert jl.get_variants(log, top=2)["variant"].tolist() == expected[:2], engine
+
+
+def test_a_model_of_journeys_over_hundreds_of_touchpoints_is_mined_from_their_dfg():
+    # IMf's fall-throughs on 400 touchpoints take minutes: IMd on the journeys' DFG instead
+    rng = np.random.default_rng(1)
+    rows = [(f"c{i}", f"a{a}", pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=j))
+            for i in range(900) for j, a in enumerate(rng.choice(400, rng.integers(3, 9)))]
+    log = jl.read_events(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
+    model = jl.discover_process_model(log, coverage=0.5)
+    assert model.method.startswith("inductive (IMd")
+    labels = {t.label for t in model.net.transitions if t.label}
+    top = jl.cover_variants(jl.get_variants(log), 0.5)
+    kept = {a for v in top["variant"] for a in v.split(" > ")}
+    assert len(kept) > 250 and labels == kept  # every touchpoint of those journeys

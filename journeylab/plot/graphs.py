@@ -76,7 +76,7 @@ def _hex(rgba) -> str:
 def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
                      title: str | None = None, size: str | None = PAGE_WIDTH_SIZE,
                      fontsize: float = 14,
-                     start_end_share: float = 0.1):
+                     start_end_share: float = 0.1, max_edges: int | None = 150):
     """Draw a directly-follows graph as a process map (a ``graphviz.Digraph``).
 
     Edge thickness follows frequency; in ``mode="time"`` edge colour follows the median
@@ -117,6 +117,10 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     start_end_share : float
         Smallest share of starts (ends) a touchpoint needs for its dashed start (end) edge;
         0 draws them all (the former look), 1 none.
+    max_edges : int, optional
+        The most edges drawn: those most journeys take (a note says how many were left
+        out). A map of hundreds of edges can be neither read nor laid out in reasonable
+        time; :func:`journeylab.filter_dfg` chooses what to draw. None draws every edge.
 
     Examples
     --------
@@ -146,6 +150,13 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     k = report_context().min_customers
     if k > 1:  # a shared report: no edge or touchpoint of fewer than k journeys
         edges, nodes = shown_table(edges, for_figure=True), shown_table(nodes, for_figure=True)
+    if max_edges is not None and max_edges < 1:
+        raise InvalidInputError(f"max_edges must be at least 1 (or None), got {max_edges!r}.")
+    left_out = 0 if max_edges is None else max(len(edges) - int(max_edges), 0)
+    if left_out:
+        edges = edges.sort_values(["cases", "events", "source", "target"],
+                                  ascending=[False, False, True, True],
+                                  kind="stable").head(int(max_edges))
     shown = set(edges["source"]) | set(edges["target"])
     nodes = nodes[nodes["activity"].isin(shown) | (nodes["starts"] > 0) | (nodes["ends"] > 0)]
     fs = float(fontsize)
@@ -156,10 +167,13 @@ def plot_process_map(dfg, *, mode: str = "frequency", rankdir: str = "auto",
     if rankdir == "auto":
         return _more_legible(lambda d: plot_process_map(
             dfg, mode=mode, rankdir=d, title=title, size=size, fontsize=fontsize,
-            start_end_share=start_end_share))
+            start_end_share=start_end_share, max_edges=max_edges))
     drawn_starts = _major(starts, start_end_share)
     drawn_ends = _major(ends, start_end_share)
     note = _start_end_note(starts, ends, drawn_starts, drawn_ends, start_end_share)
+    if left_out:
+        note = (f"The {int(max_edges)} edges most journeys take are drawn; {left_out:,} "
+                "fewer-taken ones are left out (filter_dfg chooses). " + note).strip()
     label_lines = ([str(title)] if title else []) + textwrap.wrap(note, 72)
     g = graphviz.Digraph(graph_attr={
         "rankdir": rankdir, "bgcolor": "white", "fontname": "Helvetica",

@@ -256,3 +256,19 @@ def test_long_names_are_wrapped_in_maps_and_whole_in_their_tooltip():
     lines = label.split("\\n")
     assert all(len(line) <= 72 for line in lines) and lines[2].endswith("…")
     assert f'tooltip="{long.strip()}' in source or f"tooltip=\"{long}" in source
+
+
+def test_a_map_of_hundreds_of_edges_draws_those_most_journeys_take():
+    rng = np.random.default_rng(0)
+    rows = [(f"c{i}", f"t{a}", pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=j))
+            for i in range(40) for j, a in enumerate(rng.choice(25, 60))]
+    dfg = jl.discover_dfg(jl.read_events(pd.DataFrame(
+        rows, columns=["case_id", "activity", "timestamp"])))
+    assert len(dfg.edges) > 300
+    source = jl.plot_process_map(dfg, max_edges=40, rankdir="TB").source
+    drawn = [int(n) for n in re.findall(r"n\d+ -> n\d+ \[label=(\d+)", source)]
+    assert len(drawn) == 40 and "The 40 edges most journeys take are drawn" in source
+    # the 40 drawn are the 40 taken by most journeys (each labelled with its journeys)
+    assert sorted(drawn) == sorted(dfg.edges["cases"].nlargest(40).tolist())
+    everything = jl.plot_process_map(dfg, max_edges=None, rankdir="TB").source
+    assert len(re.findall(r"(n\d+) -> (n\d+)", everything)) == len(dfg.edges)

@@ -85,6 +85,7 @@ def literal_text(draw: _F) -> _F:
             mpl.rcParams["text.parse_math"] = before
         if ctx.active:
             _mask_figure_text(drawn, ctx)
+        _fit_ticks(drawn)
         return drawn
     wrapper._literal_text = True  # type: ignore[attr-defined]
     wrapper.__doc__ = _returns_documented(draw.__doc__, RETURNS_AXES)
@@ -194,13 +195,55 @@ def _literal_given_axes(ax: Any):
                 t.set_parse_math(parse_math)
 
 
+#: The longest tick label of a figure; a longer name ends in "…" (a heatmap of a
+#: 270-character touchpoint would otherwise squeeze its cells to the edge).
+TICK_CHARS = 40
+
+
+def _short_tick(text: str) -> str:
+    return text if len(text) <= TICK_CHARS else text[:TICK_CHARS - 1].rstrip() + "…"
+
+
+def _tick_text(every_axes: list, f: Callable[[str], str]) -> None:
+    """``f`` of every tick label of ``every_axes``: those drawn, and those their fixed,
+    function (``set_ticklabels``') or categorical formatters make later. Categories that
+    ``f`` would make alike keep their labels (two categories must keep two labels)."""
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for ax in every_axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(fmt, FixedFormatter):
+                    fmt.seq = [f(str(v)) for v in fmt.seq]
+                elif isinstance(fmt, FuncFormatter):  # set_ticklabels' labels
+                    fmt.func = lambda x, pos=None, _made=fmt.func: f(str(_made(x, pos)))
+                elif isinstance(fmt, StrCategoryFormatter):
+                    units = type(fmt._units)((f(str(key)), v) for key, v in fmt._units.items())
+                    if len(units) == len(fmt._units):
+                        fmt._units = units
+            try:  # tick labels drawn already
+                for label in axis.get_majorticklabels():
+                    if f(label.get_text()) != label.get_text():
+                        label.set_text(f(label.get_text()))
+            except (TypeError, ValueError):  # an empty categorical axis has none
+                pass
+
+
+def _fit_ticks(drawn: Any) -> None:
+    """Tick labels of the figure of ``drawn`` shortened to :data:`TICK_CHARS`."""
+    first = np.ravel(np.asarray(drawn, dtype=object))[0] if isinstance(drawn, np.ndarray) \
+        else drawn
+    fig = getattr(first, "figure", first)
+    if fig is not None and hasattr(fig, "axes"):
+        _tick_text([a for ax in fig.axes for a in (ax, *ax.child_axes)], _short_tick)
+
+
 def _mask_figure_text(drawn: Any, ctx) -> None:
     """Replace rare names in every text of the figure of ``drawn`` (an Axes, an array of
     them or a Figure), tick labels made later from a fixed or categorical formatter
     included."""
-    from matplotlib.category import StrCategoryFormatter
     from matplotlib.text import Text
-    from matplotlib.ticker import FixedFormatter
 
     first = np.ravel(np.asarray(drawn, dtype=object))[0] if isinstance(drawn, np.ndarray) \
         else drawn
@@ -208,14 +251,7 @@ def _mask_figure_text(drawn: Any, ctx) -> None:
     if fig is None or not hasattr(fig, "findobj"):
         return
     every_axes = [a for ax in fig.axes for a in (ax, *ax.child_axes)]  # insets: colour bars
-    for ax in every_axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
-                if isinstance(fmt, FixedFormatter):
-                    fmt.seq = [ctx.mask(str(v)) for v in fmt.seq]
-                elif isinstance(fmt, StrCategoryFormatter):
-                    fmt._units = type(fmt._units)(
-                        (ctx.mask(str(key)), v) for key, v in fmt._units.items())
+    _tick_text(every_axes, ctx.mask)
     texts: list = [*fig.texts]
     for legend in [*getattr(fig, "legends", []), *(ax.get_legend() for ax in every_axes)]:
         if legend is not None:

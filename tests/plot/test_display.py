@@ -272,3 +272,14 @@ def test_a_map_of_hundreds_of_edges_draws_those_most_journeys_take():
     assert sorted(drawn) == sorted(dfg.edges["cases"].nlargest(40).tolist())
     everything = jl.plot_process_map(dfg, max_edges=None, rankdir="TB").source
     assert len(re.findall(r"(n\d+) -> (n\d+)", everything)) == len(dfg.edges)
+
+
+def test_long_names_are_shortened_on_a_figure_s_ticks_not_in_its_table():
+    long = "customer called the help desk about a delivery that never arrived " * 3
+    matrix = pd.DataFrame({1: [0.5, 0.3], 2: [0.2, 0.6]}, index=[long, "pay"])
+    ax = jl.plot_step_matrix(matrix)
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert max(map(len, ticks)) <= 40 and any(t.endswith("…") for t in ticks)
+    assert "pay" in ticks and matrix.index[0] == long  # the data keeps the name
+    plt.close(ax.figure)

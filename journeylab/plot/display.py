@@ -344,16 +344,23 @@ def enable_report_display(*, max_rows: int | None = 50, enable: bool = True,
     text the notebook shows or prints. With k = 1 (the analyst's mode) everything is shown.
     Tables written to files are not changed. Outside IPython only the context is set.
     ``enable=False`` goes back to pandas' own HTML and lifts the protection. Returns
-    whether a formatter was (un)registered.
+    whether a formatter was (un)registered. In a report, matplotlib's warnings of a glyph
+    missing from its font (emoji and other signs in names) are not shown: the figure
+    draws an empty box for the sign, and the warning would fill the page.
 
     Examples
     --------
     >>> enable_report_display()  # not in a notebook: nothing to do
     False
     """
+    import warnings
+
     from ..privacy import set_report_context
 
     set_report_context(min_customers if enable else 1, log if enable else None)
+    if enable:
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
+                                category=UserWarning)
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with Jupyter

@@ -283,3 +283,21 @@ def test_long_names_are_shortened_on_a_figure_s_ticks_not_in_its_table():
     assert max(map(len, ticks)) <= 40 and any(t.endswith("…") for t in ticks)
     assert "pay" in ticks and matrix.index[0] == long  # the data keeps the name
     plt.close(ax.figure)
+
+
+def test_a_report_shows_no_warning_of_a_glyph_missing_from_the_font():
+    import subprocess
+    import sys
+
+    # a fresh interpreter: the filter is process-wide, the check must see it appear
+    code = ("import io, warnings, matplotlib; matplotlib.use('Agg')\n"
+            "import matplotlib.pyplot as plt, journeylab as jl\n"
+            "def draw():\n"
+            "    fig, ax = plt.subplots(); ax.set_title('pay \\U0001F4F1 now')\n"
+            "    with warnings.catch_warnings(record=True) as w:\n"
+            "        fig.savefig(io.BytesIO())\n"
+            "    return sum('missing from font' in str(x.message) for x in w)\n"
+            "before = draw(); jl.enable_report_display(); print(before, draw())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["1", "0"]

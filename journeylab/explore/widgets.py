@@ -382,12 +382,14 @@ class DriverExplorer(_Explorer):
     ``what_if(drivers, t, fixed_share=...)`` and ``example_journeys`` of the journeys
     that met it (``drivers.exposed_journeys(t)``). The trajectory uses
     ``trajectory_instrument`` (default: the instrument answered most often per journey,
-    usually the CSAT)."""
+    usually the CSAT). The touchpoints offered are the ``max_touchpoints`` that move the
+    most points, lost or won (a report holds every view of each: hundreds would take
+    hours)."""
 
     def __init__(self, drivers: SatisfactionDrivers, log: EventLog, *,
                  touchpoint: str | None = None, examples: int = 5,
                  trajectory_instrument: str | None = None, min_customers: int = 1,
-                 random_state: int = 0):
+                 random_state: int = 0, max_touchpoints: int = 30):
         import ipywidgets as w
         from sklearn.utils.validation import check_is_fitted
 
@@ -406,6 +408,9 @@ class DriverExplorer(_Explorer):
         self.trajectory_instrument = trajectory_instrument
         eff = drivers.effects_.dropna(subset=["effect"])
         eff = eff[eff["customers"] >= min_customers]  # no touchpoint about fewer than k
+        # those that move the most points, lost or won, in the order of points lost
+        eff = eff.loc[eff["points_lost"].abs().sort_values(ascending=False, kind="stable")
+                      .index[:max(int(max_touchpoints), 1)]]
         options = list(eff.sort_values("points_lost", kind="stable")["touchpoint"])
         # the value must be one of the options (the widget refuses others), which may be few
         self.touchpoint = w.Dropdown(options=options, value=touchpoint if touchpoint in options

@@ -262,6 +262,11 @@ def test_effect_by_group_what_if_and_the_explorer(planted):
         log, "hold_queue", instrument="csat_survey"))
     with pytest.raises(jl.InvalidInputError, match="Unknown touchpoint"):
         jl.what_if(drivers, "teleport")
+    # the touchpoints offered: those moving the most points, lost or won
+    few = jl.DriverExplorer(drivers, log, max_touchpoints=3)
+    effects = drivers.effects_.dropna(subset=["effect"])
+    biggest = set(effects.loc[effects["points_lost"].abs().nlargest(3).index, "touchpoint"])
+    assert set(few.touchpoint.options) == biggest
 
 
 def test_interval_coverage_over_seeds():

@@ -274,9 +274,14 @@ def _mask_figure_text(drawn: Any, ctx) -> None:
 def cell_labels(table: pd.DataFrame, kind: str, *, blank_zero: bool = False) -> np.ndarray:
     """Annotations of a heatmap in the report's number formats (``kind``: "count",
     "share" or "number", two decimals); missing cells (and zeros with ``blank_zero``)
-    empty."""
+    empty; a share above zero that would read 0.0% reads "<0.1%".
+
+    >>> cell_labels(pd.DataFrame({1: [0.0002, 0.0, 0.3]}), "share", blank_zero=True).tolist()
+    [['<0.1%'], [''], ['30.0%']]
+    """
     values = table.to_numpy(dtype=float)
     return np.array([["" if np.isnan(v) or (blank_zero and v == 0) else
+                      "<0.1%" if kind == "share" and 0 < v < 0.0005 else
                       format_value(v, kind=kind, decimals=2) for v in row] for row in values],
                     dtype=object).reshape(values.shape)
 

@@ -50,8 +50,6 @@ def _governed(count: str, columns: Iterable[Any]) -> list[Any]:
             and not _is_count(c)]
 
 
-
-
 def _count_column(table: pd.DataFrame, count: str | None) -> str | None:
     if count is not None:
         if count not in table.columns:

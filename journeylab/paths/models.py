@@ -137,22 +137,6 @@ def _variant_log(paths: Sequence[Sequence[str]],
     return Pm4pyEventLog([t for t, n in zip(traces, journeys) for _ in range(int(n))])
 
 
-def _variants_dfg(paths: Sequence[Sequence[str]], journeys: Sequence[int]) -> Any:
-    """pm4py's DFG of the journeys taking ``paths`` (``journeys[i]`` take ``paths[i]``)."""
-    from collections import Counter
-
-    from pm4py.objects.dfg.obj import DFG
-
-    edges, starts, ends = Counter(), Counter(), Counter()
-    for path, n in zip(paths, journeys):
-        for a, b in zip(path, path[1:]):
-            edges[(a, b)] += int(n)
-        if len(path):
-            starts[path[0]] += int(n)
-            ends[path[-1]] += int(n)
-    return DFG(dict(edges), dict(starts), dict(ends))
-
-
 def discover_process_model(log: EventLog, *, method: str = "inductive",
                            coverage: float = 0.8, noise_threshold: float = 0.2,
                            dependency_threshold: float = 0.5) -> ProcessModel:
@@ -193,7 +177,8 @@ def _discover(log: EventLog, method: str, coverage: float, noise_threshold: floa
     paths = variant_paths(log, ranked.first[top])
     share = float(ranked_share.iloc[:n_top].sum())
     if method == "inductive" and len({a for p in paths for a in p}) > _WIDE_MODEL:
-        tree = pm4py.discover_process_tree_inductive(_variants_dfg(paths, ranked.cases[top]),
+        kept = log.take_cases(np.isin(ranked.ids, top))  # those variants' journeys
+        tree = pm4py.discover_process_tree_inductive(discover_dfg(kept).to_pm4py(),
                                                      noise_threshold=noise_threshold)
         net, im, fm = pm4py.convert_to_petri_net(tree)
         return ProcessModel(net, im, fm, tree, "inductive (IMd, from the DFG of "

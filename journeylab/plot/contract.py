@@ -230,12 +230,18 @@ def _tick_text(every_axes: list, f: Callable[[str], str]) -> None:
                 pass
 
 
-def _fit_ticks(drawn: Any) -> None:
-    """Tick labels of the figure of ``drawn`` shortened to :data:`TICK_CHARS`."""
+def _figure_of(drawn: Any) -> Any:
+    """The figure of ``drawn`` (an Axes, an array of them or a Figure), or None."""
     first = np.ravel(np.asarray(drawn, dtype=object))[0] if isinstance(drawn, np.ndarray) \
         else drawn
     fig = getattr(first, "figure", first)
-    if fig is not None and hasattr(fig, "axes"):
+    return fig if fig is not None and hasattr(fig, "findobj") else None
+
+
+def _fit_ticks(drawn: Any) -> None:
+    """Tick labels of the figure of ``drawn`` shortened to :data:`TICK_CHARS`."""
+    fig = _figure_of(drawn)
+    if fig is not None:
         _tick_text([a for ax in fig.axes for a in (ax, *ax.child_axes)], _short_tick)
 
 
@@ -245,10 +251,8 @@ def _mask_figure_text(drawn: Any, ctx) -> None:
     included."""
     from matplotlib.text import Text
 
-    first = np.ravel(np.asarray(drawn, dtype=object))[0] if isinstance(drawn, np.ndarray) \
-        else drawn
-    fig = getattr(first, "figure", first)
-    if fig is None or not hasattr(fig, "findobj"):
+    fig = _figure_of(drawn)
+    if fig is None:
         return
     every_axes = [a for ax in fig.axes for a in (ax, *ax.child_axes)]  # insets: colour bars
     _tick_text(every_axes, ctx.mask)
